@@ -1,0 +1,149 @@
+"""What `make bench` measures. Later issues add their scenarios to SCENARIOS."""
+
+import io
+import statistics
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.harness import Result, measure, p90
+
+INGEST_ROWS = 5_000
+
+
+class _Rollback(Exception):
+    """Raised to undo a measured write."""
+
+
+def _page_result(
+    name: str, client: Client, url: str, *, repeat: int, target_ms: float | None = None
+) -> Result:
+    """Server time of one page through Django's full stack, against the same SQL run raw."""
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    statements = [q["sql"] for q in captured.captured_queries]
+
+    def raw():
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                if cursor.description:
+                    cursor.fetchall()
+
+    page = measure(get, repeat=repeat)
+    baseline = measure(raw, repeat=repeat)
+    median = statistics.median(page)
+    return Result(
+        name=name,
+        unit="ms",
+        median=median,
+        p90=p90(page),
+        baseline_name=f"same {len(statements)} SQL statements raw",
+        baseline_median=statistics.median(baseline),
+        target=f"p50 < {target_ms:g} ms" if target_ms else "",
+        met=(median < target_ms) if target_ms else None,
+        notes={"queries": len(statements), "url": url},
+    )
+
+
+def _agent_client() -> tuple[Client, str]:
+    from cxloop.org.models import Membership, Role
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    membership = Membership.objects.select_related("user", "team").get(
+        user__username="agent", role=Role.AGENT
+    )
+    client = Client()
+    client.force_login(membership.user)
+    return client, membership.team.slug
+
+
+def _ingest_rows(count: int):
+    from feedback.models import Source
+
+    source = Source.objects.order_by("pk").first()
+    now = datetime.now(UTC)
+    return source, [
+        (f"bench-{uuid.uuid4().hex}", 1 + i % 10, f"bench comment {i}", now) for i in range(count)
+    ]
+
+
+def ingestion(*, repeat: int) -> Result:
+    """Bulk insert through the ORM against PostgreSQL COPY of the same rows into the same table."""
+    from feedback.models import Feedback
+
+    def orm():
+        source, rows = _ingest_rows(INGEST_ROWS)
+        try:
+            with transaction.atomic():
+                Feedback.objects.bulk_create(
+                    [
+                        Feedback(
+                            source=source,
+                            external_id=ext,
+                            scale="nps",
+                            score=score,
+                            comment=text,
+                            occurred_at=at,
+                        )
+                        for ext, score, text, at in rows
+                    ],
+                    batch_size=1000,
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    def copy():
+        source, rows = _ingest_rows(INGEST_ROWS)
+        buffer = io.StringIO()
+        for ext, score, text, at in rows:
+            buffer.write(
+                f"{source.pk}\t{ext}\tnps\t{score}\t{text}\t{at.isoformat()}\t{at.isoformat()}\t"
+                f"{at.isoformat()}\t{{}}\t\t\n"
+            )
+        buffer.seek(0)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    "COPY feedback_feedback (source_id, external_id, scale, score, comment, occurred_at, "
+                    "received_at, updated_at, metadata, content_hash, language) FROM STDIN",
+                    buffer,
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    runs = max(3, repeat // 10)
+    orm_ms = measure(orm, repeat=runs, warmup=1)
+    copy_ms = measure(copy, repeat=runs, warmup=1)
+    return Result(
+        name=f"ingest {INGEST_ROWS:,} rows (ORM bulk insert)",
+        unit="ms",
+        median=statistics.median(orm_ms),
+        p90=p90(orm_ms),
+        baseline_name=f"COPY {INGEST_ROWS:,} rows",
+        baseline_median=statistics.median(copy_ms),
+        notes={"rows_per_second": round(INGEST_ROWS / (statistics.median(orm_ms) / 1000))},
+    )
+
+
+def run_all(*, repeat: int) -> list[Result]:
+    client, team = _agent_client()
+    results = [
+        _page_result("feedback list, first page (agent)", client, "/feedback/", repeat=repeat, target_ms=100),
+        _page_result(
+            f"team overview /teams/{team}/", client, f"/teams/{team}/", repeat=repeat, target_ms=100
+        ),
+        ingestion(repeat=repeat),
+    ]
+    return results

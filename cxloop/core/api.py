@@ -1,0 +1,19 @@
+"""One error shape for the API: DRF's, with the offending fields named.
+
+Validation errors keep DRF's `{"field": ["reason"]}` body; an ApplicationError from a
+service becomes `{"detail": message, **extra}` with HTTP 400.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import ApplicationError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, ApplicationError):
+        exc = exceptions.ValidationError({"detail": exc.message, **exc.extra})
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,33 @@
+"""Create or update every periodic task in the beat database schedule (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+# name -> (task, crontab fields). Later apps add their jobs here.
+PERIODIC_TASKS = {
+    # "At 03:17 every day" (crontab.guru/#17_3_*_*_*)
+    "Clear expired sessions": ("cxloop.sessions_clear", {"minute": "17", "hour": "3"}),
+}
+
+
+class Command(BaseCommand):
+    help = "Create or update the periodic Celery tasks that beat runs."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for name, (task, fields) in PERIODIC_TASKS.items():
+            schedule, _ = CrontabSchedule.objects.get_or_create(
+                minute=fields.get("minute", "*"),
+                hour=fields.get("hour", "*"),
+                day_of_week=fields.get("day_of_week", "*"),
+                day_of_month=fields.get("day_of_month", "*"),
+                month_of_year=fields.get("month_of_year", "*"),
+                timezone="UTC",
+            )
+            PeriodicTask.objects.update_or_create(
+                name=name, defaults={"task": task, "crontab": schedule, "enabled": True}
+            )
+        stale = PeriodicTask.objects.exclude(name__in=PERIODIC_TASKS).exclude(name__startswith="celery.")
+        stale.delete()
+        self.stdout.write(f"{len(PERIODIC_TASKS)} periodic task(s) scheduled")

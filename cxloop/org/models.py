@@ -1,0 +1,90 @@
+"""Who works where, and in which role: the basis of every visibility rule."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Department(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
+    timezone = models.CharField(max_length=64, default="UTC", choices=_timezone_choices)
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_name_unique_in_department"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    TEAM_LEAD = "team_lead", "Team lead"
+    MANAGER = "manager", "Manager"
+    COMMITTEE = "committee", "Steering committee"
+    ADMIN = "admin", "Administrator"
+
+
+TEAM_ROLES = frozenset({Role.AGENT, Role.TEAM_LEAD})
+ORG_WIDE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+
+
+class Membership(models.Model):
+    """A role held by a person: on a team (agent, team lead), a department (manager) or organisation-wide.
+
+    A committee member may name the department whose seat they hold.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, db_index=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[Role.AGENT, Role.TEAM_LEAD], team__isnull=False, department__isnull=True)
+                    | Q(role=Role.MANAGER, team__isnull=True, department__isnull=False)
+                    | Q(role=Role.COMMITTEE, team__isnull=True)
+                    | Q(role=Role.ADMIN, team__isnull=True, department__isnull=True)
+                ),
+                name="membership_scope_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "team", "department"],
+                nulls_distinct=False,
+                name="membership_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.team or self.department or "organisation"
+        return f"{self.user} · {self.get_role_display()} · {where}"

@@ -1,0 +1,35 @@
+"""Role checks for HTML views and the API, built on the scope."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from .scoping import scope_for
+
+
+def role_required(*roles: str):
+    """View decorator: 403 unless the user holds one of `roles` (admins pass everywhere)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not scope_for(request.user).has_role(*roles, "admin"):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """DRF permission: set `required_roles` on the view; admins pass everywhere."""
+
+    message = "Your role does not give access to this resource."
+
+    def has_permission(self, request, view) -> bool:
+        roles = getattr(view, "required_roles", ())
+        return bool(request.user and request.user.is_authenticated) and scope_for(request.user).has_role(
+            *roles, "admin"
+        )

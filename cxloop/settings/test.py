@@ -1,0 +1,15 @@
+"""Test settings: the real PostgreSQL and Redis, fast hashers, captured email."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["KEY_PREFIX"] = "cxloop-test"  # noqa: F405
+# A test must never rely on eager mode; keep it off so a missing on_commit shows up.
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = env("CELERY_TEST_BROKER_URL", default=REDIS_URL)  # noqa: F405
+AXES_FAILURE_LIMIT = 5
+# Tests send tasks to their own queue so that a `make run` worker on the same Redis never takes them.
+CELERY_TASK_DEFAULT_QUEUE = "cxloop-test"

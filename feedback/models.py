@@ -1,0 +1,236 @@
+"""Feedback from every channel, tied to a customer, a touchpoint, a journey stage and one taxonomy."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from cxloop.org.models import Team
+
+
+class SourceKind(models.TextChoices):
+    SURVEY = "survey", "Survey"
+    CALL_CENTRE = "call_centre", "Call centre"
+    RETURNS = "returns", "Returns"
+    REVIEW_SITE = "review_site", "Review site"
+    SOCIAL = "social", "Social media"
+    STORE = "store", "Store"
+    EMPLOYEE = "employee", "Employee"
+    EMAIL = "email", "Email"
+    OTHER = "other", "Other"
+
+
+class ValueTier(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    HIGH = "high", "High value"
+    TOP = "top", "Top value"
+
+
+class Scale(models.TextChoices):
+    NPS = "nps", "NPS (0-10)"
+    CSAT = "csat", "CSAT (1-5)"
+    CES = "ces", "CES (1-7)"
+
+
+class Source(models.Model):
+    """A configured inbound channel (a survey tool, the call centre, a review site...)."""
+
+    Kind = SourceKind
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    active = models.BooleanField(default=True)
+    # Two secrets at once so a webhook secret can be rotated without dropping deliveries.
+    signing_secret = models.CharField(max_length=200, blank=True)
+    previous_signing_secret = models.CharField(max_length=200, blank=True)
+    # JSON paths from a vendor payload to contract keys, for generic (Standard Webhooks) sources.
+    field_mapping = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    ValueTier = ValueTier
+
+    # Annual value at or above which a customer enters each tier.
+    TIER_THRESHOLDS = ((Decimal("10000"), ValueTier.TOP), (Decimal("2000"), ValueTier.HIGH))
+
+    external_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=32, blank=True)
+    segment = models.CharField(max_length=50, blank=True, db_index=True)
+    annual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    value_tier = models.CharField(
+        max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD, db_index=True
+    )
+    owning_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value_tier__in=ValueTier.values), name="customer_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(annual_value__isnull=True) | Q(annual_value__gte=0),
+                name="customer_annual_value_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+    @classmethod
+    def tier_for(cls, annual_value: Decimal | None) -> str:
+        """The value tier derived from an annual value."""
+        if annual_value is not None:
+            for threshold, tier in cls.TIER_THRESHOLDS:
+                if annual_value >= threshold:
+                    return tier
+        return cls.ValueTier.STANDARD
+
+
+class Touchpoint(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    owning_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JourneyStage(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """The one issue taxonomy, two levels deep; retired rather than deleted once used."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["parent__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="category_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def nps(self):
+        return self.filter(scale=Feedback.Scale.NPS, score__isnull=False)
+
+    def detractors(self):
+        return self.filter(scale=Feedback.Scale.NPS, score__lte=6)
+
+    def promoters(self):
+        return self.filter(scale=Feedback.Scale.NPS, score__gte=9)
+
+
+class Feedback(models.Model):
+    Scale = Scale
+
+    SCALE_RANGES = {Scale.NPS: (0, 10), Scale.CSAT: (1, 5), Scale.CES: (1, 7)}
+    COMMENT_MAX_LENGTH = 10_000
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="feedback")
+    external_id = models.CharField(max_length=200)
+    # NULL, not "": feedback without a score (a review, a note) has no scale at all.
+    scale = models.CharField(max_length=4, choices=Scale.choices, null=True, blank=True)  # noqa: DJ001
+    score = models.SmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    journey_stage = models.ForeignKey(
+        JourneyStage, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback")
+    metadata = models.JSONField(default=dict, blank=True)
+    # Hash of the contract fields as delivered: tells a duplicate from an update.
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    # Enrichment, filled after commit.
+    sentiment = models.FloatField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    suggested_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_confidence = models.FloatField(null=True, blank=True)
+    confirmed_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_feedback"
+    )
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="feedback_unique_per_source"),
+            models.CheckConstraint(
+                condition=Q(scale__isnull=True) | Q(scale__in=Scale.values),
+                name="feedback_scale_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(score__isnull=True)
+                    | Q(scale="nps", score__gte=0, score__lte=10)
+                    | Q(scale="csat", score__gte=1, score__lte=5)
+                    | Q(scale="ces", score__gte=1, score__lte=7)
+                ),
+                name="feedback_score_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(suggested_confidence__isnull=True)
+                | Q(suggested_confidence__gte=0, suggested_confidence__lte=1),
+                name="feedback_confidence_is_probability",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "-occurred_at"], name="feedback_team_recent"),
+            models.Index(fields=["-occurred_at"], name="feedback_recent"),
+            models.Index(fields=["customer", "-occurred_at"], name="feedback_customer_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug}:{self.external_id}"
+
+    @property
+    def nps_bucket(self) -> str | None:
+        if self.scale != self.Scale.NPS or self.score is None:
+            return None
+        if self.score >= 9:
+            return "promoter"
+        return "passive" if self.score >= 7 else "detractor"

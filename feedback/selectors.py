@@ -1,0 +1,94 @@
+"""Reads of feedback, always scoped to what the user may see."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cxloop.org.models import Department, Team
+from cxloop.org.scoping import scope_queryset
+
+from .models import Feedback
+
+
+def feedback_visible_to(*, user) -> QuerySet[Feedback]:
+    """Feedback of the teams the user may see (all of it for the committee and admins)."""
+    return scope_queryset(Feedback.objects.all(), user)
+
+
+def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
+    from .filters import FeedbackFilter
+
+    feedback = feedback_visible_to(user=user).select_related(
+        "source", "customer", "touchpoint", "journey_stage", "team"
+    )
+    return FeedbackFilter(filters or {}, queryset=feedback).qs.order_by("-occurred_at", "-id")
+
+
+def feedback_get(*, user, feedback_id: int) -> Feedback:
+    """One item, or 404 when it does not exist or belongs to a team the user may not see."""
+    return get_object_or_404(
+        feedback_visible_to(user=user).select_related(
+            "source", "customer", "touchpoint", "journey_stage", "team", "confirmed_category"
+        ),
+        pk=feedback_id,
+    )
+
+
+@dataclass(frozen=True)
+class NpsCounts:
+    n: int
+    promoters: int
+    detractors: int
+
+    @property
+    def nps(self) -> float | None:
+        if not self.n:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.n, 1)
+
+
+NPS_AGGREGATES = {
+    "n": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__isnull=False)),
+    "promoters": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__gte=9)),
+    "detractors": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__lte=6)),
+}
+
+
+def nps_by(*, feedback: QuerySet[Feedback], field: str) -> dict[int, NpsCounts]:
+    """NPS counts per value of `field` (e.g. team, team__department) in one query."""
+    rows = feedback.order_by().values(field).annotate(**NPS_AGGREGATES)
+    return {row[field]: NpsCounts(row["n"], row["promoters"], row["detractors"]) for row in rows}
+
+
+def recent_window(days: int = 90):
+    return timezone.now() - timedelta(days=days)
+
+
+def team_overview(*, user, team: Team) -> dict:
+    recent = feedback_visible_to(user=user).filter(team=team, occurred_at__gte=recent_window())
+    counts = recent.aggregate(total=Count("id"), **NPS_AGGREGATES)
+    total = counts.pop("total")
+    return {
+        "nps": NpsCounts(**counts),
+        "total": total,
+        "latest": feedback_list(user=user, filters={"team": team.slug})[:25],
+        "members": team.memberships.select_related("user").order_by("role", "user__username"),
+    }
+
+
+def department_overview(*, user, department: Department) -> list[tuple[Team, NpsCounts]]:
+    teams = list(department.teams.all())
+    recent = feedback_visible_to(user=user).filter(
+        team__department=department, occurred_at__gte=recent_window()
+    )
+    counts = nps_by(feedback=recent, field="team")
+    return [(team, counts.get(team.pk, NpsCounts(0, 0, 0))) for team in teams]
+
+
+def organisation_overview(*, user, departments: QuerySet[Department]) -> list[tuple[Department, NpsCounts]]:
+    recent = feedback_visible_to(user=user).filter(occurred_at__gte=recent_window())
+    counts = nps_by(feedback=recent, field="team__department")
+    return [(department, counts.get(department.pk, NpsCounts(0, 0, 0))) for department in departments]

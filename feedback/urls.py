@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("my-team/", views.my_team, name="my-team"),
+    path("teams/<slug:slug>/", views.team_overview, name="team"),
+    path("my-department/", views.my_department, name="my-department"),
+    path("departments/<slug:slug>/", views.department_overview, name="department"),
+    path("organisation/", views.organisation_overview, name="organisation"),
+    path("feedback/", views.feedback_list, name="list"),
+    path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
+]

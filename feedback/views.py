@@ -1,0 +1,75 @@
+"""Overview pages per team, department and organisation, and the feedback list."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from cxloop.org.models import Role
+from cxloop.org.permissions import role_required
+from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_to
+
+from . import selectors
+
+
+@require_GET
+@role_required(Role.AGENT, Role.TEAM_LEAD)
+def my_team(request):
+    """The first team the user works in."""
+    team = teams_visible_to(user=request.user).filter(pk__in=scope_for(request.user).team_ids).first()
+    if team is None:
+        raise Http404("You are not on a team.")
+    return redirect("feedback:team", slug=team.slug)
+
+
+@require_GET
+def team_overview(request, slug: str):
+    """A team's recent NPS, members and latest feedback; 404 for teams the user may not see."""
+    team = get_object_or_404(teams_visible_to(user=request.user), slug=slug)
+    context = {"team": team, **selectors.team_overview(user=request.user, team=team)}
+    return TemplateResponse(request, "feedback/team_overview.html", context)
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def my_department(request):
+    department = departments_visible_to(user=request.user).first()
+    if department is None:
+        raise Http404("You do not manage a department.")
+    return redirect("feedback:department", slug=department.slug)
+
+
+@require_GET
+@role_required(Role.MANAGER, Role.COMMITTEE)
+def department_overview(request, slug: str):
+    """Each team of a department with its recent NPS."""
+    department = get_object_or_404(departments_visible_to(user=request.user), slug=slug)
+    rows = selectors.department_overview(user=request.user, department=department)
+    return TemplateResponse(
+        request, "feedback/department_overview.html", {"department": department, "rows": rows}
+    )
+
+
+@require_GET
+@role_required(Role.COMMITTEE)
+def organisation_overview(request):
+    """Every department with its recent NPS."""
+    rows = selectors.organisation_overview(
+        user=request.user, departments=departments_visible_to(user=request.user)
+    )
+    return TemplateResponse(request, "feedback/organisation_overview.html", {"rows": rows})
+
+
+@require_GET
+def feedback_list(request):
+    """Feedback the user may see, newest first, with filters."""
+    feedback = selectors.feedback_list(user=request.user, filters=request.GET)
+    page = Paginator(feedback, 50).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "feedback/feedback_list.html", {"page": page})
+
+
+@require_GET
+def feedback_detail(request, pk: int):
+    item = selectors.feedback_get(user=request.user, feedback_id=pk)
+    return TemplateResponse(request, "feedback/feedback_detail.html", {"item": item})

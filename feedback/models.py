@@ -182,7 +182,8 @@ class Feedback(models.Model):
     # Hash of the contract fields as delivered: tells a duplicate from an update.
     content_hash = models.CharField(max_length=64, blank=True)
 
-    # Enrichment, filled after commit.
+    # Enrichment, filled after commit; NULL until then, which is what the sweep looks for.
+    processed_at = models.DateTimeField(null=True, blank=True)
     sentiment = models.FloatField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     suggested_category = models.ForeignKey(
@@ -222,6 +223,9 @@ class Feedback(models.Model):
             models.Index(fields=["team", "-occurred_at"], name="feedback_team_recent"),
             models.Index(fields=["-occurred_at"], name="feedback_recent"),
             models.Index(fields=["customer", "-occurred_at"], name="feedback_customer_timeline"),
+            models.Index(
+                fields=["received_at"], name="feedback_unprocessed", condition=Q(processed_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,9 @@ from .exceptions import ApplicationError
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        # Bad input is a 400 naming what is wrong, whatever part of the request it is in.
+        exc = exceptions.ValidationError({"content_type": [f"{exc.detail} Send application/json."]})
     if isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError({"detail": exc.message, **exc.extra})
     return drf_exception_handler(exc, context)

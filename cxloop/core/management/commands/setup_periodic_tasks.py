@@ -8,6 +8,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 PERIODIC_TASKS = {
     # "At 03:17 every day" (crontab.guru/#17_3_*_*_*)
     "Clear expired sessions": ("cxloop.sessions_clear", {"minute": "17", "hour": "3"}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*)
+    "Process feedback whose task was lost": ("feedback.sweep_unprocessed", {}),
 }
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("feedback/", apis.FeedbackCollectionApi.as_view(), name="feedback-collection"),
+    path("sources/", apis.SourceListApi.as_view(), name="source-list"),
+    path("feedback/<int:pk>/", apis.FeedbackDetailApi.as_view(), name="feedback-detail"),
+]

@@ -1,0 +1,118 @@
+"""The feedback API (DESIGN.md section 5, a contract): ingestion, sources, and scoped reads."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cxloop.org.models import Role
+from cxloop.org.permissions import HasRole
+
+from . import selectors
+from .contract import MAX_BATCH, FeedbackInput
+from .models import Feedback, Source
+from .services.ingest import CREATED, ERROR, feedback_ingest, feedback_ingest_many
+
+ALL_ROLES = tuple(Role.values)
+
+
+class IngestResultSerializer(serializers.Serializer):
+    external_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "duplicate", "updated", "error"])
+    id = serializers.IntegerField(allow_null=True)
+    errors = serializers.DictField()
+
+
+class FeedbackOutput(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    confirmed_category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id", "source", "external_id", "scale", "score", "comment", "occurred_at", "received_at",
+            "customer", "touchpoint", "journey_stage", "team", "metadata", "sentiment", "language",
+            "confirmed_category",
+        ]  # fmt: skip
+
+
+class FeedbackCollectionApi(APIView):
+    """GET: feedback the caller may see, newest first, filtered. POST: store items exactly once each."""
+
+    permission_classes = [HasRole]
+    required_roles = ALL_ROLES
+
+    @extend_schema(
+        request=FeedbackInput(many=True),
+        responses={
+            201: IngestResultSerializer(many=True),
+            207: OpenApiResponse(IngestResultSerializer(many=True), description="some rows were not created"),
+            400: OpenApiResponse(description="malformed request; nothing stored"),
+        },
+        description="Send one object or an array of up to 1,000. For an array, the answer lists one result "
+        "per item in the same order; good items are stored even when others fail (207).",
+    )
+    def post(self, request):
+        data = request.data
+        if isinstance(data, list):
+            if len(data) > MAX_BATCH:
+                raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH:,} items per request."]})
+            if not data:
+                raise ValidationError({"non_field_errors": ["The array is empty."]})
+            results = feedback_ingest_many(items=data)
+            all_created = all(result.status == CREATED for result in results)
+            return Response(
+                [result.as_dict() for result in results],
+                status=status.HTTP_201_CREATED if all_created else status.HTTP_207_MULTI_STATUS,
+            )
+        if not isinstance(data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object or an array of objects."]})
+        result = feedback_ingest(raw=data)
+        if result.status == ERROR:
+            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
+        return Response(result.as_dict(), status=code)
+
+    @extend_schema(responses=FeedbackOutput(many=True))
+    def get(self, request):
+        from .filters import FeedbackFilter
+
+        filterset = FeedbackFilter(request.query_params, queryset=Feedback.objects.none())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        feedback = selectors.feedback_list(user=request.user, filters=request.query_params)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(feedback, request, view=self)
+        return paginator.get_paginated_response(FeedbackOutput(page, many=True).data)
+
+
+class FeedbackDetailApi(APIView):
+    permission_classes = [HasRole]
+    required_roles = ALL_ROLES
+
+    @extend_schema(responses=FeedbackOutput)
+    def get(self, request, pk: int):
+        return Response(FeedbackOutput(selectors.feedback_get(user=request.user, feedback_id=pk)).data)
+
+
+class SourceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["slug", "kind", "name", "active"]
+
+
+class SourceListApi(APIView):
+    """The configured inbound channels."""
+
+    permission_classes = [HasRole]
+    required_roles = ALL_ROLES
+
+    @extend_schema(responses=SourceOutput(many=True))
+    def get(self, request):
+        return Response(SourceOutput(Source.objects.order_by("slug"), many=True).data)

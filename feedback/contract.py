@@ -1,0 +1,166 @@
+"""The feedback ingestion contract (DESIGN.md section 5): one validator for API, webhooks, imports and forms.
+
+Validation is strict where a silent coercion would corrupt the numbers: a score must be a JSON
+integer on its scale (not `true`, not `"9"`, not `9.5`), text must not contain NUL characters
+(PostgreSQL cannot store them), and slugs must name existing touchpoints, stages and teams.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from cxloop.org.models import Team
+
+from .models import Feedback, JourneyStage, Scale, Source, Touchpoint
+
+MAX_BATCH = 1000
+
+
+def _reject_nul(value: str) -> str:
+    if "\x00" in value:
+        raise serializers.ValidationError("must not contain NUL characters.")
+    return value
+
+
+def _check_json_strings(value, path: str = "") -> None:
+    """Reject NUL characters anywhere inside a JSON value (PostgreSQL's jsonb refuses them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise serializers.ValidationError(f"{path or 'value'} must not contain NUL characters.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json_strings(key, path)
+            _check_json_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json_strings(item, f"{path}[{index}]")
+
+
+class StrictIntegerField(serializers.Field):
+    """A JSON integer and nothing else: booleans, strings and fractions are errors."""
+
+    default_error_messages = {"invalid": "must be a whole number (a JSON integer), not {kind}."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            kind = "a boolean" if isinstance(data, bool) else type(data).__name__.replace("str", "a string")
+            self.fail("invalid", kind=kind)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset: a time without one is ambiguous, so it is an error."""
+
+    default_error_messages = {"naive": "must include a UTC offset, e.g. 2026-05-01T09:30:00+02:00."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class TextField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(_reject_nul)
+        super().__init__(**kwargs)
+
+
+class SlugRefField(serializers.SlugRelatedField):
+    """A slug that must name an existing row: unknown slugs are errors, never created silently."""
+
+    default_error_messages = {
+        "does_not_exist": 'unknown {model} "{value}".',
+        "invalid": "must be a slug (a string).",
+    }
+
+    def __init__(self, model, *, queryset=None, what: str = "", **kwargs):
+        self.model_name = what or model._meta.verbose_name
+        super().__init__(
+            slug_field="slug", queryset=queryset if queryset is not None else model.objects.all(), **kwargs
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(slug=data)
+        except self.get_queryset().model.DoesNotExist:
+            self.fail("does_not_exist", model=self.model_name, value=data[:100])
+
+
+class CustomerInput(serializers.Serializer):
+    external_id = TextField(max_length=200, required=False)
+    name = TextField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = TextField(max_length=32, required=False, allow_blank=True)
+    segment = TextField(max_length=50, required=False, allow_blank=True)
+    annual_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+    def validate(self, attrs):
+        if not attrs.get("external_id") and not attrs.get("email"):
+            raise serializers.ValidationError({"external_id": "a customer needs an external_id or an email."})
+        return attrs
+
+
+class FeedbackInput(serializers.Serializer):
+    source = SlugRefField(Source, queryset=Source.objects.filter(active=True), what="or inactive source")
+    external_id = TextField(max_length=200)
+    scale = serializers.ChoiceField(choices=Scale.choices, required=False, allow_null=True)
+    score = StrictIntegerField(required=False, allow_null=True)
+    comment = TextField(
+        max_length=Feedback.COMMENT_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
+    )
+    occurred_at = AwareDateTimeField(required=False)
+    customer = CustomerInput(required=False, allow_null=True)
+    touchpoint = SlugRefField(Touchpoint, required=False, allow_null=True)
+    journey_stage = SlugRefField(JourneyStage, required=False, allow_null=True)
+    team = SlugRefField(Team, required=False, allow_null=True)
+    metadata = serializers.DictField(required=False)
+
+    default_error_messages = {"invalid": "each item must be a JSON object."}
+
+    def validate_metadata(self, value):
+        _check_json_strings(value)
+        return value
+
+    def validate(self, attrs):
+        score, scale = attrs.get("score"), attrs.get("scale")
+        if score is not None:
+            if scale is None:
+                raise serializers.ValidationError(
+                    {"scale": "required when a score is given (nps, csat or ces)."}
+                )
+            low, high = Feedback.SCALE_RANGES[scale]
+            if not low <= score <= high:
+                raise serializers.ValidationError(
+                    {"score": f"must be between {low} and {high} on the {scale} scale."}
+                )
+        return attrs
+
+
+def validate_item(raw) -> tuple[dict | None, dict | None]:
+    """(clean data, None) for a valid item, or (None, errors by field)."""
+    serializer = FeedbackInput(data=raw)
+    if serializer.is_valid():
+        return serializer.validated_data, None
+    return None, serializer.errors
+
+
+def external_id_of(raw) -> str | None:
+    """The item's external id as sent, for the per-row answer even when the item is invalid."""
+    if (
+        isinstance(raw, dict)
+        and isinstance(raw.get("external_id"), str | int)
+        and not isinstance(raw.get("external_id"), bool)
+    ):
+        return str(raw["external_id"])[:200]
+    return None

@@ -33,7 +33,12 @@ def item(**overrides):
         "score": 3,
         "comment": "The parcel arrived late and nobody called me back.",
         "occurred_at": "2026-11-01T09:30:00+01:00",
-        "customer": {"external_id": "c-1", "name": "Ada Lovelace", "email": "Ada@Example.test", "annual_value": "12000"},
+        "customer": {
+            "external_id": "c-1",
+            "name": "Ada Lovelace",
+            "email": "Ada@Example.test",
+            "annual_value": "12000",
+        },
         "metadata": {"survey": "post-delivery"},
     }
     body.update(overrides)
@@ -74,7 +79,12 @@ def test_repeat_is_a_duplicate_and_a_later_comment_is_an_update(api, survey):
 
 def test_array_answers_per_row_in_order_and_keeps_good_rows(api, survey):
     # given
-    body = [item(external_id="a"), item(external_id="b", score=11), item(external_id="c"), item(external_id="a")]
+    body = [
+        item(external_id="a"),
+        item(external_id="b", score=11),
+        item(external_id="c"),
+        item(external_id="a"),
+    ]
     # when
     response = post(api, body)
     # then
@@ -202,4 +212,9 @@ def test_sources_are_listed(api, survey):
     SourceFactory(slug="call-notes", name="Call notes", kind="call_centre")
     response = api.get("/api/v1/sources/")
     assert response.status_code == 200
-    assert {"slug": "call-notes", "kind": "call_centre", "name": "Call notes", "active": True} in response.json()
+    assert {
+        "slug": "call-notes",
+        "kind": "call_centre",
+        "name": "Call notes",
+        "active": True,
+    } in response.json()

@@ -12,4 +12,6 @@ urlpatterns = [
     path("organisation/", views.organisation_overview, name="organisation"),
     path("feedback/", views.feedback_list, name="list"),
     path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
+    path("feedback/new/", views.quick_feedback, name="quick"),
+    path("feedback/staff/", views.employee_feedback, name="employee"),
 ]

@@ -1,16 +1,20 @@
-"""Overview pages per team, department and organisation, and the feedback list."""
+"""Overview pages per team, department and organisation, the feedback list, and forms for people."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_to
 
 from . import selectors
+from .forms import EmployeeFeedbackForm, QuickFeedbackForm
+from .models import Source
+from .services.ingest import ERROR, feedback_ingest
 
 
 @require_GET
@@ -73,3 +77,58 @@ def feedback_list(request):
 def feedback_detail(request, pk: int):
     item = selectors.feedback_get(user=request.user, feedback_id=pk)
     return TemplateResponse(request, "feedback/feedback_detail.html", {"item": item})
+
+
+def _user_team_slug(user) -> str | None:
+    team = teams_visible_to(user=user).filter(pk__in=scope_for(user).team_ids).first()
+    return team.slug if team else None
+
+
+def _store_from_form(request, form, item: dict, *, template: str, success: str):
+    result = feedback_ingest(raw=item)
+    if result.status == ERROR:
+        # The form checked the shape; what is left names a field of the contract.
+        for field, reasons in result.errors.items():
+            target = field if field in form.fields else None
+            form.add_error(target, f"{field}: {' '.join(map(str, reasons))}" if target is None else reasons)
+        return TemplateResponse(request, template, {"form": form}, status=400)
+    messages.success(request, success)
+    return redirect(request.path)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.AGENT, Role.TEAM_LEAD, Role.MANAGER)
+def quick_feedback(request):
+    """Frontline staff record what a customer said in the store, on the phone or at a return."""
+    form = QuickFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = form.contract_item(team_slug=_user_team_slug(request.user), user=request.user)
+        return _store_from_form(
+            request,
+            form,
+            item,
+            template="feedback/quick_feedback.html",
+            success="Thank you: the feedback is recorded.",
+        )
+    return TemplateResponse(
+        request, "feedback/quick_feedback.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def employee_feedback(request):
+    """Anyone on staff raises an obstacle or an idea."""
+    source = Source.objects.filter(active=True, kind=Source.Kind.EMPLOYEE).order_by("pk").first()
+    form = EmployeeFeedbackForm(request.POST or None)
+    if source is not None and request.method == "POST" and form.is_valid():
+        item = form.contract_item(source=source, team_slug=_user_team_slug(request.user), user=request.user)
+        return _store_from_form(
+            request,
+            form,
+            item,
+            template="feedback/employee_feedback.html",
+            success="Thank you for raising it.",
+        )
+    context = {"form": form, "unavailable": source is None}
+    status = 400 if form.errors or (source is None and request.method == "POST") else 200
+    return TemplateResponse(request, "feedback/employee_feedback.html", context, status=status)

@@ -11,6 +11,8 @@ NAVIGATION = (
     ("Department", "feedback:my-department", {Role.MANAGER}),
     ("Organisation", "feedback:organisation", {Role.COMMITTEE, Role.ADMIN}),
     ("Feedback", "feedback:list", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    ("Record feedback", "feedback:quick", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
+    ("Raise an obstacle", "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
     ("People", "org:people", {Role.ADMIN}),
 )
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("cxloop.org.urls")),
     path("", include("feedback.urls")),
     path("api/v1/", include("feedback.api_urls")),
+    path("hooks/", include("feedback.webhooks.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

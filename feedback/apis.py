@@ -47,6 +47,7 @@ class FeedbackCollectionApi(APIView):
 
     permission_classes = [HasRole]
     required_roles = ALL_ROLES
+    accepts_ingest_tokens = True
 
     @extend_schema(
         request=FeedbackInput(many=True),

@@ -8,6 +8,8 @@ integer on its scale (not `true`, not `"9"`, not `9.5`), text must not contain N
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cxloop.org.models import Team
@@ -37,6 +39,7 @@ def _check_json_strings(value, path: str = "") -> None:
             _check_json_strings(item, f"{path}[{index}]")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StrictIntegerField(serializers.Field):
     """A JSON integer and nothing else: booleans, strings and fractions are errors."""
 

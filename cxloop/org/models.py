@@ -88,3 +88,42 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.team or self.department or "organisation"
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class ApiToken(models.Model):
+    """A key for the API: personal (acts as its owner) or for an integration (acts as a service user).
+
+    Only a hash of the key is stored; the key itself is shown once, when it is created.
+    """
+
+    class Scope(models.TextChoices):
+        READ_WRITE = "read_write", "Read and write, as the user"
+        INGEST = "ingest", "Send feedback only"
+
+    name = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    is_integration = models.BooleanField(default=False)
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ_WRITE)
+    key_prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["read_write", "ingest"]), name="api_token_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

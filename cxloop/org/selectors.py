@@ -14,3 +14,16 @@ def memberships_visible_to(*, user) -> QuerySet[Membership]:
     if scope_for(user).sees_everything:
         return memberships
     return memberships.filter(user=user)
+
+
+def api_tokens_visible_to(*, user):
+    """The user's own tokens, and for admins every integration token."""
+    from django.db.models import Q
+
+    from .models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    condition = Q(user=user, is_integration=False)
+    if scope_for(user).has_role("admin"):
+        condition |= Q(is_integration=True)
+    return tokens.filter(condition)

@@ -200,12 +200,16 @@ def test_anonymous_caller_is_refused(survey):
 
 
 def test_token_authentication(people, survey):
-    from rest_framework.authtoken.models import Token
+    from cxloop.org.services import api_token_create
 
-    token = Token.objects.create(user=people["admin"])
+    _, key = api_token_create(
+        created_by=people["admin"], name="survey sync", integration=True, scope="ingest"
+    )
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert post(client, item()).status_code == 201
+    # an ingest-only token cannot read
+    assert client.get(URL).status_code == 403
 
 
 def test_sources_are_listed(api, survey):

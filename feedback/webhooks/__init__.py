@@ -1,0 +1,1 @@
+"""Inbound webhooks from survey and support tools, verified before anything is stored."""

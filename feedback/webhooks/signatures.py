@@ -1,0 +1,157 @@
+"""How each vendor signs its webhooks, checked against every secret a source holds.
+
+A source keeps two secrets (`signing_secret` and `previous_signing_secret`) so a secret can be
+rotated without dropping deliveries: a signature made with either one verifies. A source with
+no secret at all refuses every delivery: unsigned webhooks are never accepted. Every comparison
+is constant-time (`hmac.compare_digest`), and schemes that sign a timestamp reject deliveries
+more than five minutes away from our clock, in either direction, so a captured delivery cannot
+be replayed later.
+
+Each function raises `SignatureError` with a reason for the log; the caller answers 401.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+TOLERANCE = timedelta(minutes=5)
+
+
+class SignatureError(Exception):
+    """The delivery is not signed by a secret this source holds, or the signature is stale."""
+
+
+def _hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _require(secrets: Sequence[str]) -> list[str]:
+    usable = [secret for secret in secrets if secret]
+    if not usable:
+        raise SignatureError("no signing secret is configured for this source")
+    return usable
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = (headers.get(name) or "").strip()
+    if not value:
+        raise SignatureError(f"missing {name} header")
+    return value
+
+
+def check_timestamp(sent: datetime, *, now: datetime, tolerance: timedelta = TOLERANCE) -> None:
+    """Refuse a signed timestamp too far in the past (a replay) or in the future (a forged clock)."""
+    if abs(now - sent) > tolerance:
+        raise SignatureError(f"timestamp {sent.isoformat()} is outside the {tolerance} tolerance")
+
+
+def verify_typeform(
+    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
+) -> None:
+    """`Typeform-Signature: sha256=<base64 HMAC-SHA256 of the raw body>`.
+
+    https://www.typeform.com/developers/webhooks/secure-your-webhooks/
+    """
+    usable = _require(secrets)
+    given = _header(headers, "Typeform-Signature")
+    for secret in usable:
+        expected = "sha256=" + base64.b64encode(_hmac_sha256(secret.encode(), body)).decode()
+        if _same(expected, given):
+            return
+    raise SignatureError("Typeform-Signature does not match")
+
+
+def verify_delighted(
+    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
+) -> None:
+    """`X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed by the API key>`.
+
+    https://app.delighted.com/docs/api/webhooks documents an HMAC SHA-256 digest of the request
+    body made with the account's private API key. The `sha256=` prefix and the hex encoding are
+    what working clients parse; a bare hex digest is accepted too. The scheme carries no
+    timestamp, so a replay within any window is answered by the ingest service as a duplicate.
+    """
+    usable = _require(secrets)
+    given = _header(headers, "X-Delighted-Webhook-Signature").lower().removeprefix("sha256=")
+    for secret in usable:
+        if _same(_hmac_sha256(secret.encode(), body).hex(), given):
+            return
+    raise SignatureError("X-Delighted-Webhook-Signature does not match")
+
+
+def _zendesk_time(value: str) -> datetime:
+    try:
+        if value.isdigit():
+            return datetime.fromtimestamp(int(value), tz=UTC)
+        sent = datetime.fromisoformat(value)
+    except (ValueError, OverflowError) as exc:
+        raise SignatureError("X-Zendesk-Webhook-Signature-Timestamp is not a timestamp") from exc
+    if sent.tzinfo is None:
+        raise SignatureError("X-Zendesk-Webhook-Signature-Timestamp has no UTC offset")
+    return sent
+
+
+def verify_zendesk(*, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime) -> None:
+    """`X-Zendesk-Webhook-Signature: base64(HMAC-SHA256(secret, timestamp + body))`.
+
+    The timestamp is the `X-Zendesk-Webhook-Signature-Timestamp` header as sent (ISO 8601,
+    e.g. 2021-03-25T05:09:27Z), prepended to the raw body with no separator.
+    https://developer.zendesk.com/documentation/webhooks/verifying/
+    """
+    usable = _require(secrets)
+    given = _header(headers, "X-Zendesk-Webhook-Signature")
+    timestamp = _header(headers, "X-Zendesk-Webhook-Signature-Timestamp")
+    message = timestamp.encode() + body
+    for secret in usable:
+        expected = base64.b64encode(_hmac_sha256(secret.encode(), message)).decode()
+        if _same(expected, given):
+            check_timestamp(_zendesk_time(timestamp), now=now)
+            return
+    raise SignatureError("X-Zendesk-Webhook-Signature does not match")
+
+
+def standard_key(secret: str) -> bytes | None:
+    """The HMAC key of a Standard Webhooks secret (`whsec_<base64>`), or None when it is not base64."""
+    encoded = secret.strip().removeprefix("whsec_")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key or None
+
+
+def verify_standard(
+    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
+) -> None:
+    """Standard Webhooks: `webhook-signature` lists `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
+
+    The key is the base64 after `whsec_`; `webhook-timestamp` is Unix seconds, within five
+    minutes of now either way. Other signature versions (v1a, asymmetric) are skipped.
+    https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+    """
+    usable = _require(secrets)
+    msg_id = _header(headers, "webhook-id")
+    timestamp = _header(headers, "webhook-timestamp")
+    signatures = _header(headers, "webhook-signature")
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        raise SignatureError("webhook-timestamp is not Unix seconds")
+    keys = [key for key in (standard_key(secret) for secret in usable) if key]
+    if not keys:
+        raise SignatureError("the signing secret is not a Standard Webhooks secret (whsec_<base64>)")
+    message = f"{msg_id}.{timestamp}.".encode() + body
+    expected = [base64.b64encode(_hmac_sha256(key, message)).decode() for key in keys]
+    for entry in signatures.split():
+        version, _, signature = entry.partition(",")
+        if version != "v1":
+            continue
+        if any(_same(candidate, signature) for candidate in expected):
+            check_timestamp(datetime.fromtimestamp(int(timestamp), tz=UTC), now=now)
+            return
+    raise SignatureError("webhook-signature does not match")

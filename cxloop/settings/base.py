@@ -9,6 +9,8 @@ from datetime import timedelta
 from cxloop.env import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# True only in production.py: demo data and other development conveniences refuse to run there.
+CXLOOP_PRODUCTION = False
 # A development key only; production.py reads SECRET_KEY with no default.
 SECRET_KEY = env("SECRET_KEY", default="cxloop-development-only-key-not-for-production-use-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])

@@ -44,3 +44,20 @@ def test_production_settings_have_no_default_secret():
     # then
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_demo_data_is_refused_in_production():
+    # given: production settings pointing at the test run's database server
+    env = production_env(SECURE_SSL_REDIRECT="false")
+    # when
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # then
+    assert result.returncode != 0
+    assert "refuses to run with production settings" in result.stderr

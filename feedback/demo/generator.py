@@ -1,0 +1,326 @@
+"""Six months of feedback, day by day: channels, scores, comments, categories and planted rises."""
+
+import json
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .comments import NEGATIVE_MOODS, CommentWriter
+from .organisation import Organisation
+from .reference import SOURCES, TOUCHPOINTS, ReferenceIds, SourceSpec, TouchpointSpec
+from .rhythm import RHYTHMS, Rhythm, day_weight
+from .scenario import CONFIRMED_SHARE, HISTORY_DAYS, PLANTED_SIGNALS
+from .vocabulary import SOCIAL_NETWORKS, STORES
+
+COLUMNS = (
+    "source",
+    "external_id",
+    "scale",
+    "score",
+    "comment",
+    "occurred_at",
+    "received_at",
+    "updated_at",
+    "customer",
+    "touchpoint",
+    "journey_stage",
+    "team",
+    "metadata",
+    "content_hash",
+    "language",
+    "confirmed_category",
+)
+NULL = r"\N"
+HOURS = range(24)
+
+# Untilted score weights, lowest score first. NPS gives about 45 % promoters, 30 % passives and
+# 25 % detractors; CSAT and CES lean high; star ratings on review sites are J-shaped; people open
+# the website widget mostly to complain.
+BASE_SCORES = {
+    "nps": (2.0, 1.0, 1.3, 2.0, 2.2, 7.0, 9.5, 13.0, 17.0, 19.5, 27.5),
+    "csat": (4.0, 5.0, 10.0, 31.0, 50.0),
+    "ces": (3.0, 4.0, 7.0, 11.0, 18.0, 27.0, 30.0),
+    "review-site": (18.0, 6.0, 7.0, 17.0, 52.0),
+    "web-widget": (12.0, 10.0, 15.0, 28.0, 35.0),
+}
+SCALE_LOW = {"nps": 0, "csat": 1, "ces": 1}
+# Mood of each score, lowest score first (CES: 7 means "very easy").
+MOODS = {
+    "nps": ("severe",) * 4 + ("negative",) * 3 + ("neutral",) * 2 + ("positive", "glowing"),
+    "csat": ("severe", "negative", "neutral", "positive", "glowing"),
+    "ces": ("severe", "severe", "negative", "neutral", "neutral", "positive", "glowing"),
+}
+# Channels without a score: chance of (negative, neutral, positive) before the touchpoint's tilt.
+UNSCORED_MOODS = {
+    "call-centre-notes": (0.5, 0.38, 0.12),
+    "social-listening": (0.5, 0.2, 0.3),
+    "store-notes": (0.35, 0.25, 0.4),
+    "employee-voice": (0.65, 0.2, 0.15),
+    "email-inbox": (0.6, 0.3, 0.1),
+}
+# How many customers leave a comment with a survey score, by mood.
+COMMENT_CHANCE = {"severe": 0.85, "negative": 0.7, "neutral": 0.4, "positive": 0.45, "glowing": 0.55}
+# Seconds between giving feedback and it reaching us, by source kind.
+DELAYS = {
+    "survey": (5, 600),
+    "call_centre": (60, 1_800),
+    "returns": (5, 3_600),
+    "review_site": (3_600, 172_800),
+    "social": (60, 1_200),
+    "store": (3_600, 28_800),
+    "employee": (5, 60),
+    "email": (1, 30),
+    "other": (1, 30),
+}
+# Staff write call notes in office hours and employee feedback on shift, whatever the touchpoint.
+RHYTHM_BY_KIND = {"call_centre": "office", "employee": "staff"}
+ORDER_TOUCHPOINTS = frozenset({"website-checkout", "app", "delivery", "click-and-collect", "online-returns"})
+STORE_TOUCHPOINTS = frozenset({"store-checkout", "shop-floor", "click-and-collect", "returns-desk"})
+
+
+def _cumulative(weights) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def _tilt(*, weights: tuple[float, ...], mood: float) -> list[float]:
+    """Shift a score distribution towards the top (mood > 0) or the bottom (mood < 0)."""
+    middle = (len(weights) - 1) / 2
+    return [weight * math.exp(1.4 * mood * (index - middle) / middle) for index, weight in enumerate(weights)]
+
+
+@dataclass
+class _Stream:
+    """Feedback from one source about one touchpoint."""
+
+    source: SourceSpec
+    touchpoint: TouchpointSpec
+    ids: tuple[str, str, str, str, str]  # source, touchpoint, journey stage, team, scale as COPY strings
+    team: str
+    zone: ZoneInfo
+    rhythm: Rhythm
+    per_day: list[float]
+    hour_cum: list[list[float]]  # by weekday
+    scores: list[int] = field(default_factory=list)
+    score_cum: list[float] = field(default_factory=list)
+    negative_scores: list[int] = field(default_factory=list)
+    negative_cum: list[float] = field(default_factory=list)
+    mood_cum: list[float] = field(default_factory=list)
+    carry: float = 0.0
+
+
+class FeedbackGenerator:
+    """Yields COPY-ready feedback rows in time order, one day at a time, with bounded memory."""
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        organisation: Organisation,
+        reference: ReferenceIds,
+        customer_ids: list[int],
+        business_customer_ids: list[int],
+        total: int,
+        end: datetime,
+    ) -> None:
+        self.rng = rng
+        self.end = end
+        self.days = [end.date() - timedelta(days=offset) for offset in range(HISTORY_DAYS - 1, -1, -1)]
+        self.customer_ids = [str(pk) for pk in customer_ids]
+        self.business_customer_ids = [str(pk) for pk in business_customer_ids] or self.customer_ids
+        self.category_ids = {slug: str(pk) for slug, pk in reference.categories.items()}
+        self.writer = CommentWriter(rng=rng, first_names=organisation.first_names)
+        self.streams = self._streams(organisation=organisation, reference=reference, total=total)
+        # (touchpoint, theme) -> (first day of the rise, factor)
+        self.boosts = {
+            (touchpoint, signal.category): (end.date() - timedelta(days=signal.days - 1), signal.factor)
+            for signal in PLANTED_SIGNALS
+            for touchpoint in signal.touchpoints
+        }
+        self.touchpoint_themes = {
+            spec.slug: ([theme for theme, _ in spec.themes], _cumulative(weight for _, weight in spec.themes))
+            for spec in TOUCHPOINTS
+        }
+        self.sequences = {spec.slug: 0 for spec in SOURCES}
+
+    def _streams(self, *, organisation: Organisation, reference: ReferenceIds, total: int) -> list[_Stream]:
+        touchpoints = {spec.slug: spec for spec in TOUCHPOINTS}
+        streams = []
+        for source in SOURCES:
+            weight_sum = sum(weight for _, weight in source.touchpoints)
+            for slug, weight in source.touchpoints:
+                touchpoint = touchpoints[slug]
+                rhythm = RHYTHMS[RHYTHM_BY_KIND.get(source.kind, touchpoint.rhythm)]
+                weights = [day_weight(rhythm=rhythm, day=day, touchpoint=slug) for day in self.days]
+                expected = total * source.share * weight / weight_sum
+                scale_id = source.scale or NULL
+                stream = _Stream(
+                    source=source,
+                    touchpoint=touchpoint,
+                    ids=(
+                        str(reference.sources[source.slug]),
+                        str(reference.touchpoints[slug]),
+                        str(reference.stages[touchpoint.stage]),
+                        str(organisation.team_ids[touchpoint.team]),
+                        scale_id,
+                    ),
+                    team=touchpoint.team,
+                    zone=ZoneInfo(organisation.team_timezones[touchpoint.team]),
+                    rhythm=rhythm,
+                    per_day=[expected * day / sum(weights) for day in weights],
+                    hour_cum=[_cumulative(rhythm.hours_for(weekday=weekday)) for weekday in range(7)],
+                )
+                self._distributions(stream)
+                streams.append(stream)
+        return streams
+
+    @staticmethod
+    def _distributions(stream: _Stream) -> None:
+        source, mood = stream.source, stream.touchpoint.mood
+        if source.scale:
+            base = BASE_SCORES.get(source.slug, BASE_SCORES[source.scale])
+            weights = _tilt(weights=base, mood=mood)
+            low = SCALE_LOW[source.scale]
+            stream.scores = list(range(low, low + len(weights)))
+            stream.score_cum = _cumulative(weights)
+            negative = [
+                (score, weight)
+                for score, weight in zip(stream.scores, weights, strict=True)
+                if MOODS[source.scale][score - low] in NEGATIVE_MOODS
+            ]
+            stream.negative_scores = [score for score, _ in negative]
+            stream.negative_cum = _cumulative(weight for _, weight in negative)
+        else:
+            negative, neutral, positive = UNSCORED_MOODS[source.slug]
+            stream.mood_cum = _cumulative((negative * math.exp(-mood), neutral, positive * math.exp(mood)))
+
+    # --- rows -------------------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[tuple[str, ...]]:
+        """Every feedback row, oldest first."""
+        rng = self.rng
+        for index, day in enumerate(self.days):
+            batch = []
+            for stream in self.streams:
+                stream.carry += stream.per_day[index]
+                count = int(stream.carry)
+                stream.carry -= count
+                for _ in range(count):
+                    row, theme = self._row(stream, day, force_theme=None)
+                    batch.append(row)
+                    boost = self.boosts.get((stream.touchpoint.slug, theme))
+                    if boost and day >= boost[0]:
+                        extra = boost[1] - 1
+                        copies = int(extra) + (1 if rng.random() < extra - int(extra) else 0)
+                        batch.extend(self._row(stream, day, force_theme=theme)[0] for _ in range(copies))
+            batch.sort(key=lambda row: row[0])
+            for row in batch:
+                # Rows drawn for later today are dropped; they still used the generator, so what comes
+                # before them does not depend on the time of day of the run.
+                if row[0] > self.end:
+                    continue
+                yield self._finish(row)
+
+    def _finish(self, row: list) -> tuple[str, ...]:
+        occurred, stream = row[0], row[1]
+        self.sequences[stream.source.slug] += 1
+        external_id = f"{stream.source.prefix}-{self.sequences[stream.source.slug]:08d}"
+        received = min(row[2], self.end).isoformat()
+        source_id, touchpoint_id, stage_id, team_id, scale = stream.ids
+        return (
+            source_id,
+            external_id,
+            scale,
+            row[3],
+            row[4],
+            occurred.isoformat(),
+            received,
+            received,
+            row[5],
+            touchpoint_id,
+            stage_id,
+            team_id,
+            row[6],
+            "",
+            "",
+            row[7],
+        )
+
+    def _row(self, stream: _Stream, day: date, *, force_theme: str | None) -> tuple[list, str | None]:
+        """One feedback row (before its external id) and its theme, if it has one."""
+        rng = self.rng
+        source, touchpoint = stream.source, stream.touchpoint
+        hour = rng.choices(HOURS, cum_weights=stream.hour_cum[day.weekday()])[0]
+        local = datetime(day.year, day.month, day.day, tzinfo=stream.zone) + timedelta(
+            hours=hour, seconds=int(rng.random() * 3600)
+        )
+        occurred = local.astimezone(UTC)
+
+        score = NULL
+        if source.scale:
+            if force_theme:
+                value = rng.choices(stream.negative_scores, cum_weights=stream.negative_cum)[0]
+            else:
+                value = rng.choices(stream.scores, cum_weights=stream.score_cum)[0]
+            mood = MOODS[source.scale][value - SCALE_LOW[source.scale]]
+            score = str(value)
+        else:
+            side = 0 if force_theme else rng.choices((0, 1, 2), cum_weights=stream.mood_cum)[0]
+            if side == 0:
+                mood = "severe" if rng.random() < 0.3 else "negative"
+            else:
+                mood = "neutral" if side == 1 else ("glowing" if rng.random() < 0.4 else "positive")
+
+        theme = None
+        if mood in NEGATIVE_MOODS or mood == "neutral":
+            themes, cum = self.touchpoint_themes[touchpoint.slug]
+            theme = force_theme or rng.choices(themes, cum_weights=cum)[0]
+
+        metadata = {"demo": True}
+        store = None
+        if touchpoint.slug in STORE_TOUCHPOINTS:
+            store = metadata["store"] = rng.choice(STORES)
+        if touchpoint.slug in ORDER_TOUCHPOINTS:
+            metadata["order"] = f"NG{rng.randrange(10_000_000, 100_000_000)}"
+        if source.kind == "call_centre":
+            metadata["call_seconds"] = rng.randint(90, 1_500)
+        elif source.kind == "social":
+            metadata["network"] = rng.choice(SOCIAL_NETWORKS)
+        elif source.kind == "review_site":
+            metadata["verified_purchase"] = rng.random() < 0.8
+
+        voice = source.voice
+        chance = 0.95 if source.kind == "review_site" else COMMENT_CHANCE[mood]
+        comment = ""
+        if voice != "customer" or rng.random() < chance:
+            comment = self.writer.write(
+                voice=voice,
+                mood=mood,
+                theme=theme,
+                touchpoint=touchpoint.slug,
+                team=stream.team,
+                staffed=touchpoint.staffed,
+                store=store,
+            )
+
+        category = NULL
+        if comment and mood in NEGATIVE_MOODS and rng.random() < CONFIRMED_SHARE:
+            category = self.category_ids[theme]
+
+        if source.kind == "employee":
+            customer = NULL
+        elif touchpoint.slug == "account-desk":
+            customer = rng.choice(self.business_customer_ids)
+        else:
+            customer = self.customer_ids[int(rng.random() * len(self.customer_ids))]
+
+        low, high = DELAYS[source.kind]
+        received = occurred + timedelta(seconds=rng.randint(low, high))
+        row = [occurred, stream, received, score, comment, customer, json.dumps(metadata), category]
+        return row, (theme if mood in NEGATIVE_MOODS else None)

@@ -1,0 +1,84 @@
+"""The story the demo data tells: who logs in, how much there is, and which root causes were planted."""
+
+from dataclasses import dataclass
+
+# Published on purpose: the demo logins exist to be tried (and the command refuses production settings).
+DEMO_PASSWORD = "cxloop-demo"  # noqa: S105
+# The five logins; everyone else gets an unusable password.
+DEMO_USERNAMES = ("agent", "lead", "manager", "committee", "admin")
+# `agent` and `lead` work on this team; `manager` runs its department.
+DEMO_TEAM = "contact-centre-leeds"
+# The department whose committee seat `committee` holds.
+DEMO_COMMITTEE_SEAT = "logistics-returns"
+
+FEEDBACK_PER_SCALE = 50_000
+CUSTOMERS_PER_STEP = 10_000
+# Six months of history, ending at --end (now by default).
+HISTORY_DAYS = 183
+# Share of commented detractor-side feedback whose category a person has already confirmed.
+CONFIRMED_SHARE = 0.6
+
+
+def customers_for(*, scale: int) -> int:
+    """Customers for a scale: 10,000 up to scale 7, then 10,000 more per 4 steps (50,000 at scale 20)."""
+    return CUSTOMERS_PER_STEP * max(1, scale // 4)
+
+
+def feedback_for(*, scale: int) -> int:
+    """Baseline feedback rows for a scale; planted rises add about 1 % on top."""
+    return FEEDBACK_PER_SCALE * scale
+
+
+@dataclass(frozen=True)
+class PlantedSignal:
+    """A root cause that rises at some touchpoints over the last weeks of the history.
+
+    From `weeks` * 7 days before the end date on, every negative feedback at one of `touchpoints`
+    whose theme is `category` is joined by `factor - 1` more of the same theme (on average): the
+    category's count per unit of baseline traffic at those touchpoints is multiplied by `factor`,
+    while seasonality moves the traffic itself. Its share of all feedback there rises a little less,
+    because the added rows are feedback too. Added rows are detractor-side; a CONFIRMED_SHARE of the
+    commented ones carry the category as `confirmed_category`, like any other negative row.
+    """
+
+    parent: str
+    category: str
+    touchpoints: tuple[str, ...]
+    weeks: int
+    factor: float
+
+    @property
+    def days(self) -> int:
+        return self.weeks * 7
+
+
+PLANTED_SIGNALS: tuple[PlantedSignal, ...] = (
+    # Couriers are missing slots everywhere: it shows at the door, on the phone, in chat, email and social,
+    # so four teams in two departments see the same root cause.
+    PlantedSignal(
+        parent="delivery",
+        category="late-delivery",
+        touchpoints=("delivery", "contact-centre-phone", "live-chat", "email-support", "social-media"),
+        weeks=4,
+        factor=2.0,
+    ),
+    # A release broke the payment step on the web and in the app.
+    PlantedSignal(
+        parent="website",
+        category="checkout-error",
+        touchpoints=("website-checkout", "app", "live-chat"),
+        weeks=3,
+        factor=2.5,
+    ),
+    # A slower, quieter one: refunds back up after a warehouse change.
+    PlantedSignal(
+        parent="returns",
+        category="refund-delay",
+        touchpoints=("returns-desk", "online-returns", "contact-centre-phone"),
+        weeks=6,
+        factor=1.8,
+    ),
+)
+
+# Categories that are common but flat over the whole history: a signal detector must leave them alone.
+CONTROL_CATEGORIES: tuple[str, ...] = ("product-quality", "long-queue", "unhelpful-staff")

@@ -13,11 +13,7 @@ def feedback_process(*, feedback_id: int) -> None:
 
 @shared_task(name="feedback.sweep_unprocessed")
 def feedback_sweep_unprocessed() -> int:
-    """Re-send processing for items whose task was lost; returns how many were sent."""
-    from cxloop.core.tasks_util import enqueue
-    from feedback.services.processing import feedback_unprocessed_ids
+    """Process a batch of items whose task was lost; returns how many were processed."""
+    from feedback.services.processing import feedback_process_batch, feedback_unprocessed_ids
 
-    ids = feedback_unprocessed_ids()
-    for feedback_id in ids:
-        enqueue(feedback_process, feedback_id=feedback_id)
-    return len(ids)
+    return feedback_process_batch(feedback_ids=feedback_unprocessed_ids())

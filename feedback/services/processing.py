@@ -11,9 +11,10 @@ from feedback.models import Feedback
 
 logger = logging.getLogger(__name__)
 
-# Items older than this and still unprocessed are re-sent by the sweep (their task was lost).
+# Items older than this and still unprocessed are processed by the sweep (their task was lost,
+# or they were bulk-loaded); it works through a bounded batch per run, inline.
 SWEEP_GRACE = timedelta(minutes=2)
-SWEEP_BATCH = 1000
+SWEEP_BATCH = 2000
 
 
 @cache
@@ -32,19 +33,23 @@ def sentiment_of(text: str) -> float | None:
 
 def feedback_mark_processed(*, feedback_id: int) -> bool:
     """Enrich one item once; False when it is gone or already processed (a re-delivered task)."""
+    return feedback_process_batch(feedback_ids=[feedback_id]) == 1
+
+
+def feedback_process_batch(*, feedback_ids: list[int]) -> int:
+    """Enrich the given items that are still unprocessed; rows another worker holds are skipped."""
     with transaction.atomic():
-        feedback = (
+        items = list(
             Feedback.objects.select_for_update(no_key=True, skip_locked=True)
-            .filter(pk=feedback_id, processed_at__isnull=True)
+            .filter(pk__in=feedback_ids, processed_at__isnull=True)
             .only("id", "comment")
-            .first()
         )
-        if feedback is None:
-            return False
-        feedback.sentiment = sentiment_of(feedback.comment)
-        feedback.processed_at = timezone.now()
-        feedback.save(update_fields=["sentiment", "processed_at"])
-    return True
+        now = timezone.now()
+        for item in items:
+            item.sentiment = sentiment_of(item.comment)
+            item.processed_at = now
+        Feedback.objects.bulk_update(items, ["sentiment", "processed_at"], batch_size=500)
+    return len(items)
 
 
 def feedback_unprocessed_ids(*, older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> list[int]:

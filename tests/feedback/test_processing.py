@@ -1,0 +1,97 @@
+"""Processing after ingestion: once per item, after commit, and swept up when the task was lost."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback.models import Feedback
+from feedback.services.processing import feedback_mark_processed, feedback_unprocessed_ids, sentiment_of
+from feedback.tasks import feedback_sweep_unprocessed
+from tests.factories import FeedbackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sentiment_follows_the_words():
+    assert sentiment_of("Wonderful, friendly and fast service. Thank you!") > 0.5
+    assert sentiment_of("Terrible. Rude staff and a broken parcel.") < -0.5
+    assert sentiment_of("   ") is None
+
+
+def test_item_is_processed_once(db):
+    # given
+    item = FeedbackFactory(comment="Great help from Sam, thank you")
+    # when
+    first = feedback_mark_processed(feedback_id=item.pk)
+    second = feedback_mark_processed(feedback_id=item.pk)
+    # then
+    item.refresh_from_db()
+    assert (first, second) == (True, False)
+    assert item.processed_at is not None
+    assert item.sentiment > 0
+
+
+def test_sweep_processes_items_whose_task_was_lost(db):
+    # given: one item stuck unprocessed for ten minutes, one just received
+    stuck = FeedbackFactory(comment="Awful wait at the till")
+    fresh = FeedbackFactory(comment="Fine")
+    Feedback.objects.filter(pk=stuck.pk).update(received_at=timezone.now() - timedelta(minutes=10))
+    # when
+    swept = feedback_sweep_unprocessed()
+    # then
+    assert swept == 1
+    assert feedback_unprocessed_ids(older_than=timedelta(0)) == [fresh.pk]
+
+
+def test_ingestion_enqueues_processing_after_commit(people, django_capture_on_commit_callbacks, monkeypatch):
+    # given
+    from feedback.services.ingest import feedback_ingest
+    from feedback.tasks import feedback_process
+    from tests.factories import SourceFactory
+
+    SourceFactory(slug="survey")
+    sent = []
+    monkeypatch.setattr(feedback_process, "apply_async", lambda kwargs, **options: sent.append(kwargs))
+    # when
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = feedback_ingest(raw={"source": "survey", "external_id": "x1", "scale": "nps", "score": 2})
+    # then: nothing is sent inside the transaction, one task after commit
+    assert sent == []
+    for callback in callbacks:
+        callback()
+    assert sent == [{"feedback_id": result.id}]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_processes_what_the_api_stored(people, celery_worker_process):
+    # given
+    import json
+    import time
+
+    from rest_framework.test import APIClient
+
+    from tests.factories import SourceFactory
+
+    SourceFactory(slug="survey")
+    client = APIClient()
+    client.force_authenticate(people["admin"])
+    body = {
+        "source": "survey",
+        "external_id": "w1",
+        "scale": "nps",
+        "score": 10,
+        "comment": "Brilliant, thanks!",
+    }
+    # when
+    response = client.post("/api/v1/feedback/", data=json.dumps(body), content_type="application/json")
+    # then: the worker process enriches it within seconds
+    assert response.status_code == 201
+    deadline = time.monotonic() + 30
+    item = Feedback.objects.get(pk=response.json()["id"])
+    while item.processed_at is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        item.refresh_from_db()
+    assert item.processed_at is not None
+    assert item.sentiment > 0.5

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cxloop.org.urls")),
     path("", include("feedback.urls")),
+    path("imports/", include("feedback.imports.urls")),
     path("api/v1/", include("feedback.api_urls")),
     path("hooks/", include("feedback.webhooks.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,7 +9,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from .models import JourneyStage, Scale, Source, Touchpoint
+from .models import Category, JourneyStage, Scale, Source, Touchpoint
 
 IN_PERSON_KINDS = (Source.Kind.STORE, Source.Kind.CALL_CENTRE, Source.Kind.RETURNS, Source.Kind.EMAIL)
 
@@ -93,3 +93,13 @@ class EmployeeFeedbackForm(_IdempotentForm):
             "team": team_slug,
             "metadata": {"type": data["kind"], "raised_by": user.username},
         }
+
+
+class CategoryChoiceForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(retired_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__name", "name"),
+        to_field_name="slug",
+        label="Category",
+    )

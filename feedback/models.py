@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -194,10 +196,20 @@ class Feedback(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_feedback"
     )
 
+    # Full-text search over comments, kept by PostgreSQL itself (a stored generated column).
+    search_vector = models.GeneratedField(
+        expression=SearchVector("comment", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "feedback"
+        permissions = [
+            ("view_personal_data", "Can see personal data (emails, phones, card numbers) in comments")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="feedback_unique_per_source"),
             models.CheckConstraint(
@@ -226,6 +238,8 @@ class Feedback(models.Model):
             models.Index(
                 fields=["received_at"], name="feedback_unprocessed", condition=Q(processed_at__isnull=True)
             ),
+            GinIndex(fields=["search_vector"], name="feedback_search"),
+            models.Index(fields=["confirmed_category", "-occurred_at"], name="feedback_category_recent"),
         ]
 
     def __str__(self) -> str:
@@ -238,3 +252,22 @@ class Feedback(models.Model):
         if self.score >= 9:
             return "promoter"
         return "passive" if self.score >= 7 else "detractor"
+
+
+class CategoryModel(models.Model):
+    """A trained category classifier; the newest one suggests categories for new feedback."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    trained_on = models.PositiveIntegerField()
+    categories = models.PositiveIntegerField()
+    accuracy = models.FloatField(null=True, blank=True)
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"classifier of {self.created_at:%Y-%m-%d %H:%M} ({self.trained_on} items)"
+
+
+from feedback.imports.models import ImportJob  # noqa: E402,F401

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,23 +19,56 @@ def feedback_visible_to(*, user) -> QuerySet[Feedback]:
     return scope_queryset(Feedback.objects.all(), user)
 
 
-def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
+LIST_RELATED = ("source", "customer", "touchpoint", "journey_stage", "team")
+
+
+def feedback_filterset(*, user, filters: dict | None = None):
+    """The explorer's FilterSet over what the user may see (its form renders the filter bar)."""
+    from cxloop.org.scoping import teams_visible_to
+
     from .filters import FeedbackFilter
 
-    feedback = feedback_visible_to(user=user).select_related(
-        "source", "customer", "touchpoint", "journey_stage", "team"
-    )
-    return FeedbackFilter(filters or {}, queryset=feedback).qs.order_by("-occurred_at", "-id")
+    feedback = feedback_visible_to(user=user).select_related(*LIST_RELATED).defer("search_vector")
+    filterset = FeedbackFilter(filters or {}, queryset=feedback)
+    # Offer (and accept) only the teams the user may see.
+    filterset.filters["team"].queryset = teams_visible_to(user=user)
+    return filterset
+
+
+def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
+    return feedback_filterset(user=user, filters=filters).qs.order_by("-occurred_at", "-id")
 
 
 def feedback_get(*, user, feedback_id: int) -> Feedback:
     """One item, or 404 when it does not exist or belongs to a team the user may not see."""
     return get_object_or_404(
         feedback_visible_to(user=user).select_related(
-            "source", "customer", "touchpoint", "journey_stage", "team", "confirmed_category"
+            *LIST_RELATED,
+            "confirmed_category__parent",
+            "suggested_category__parent",
         ),
         pk=feedback_id,
     )
+
+
+def customer_timeline(*, user, customer_id: int):
+    """A customer and everything they said on any channel, for people who handle their feedback.
+
+    The customer is visible when at least one of their items is; the history then spans every
+    channel and team, because the person calling them back needs all of it.
+    """
+    from .models import Customer
+
+    customer = get_object_or_404(Customer.objects.select_related("owning_team"), pk=customer_id)
+    if not feedback_visible_to(user=user).filter(customer=customer).exists():
+        raise Http404("No such customer.")
+    history = (
+        Feedback.objects.filter(customer=customer)
+        .select_related(*LIST_RELATED, "confirmed_category")
+        .defer("search_vector")
+        .order_by("-occurred_at", "-id")[:500]
+    )
+    return customer, history
 
 
 @dataclass(frozen=True)

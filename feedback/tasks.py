@@ -17,3 +17,12 @@ def feedback_sweep_unprocessed() -> int:
     from feedback.services.processing import feedback_process_batch, feedback_unprocessed_ids
 
     return feedback_process_batch(feedback_ids=feedback_unprocessed_ids())
+
+
+@shared_task(name="feedback.category_model_train", time_limit=30 * 60, soft_time_limit=25 * 60)
+def category_model_train() -> int | None:
+    """Retrain the category classifier on what people coded; returns the model id."""
+    from feedback.services.categories import category_model_train as train
+
+    model = train()
+    return model.pk if model else None

@@ -12,6 +12,8 @@ urlpatterns = [
     path("organisation/", views.organisation_overview, name="organisation"),
     path("feedback/", views.feedback_list, name="list"),
     path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
+    path("feedback/<int:pk>/category/", views.feedback_categorize_view, name="categorize"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer"),
     path("feedback/new/", views.quick_feedback, name="quick"),
     path("feedback/staff/", views.employee_feedback, name="employee"),
 ]

@@ -5,15 +5,17 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cxloop.core.exceptions import ApplicationError
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_to
 
 from . import selectors
-from .forms import EmployeeFeedbackForm, QuickFeedbackForm
+from .forms import CategoryChoiceForm, EmployeeFeedbackForm, QuickFeedbackForm
 from .models import Source
+from .services.coding import feedback_categorize
 from .services.ingest import ERROR, feedback_ingest
 
 
@@ -67,16 +69,50 @@ def organisation_overview(request):
 
 @require_GET
 def feedback_list(request):
-    """Feedback the user may see, newest first, with filters."""
-    feedback = selectors.feedback_list(user=request.user, filters=request.GET)
+    """The feedback explorer: what the user may see, newest first, searched and filtered."""
+    filterset = selectors.feedback_filterset(user=request.user, filters=request.GET)
+    feedback = (
+        filterset.qs.order_by("-occurred_at", "-id") if filterset.is_valid() else filterset.queryset.none()
+    )
     page = Paginator(feedback, 50).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "feedback/feedback_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filter_form": filterset.form, "query": query.urlencode()}
+    return TemplateResponse(request, "feedback/feedback_list.html", context)
 
 
 @require_GET
 def feedback_detail(request, pk: int):
+    """One item with its enrichment, and the form to confirm its category."""
     item = selectors.feedback_get(user=request.user, feedback_id=pk)
-    return TemplateResponse(request, "feedback/feedback_detail.html", {"item": item})
+    initial = item.confirmed_category or item.suggested_category
+    form = CategoryChoiceForm(initial={"category": initial.slug if initial else None})
+    return TemplateResponse(request, "feedback/feedback_detail.html", {"item": item, "category_form": form})
+
+
+@require_POST
+def feedback_categorize_view(request, pk: int):
+    item = selectors.feedback_get(user=request.user, feedback_id=pk)
+    form = CategoryChoiceForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback_categorize(feedback=item, category=form.cleaned_data["category"], actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Category set to “{form.cleaned_data['category']}”.")
+    else:
+        messages.error(request, "Choose a category from the list.")
+    return redirect("feedback:detail", pk=item.pk)
+
+
+@require_GET
+def customer_detail(request, pk: int):
+    """A customer's timeline across every channel."""
+    customer, history = selectors.customer_timeline(user=request.user, customer_id=pk)
+    return TemplateResponse(
+        request, "feedback/customer_detail.html", {"customer": customer, "history": history}
+    )
 
 
 def _user_team_slug(user) -> str | None:

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cxloop.org.models import Department, Membership, Role, Team
-from feedback.models import Customer, Feedback, JourneyStage, Source, Touchpoint
+from feedback.models import Category, Customer, Feedback, JourneyStage, Source, Touchpoint
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -104,3 +104,13 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(lambda: datetime.now(UTC))
     customer = factory.SubFactory(CustomerFactory)
     team = factory.SubFactory(TeamFactory)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+    parent = None

@@ -13,6 +13,7 @@ NAVIGATION = (
     ("Feedback", "feedback:list", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
     ("Record feedback", "feedback:quick", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
     ("Raise an obstacle", "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
+    ("Import", "imports:upload", {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}),
     ("People", "org:people", {Role.ADMIN}),
 )
 

@@ -1,4 +1,4 @@
-"""Enrichment after ingestion: sentiment now; language and categories join it here."""
+"""Enrichment after ingestion: sentiment, language and a suggested category, once per item."""
 
 import logging
 from datetime import timedelta
@@ -7,6 +7,7 @@ from functools import cache
 from django.db import transaction
 from django.utils import timezone
 
+from feedback.enrichment.language import detect_language
 from feedback.models import Feedback
 
 logger = logging.getLogger(__name__)
@@ -36,19 +37,29 @@ def feedback_mark_processed(*, feedback_id: int) -> bool:
     return feedback_process_batch(feedback_ids=[feedback_id]) == 1
 
 
+ENRICHED_FIELDS = ["sentiment", "language", "suggested_category", "suggested_confidence", "processed_at"]
+
+
 def feedback_process_batch(*, feedback_ids: list[int]) -> int:
     """Enrich the given items that are still unprocessed; rows another worker holds are skipped."""
+    from .categories import category_suggestions
+
     with transaction.atomic():
         items = list(
             Feedback.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(pk__in=feedback_ids, processed_at__isnull=True)
-            .only("id", "comment")
+            .only("id", "comment", "confirmed_category_id")
         )
+        suggestions = category_suggestions(texts=[item.comment for item in items]) if items else []
         now = timezone.now()
-        for item in items:
+        for item, suggestion in zip(items, suggestions, strict=True):
             item.sentiment = sentiment_of(item.comment)
+            item.language = detect_language(item.comment)
+            if suggestion is not None:
+                item.suggested_category_id = suggestion.category_id
+                item.suggested_confidence = suggestion.confidence
             item.processed_at = now
-        Feedback.objects.bulk_update(items, ["sentiment", "processed_at"], batch_size=500)
+        Feedback.objects.bulk_update(items, ENRICHED_FIELDS, batch_size=500)
     return len(items)
 
 

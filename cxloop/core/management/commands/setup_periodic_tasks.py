@@ -10,6 +10,10 @@ PERIODIC_TASKS = {
     "Clear expired sessions": ("cxloop.sessions_clear", {"minute": "17", "hour": "3"}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)
     "Process feedback whose task was lost": ("feedback.sweep_unprocessed", {}),
+    # "At 02:40 every day" (crontab.guru/#40_2_*_*_*)
+    "Retrain the category classifier": ("feedback.category_model_train", {"minute": "40", "hour": "2"}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*)
+    "Resume stalled file imports": ("feedback.import_sweep_stalled", {}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Enrichment of stored feedback: sentiment, language, suggested categories, personal-data masking."""

@@ -1,0 +1,126 @@
+"""The upload form and the column-mapping form of a file import."""
+
+import zoneinfo
+from functools import cache
+
+from django import forms
+
+from feedback.models import Scale, Source
+
+from .mapping import (
+    CONTRACT_KEYS,
+    DAY_FIRST,
+    ID_FROM_COLUMN,
+    ID_FROM_CONTENT,
+    MONTH_FIRST,
+    Mapping,
+    valid_timezone,
+)
+
+NOT_MAPPED = ("", "(not imported)")
+
+
+@cache
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def field_name(key: str) -> str:
+    """Form field for a contract key ("customer.email" -> "col_customer__email")."""
+    return "col_" + key.replace(".", "__")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV (UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.filter(active=True), help_text="The channel this feedback came from."
+    )
+
+
+class MappingForm(forms.Form):
+    external_id_mode = forms.ChoiceField(
+        label="External id",
+        choices=[
+            (ID_FROM_COLUMN, "Take it from a column (below)"),
+            (ID_FROM_CONTENT, "Derive it from the row's content (for files without an id column)"),
+        ],
+        initial=ID_FROM_COLUMN,
+        widget=forms.RadioSelect,
+    )
+    scale = forms.ChoiceField(
+        label="Scale of every score",
+        choices=[("", "No scale (or taken from a column)"), *Scale.choices],
+        required=False,
+    )
+    timezone = forms.ChoiceField(
+        label="Time zone of times written without an offset", choices=_timezone_choices, initial="UTC"
+    )
+    date_order = forms.ChoiceField(
+        label="Dates such as 03/04/2026 are",
+        choices=[(DAY_FIRST, "day/month/year"), (MONTH_FIRST, "month/day/year (US)")],
+        initial=DAY_FIRST,
+    )
+    keep_other_columns = forms.BooleanField(
+        label="Keep the other columns in the feedback's metadata", required=False
+    )
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [NOT_MAPPED] + [
+            (str(index), header or f"Column {index + 1} (no header)") for index, header in enumerate(headers)
+        ]
+        for key, label in CONTRACT_KEYS:
+            self.fields[field_name(key)] = forms.ChoiceField(label=label, choices=choices, required=False)
+
+    def column_fields(self):
+        return [self[field_name(key)] for key, _ in CONTRACT_KEYS]
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data["timezone"]
+        if not valid_timezone(name):
+            raise forms.ValidationError("Unknown time zone.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        mapped = {key for key, _ in CONTRACT_KEYS if data.get(field_name(key))}
+        if data.get("external_id_mode") == ID_FROM_COLUMN and "external_id" not in mapped:
+            self.add_error(field_name("external_id"), "Choose the id column, or derive ids from the content.")
+        if "score" in mapped and not data.get("scale") and "scale" not in mapped:
+            self.add_error("scale", "Scores need a scale: choose one, or map a scale column.")
+        if "scale" in mapped and data.get("scale"):
+            self.add_error("scale", "Choose a scale for every row or a scale column, not both.")
+        customer_keys = {key for key in mapped if key.startswith("customer.")}
+        if customer_keys and not customer_keys & {"customer.external_id", "customer.email"}:
+            self.add_error(field_name("customer.external_id"), "Customers need an id or an email column.")
+        return data
+
+    def to_mapping(self) -> Mapping:
+        data = self.cleaned_data
+        columns = {key: int(data[field_name(key)]) for key, _ in CONTRACT_KEYS if data.get(field_name(key))}
+        if data["external_id_mode"] == ID_FROM_CONTENT:
+            columns.pop("external_id", None)
+        return Mapping(
+            columns=columns,
+            scale=data.get("scale") or None,
+            external_id_mode=data["external_id_mode"],
+            timezone=data["timezone"],
+            date_order=data["date_order"],
+            keep_other_columns=data.get("keep_other_columns", False),
+        )
+
+    @classmethod
+    def initial_from(cls, mapping: Mapping) -> dict:
+        initial = {
+            "external_id_mode": mapping.external_id_mode,
+            "scale": mapping.scale or "",
+            "timezone": mapping.timezone,
+            "date_order": mapping.date_order,
+            "keep_other_columns": mapping.keep_other_columns,
+        }
+        initial.update({field_name(key): str(index) for key, index in mapping.columns.items()})
+        return initial

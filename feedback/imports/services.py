@@ -1,0 +1,312 @@
+"""Writes of file imports: create from an upload, map, start, run in chunks, resume.
+
+Every row goes through `feedback_ingest`, the service behind the API, so an imported row is
+`created`, `duplicate`, `updated` or `error` exactly as an API delivery would be. A chunk of rows
+and the job's progress commit together in one transaction, under a lock on the job row, and a
+chunk only runs from the offset the job has recorded: a re-delivered task, or a resume racing
+the original task, finds the offset moved and does nothing. A chunk interrupted half-way (worker
+killed) rolls back whole and is simply run again from the same offset.
+"""
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from contextlib import closing
+from itertools import islice
+
+from django.conf import settings
+from django.db import DataError, IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from cxloop.core.exceptions import ApplicationError
+from cxloop.core.tasks_util import enqueue_on_commit
+from feedback.contract import validate_item
+from feedback.models import Source
+from feedback.services.ingest import ERROR, feedback_ingest
+
+from .mapping import Mapping, build_item, flatten_errors
+from .models import ImportJob, ImportRowError
+from .readers import FileInfo, ImportFileError, Row, binary_file, data_rows, inspect_file, max_rows
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+# A task keeps taking chunks for this long, then hands over to a fresh task: the file is parsed
+# once per task rather than once per chunk, and no task comes near Celery's time limits.
+TIME_BUDGET_SECONDS = 20.0
+MAX_AUTO_RESUMES = 3
+ERROR_VALUE_CHARS = 200
+STATUS_COUNTERS = {
+    "created": "created_count",
+    "duplicate": "duplicate_count",
+    "updated": "updated_count",
+    "error": "error_count",
+}
+
+
+def max_upload_bytes() -> int:
+    """The largest file accepted (settings.CXLOOP_IMPORT_MAX_BYTES, 50 MiB by default)."""
+    return getattr(settings, "CXLOOP_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+
+def _import_run_task():
+    from feedback.imports.tasks import import_job_run
+
+    return import_job_run
+
+
+# --- creating, mapping, starting -----------------------------------------------------------
+
+
+def import_job_create(*, uploaded_file, source: Source, user) -> ImportJob:
+    """Store an uploaded file as a new import, once it is known to be a CSV or XLSX we can read."""
+    if uploaded_file.size > max_upload_bytes():
+        raise ApplicationError(f"The file is larger than {filesizeformat(max_upload_bytes())}.")
+    if not source.active:
+        raise ApplicationError("This source is not active.")
+    try:
+        info = inspect_file(fileobj=binary_file(uploaded_file), name=uploaded_file.name)
+    except ImportFileError as exc:
+        raise ApplicationError(str(exc)) from exc
+    digest = hashlib.sha256()
+    for block in uploaded_file.chunks():
+        digest.update(block)
+    job = ImportJob(
+        original_name=uploaded_file.name[:255],
+        sha256=digest.hexdigest(),
+        size=uploaded_file.size,
+        format=info.format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        headers=info.headers,
+        source=source,
+        created_by=user,
+    )
+    job.file.save(uploaded_file.name, uploaded_file, save=False)
+    job.save()
+    logger.info("import %s: %s uploaded (%s, %s bytes)", job.pk, job.format, job.encoding, job.size)
+    return job
+
+
+@transaction.atomic
+def import_job_map(*, job: ImportJob, mapping: Mapping) -> ImportJob:
+    """Record how columns map to contract keys; possible until the import starts."""
+    job = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
+    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
+        raise ApplicationError(
+            "This import has already started; upload the file again to map it differently."
+        )
+    job.mapping = mapping.to_json()
+    job.status = ImportJob.Status.MAPPED
+    job.save(update_fields=["mapping", "status", "updated_at"])
+    return job
+
+
+@transaction.atomic
+def import_job_start(*, job: ImportJob) -> ImportJob:
+    """Start a mapped import: its chunks run as Celery tasks, the first one after commit."""
+    job = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
+    if job.status != ImportJob.Status.MAPPED:
+        raise ApplicationError("Only a mapped import can be started.")
+    job.status = ImportJob.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "updated_at"])
+    enqueue_on_commit(_import_run_task(), job_id=job.pk, offset=0)
+    logger.info("import %s: started", job.pk)
+    return job
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def import_job_run_chunks(
+    *, job_id: int, offset: int, chunk_size: int = CHUNK_SIZE, time_budget: float = TIME_BUDGET_SECONDS
+) -> None:
+    """Import chunks of a running job from `offset` until the file ends or the time budget is spent.
+
+    Each chunk commits with the job's progress; when time runs out with rows left, the next task
+    is enqueued in the same transaction, after commit. With `time_budget=0` exactly one chunk runs.
+    """
+    deadline = time.monotonic() + time_budget
+    job = ImportJob.objects.select_related("source").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.RUNNING or job.next_row_offset != offset:
+        return  # finished, failed, or another task already moved past this offset
+    if not job.source.active:
+        _import_job_fail(job_id=job_id, reason=f'The source "{job.source.name}" was deactivated.')
+        return
+    info = job.file_info
+    try:
+        with job.file.open("rb") as stored:
+            fileobj = binary_file(stored)
+            if job.total_rows is None:
+                job.total_rows = _count_rows(fileobj=fileobj, info=info)
+                if job.total_rows > max_rows():
+                    _import_job_fail(
+                        job_id=job_id, reason=f"The file has more than {max_rows()} rows: split it."
+                    )
+                    return
+                ImportJob.objects.filter(pk=job_id, total_rows__isnull=True).update(total_rows=job.total_rows)
+            with closing(data_rows(fileobj=fileobj, info=info, offset=offset)) as rows:
+                next_offset: int | None = offset
+                while next_offset is not None:
+                    next_offset = _import_chunk(
+                        job=job,
+                        rows=list(islice(rows, chunk_size)),
+                        offset=next_offset,
+                        chunk_size=chunk_size,
+                        deadline=deadline,
+                    )
+    except (ImportFileError, FileNotFoundError) as exc:
+        _import_job_fail(job_id=job_id, reason=f"The file could not be read: {exc}")
+
+
+def _count_rows(*, fileobj, info: FileInfo) -> int:
+    count = 0
+    with closing(data_rows(fileobj=fileobj, info=info)) as rows:
+        for _ in rows:
+            count += 1
+            if count > max_rows():
+                break
+    return count
+
+
+def _import_chunk(
+    *, job: ImportJob, rows: list[Row], offset: int, chunk_size: int, deadline: float
+) -> int | None:
+    """Import `rows` and record progress in one transaction; the offset to go on from here, or None."""
+    with transaction.atomic():
+        locked = (
+            ImportJob.objects.select_for_update(no_key=True, skip_locked=True)
+            .filter(pk=job.pk, status=ImportJob.Status.RUNNING, next_row_offset=offset)
+            .first()
+        )
+        if locked is None:
+            return None  # resumed elsewhere or cancelled meanwhile: that runner owns the job now
+        mapping = Mapping.from_json(locked.mapping)
+        counts: Counter[str] = Counter()
+        errors: list[ImportRowError] = []
+        for row in rows:
+            status, problems = _import_row(row=row, job=job, mapping=mapping)
+            counts[status] += 1
+            errors.extend(
+                ImportRowError(
+                    job=locked,
+                    line=row.line,
+                    field=field[:100],
+                    reason=reason,
+                    value=_cell_for(row=row, field=field, mapping=mapping)[:ERROR_VALUE_CHARS],
+                )
+                for field, reason in problems.items()
+            )
+        ImportRowError.objects.bulk_create(errors)
+
+        next_offset = offset + len(rows)
+        for status, attribute in STATUS_COUNTERS.items():
+            setattr(locked, attribute, getattr(locked, attribute) + counts[status])
+        locked.processed_rows += len(rows)
+        locked.next_row_offset = next_offset
+        locked.stalled_resumes = 0
+        finished = len(rows) < chunk_size or next_offset >= (job.total_rows or 0)
+        handed_over = False
+        if finished:
+            locked.status = ImportJob.Status.DONE
+            locked.finished_at = timezone.now()
+        elif time.monotonic() >= deadline:
+            enqueue_on_commit(_import_run_task(), job_id=job.pk, offset=next_offset)
+            handed_over = True
+        locked.save(
+            update_fields=[
+                *STATUS_COUNTERS.values(),
+                "processed_rows",
+                "next_row_offset",
+                "stalled_resumes",
+                "status",
+                "finished_at",
+                "updated_at",
+            ]
+        )
+    if finished:
+        logger.info("import %s: done, %s rows", job.pk, next_offset)
+    return None if finished or handed_over else next_offset
+
+
+def _import_row(*, row: Row, job: ImportJob, mapping: Mapping) -> tuple[str, dict[str, str]]:
+    """The ingestion status of one row and its problems by field."""
+    if row.problem:
+        return ERROR, {"row": row.problem}
+    raw, problems = build_item(
+        cells=row.cells, headers=job.headers, mapping=mapping, source_slug=job.source.slug
+    )
+    if problems:
+        # Report everything wrong with the row at once: the contract checks the cells that converted.
+        _, contract_errors = validate_item({key: value for key, value in raw.items() if key not in problems})
+        return ERROR, {**flatten_errors(contract_errors or {}), **problems}
+    try:
+        result = feedback_ingest(raw=raw)
+    except (IntegrityError, DataError):
+        # The contract should make this impossible; keep the rest of the file going and say so.
+        logger.exception("import %s: line %s passed validation but could not be stored", job.pk, row.line)
+        return ERROR, {"row": "the row passed validation but could not be stored."}
+    return result.status, flatten_errors(result.errors) if result.status == ERROR else {}
+
+
+def _cell_for(*, row: Row, field: str, mapping: Mapping) -> str:
+    index = mapping.columns.get(field)
+    if index is None or index >= len(row.cells):
+        return ""
+    return row.cells[index]
+
+
+def _import_job_fail(*, job_id: int, reason: str) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(no_key=True).filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.RUNNING:
+            return
+        job.status = ImportJob.Status.FAILED
+        job.failure_reason = reason
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "failure_reason", "finished_at", "updated_at"])
+    logger.warning("import %s failed: %s", job_id, reason)
+
+
+# --- resuming ------------------------------------------------------------------------------
+
+
+def import_job_resume(*, job_id: int, automatic: bool = False) -> bool:
+    """Run a stalled or failed import again from the rows it has not committed; False if not needed.
+
+    Rows stored before the interruption come back as duplicates, so at-least-once is safe. A job
+    whose row is locked has a chunk committing right now: it is not stalled, whatever its clock says.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=job_id).first()
+        if job is None or not (job.is_stalled if automatic else job.can_resume):
+            return False
+        if automatic and job.stalled_resumes >= MAX_AUTO_RESUMES:
+            job.status = ImportJob.Status.FAILED
+            job.failure_reason = "The import stopped making progress; resume it once the cause is fixed."
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "failure_reason", "finished_at", "updated_at"])
+            logger.warning("import %s: failed after %s automatic resumes", job.pk, job.stalled_resumes)
+            return False
+        job.status = ImportJob.Status.RUNNING
+        job.failure_reason = ""
+        job.finished_at = None
+        job.stalled_resumes = job.stalled_resumes + 1 if automatic else 0
+        job.save(update_fields=["status", "failure_reason", "finished_at", "stalled_resumes", "updated_at"])
+        enqueue_on_commit(_import_run_task(), job_id=job.pk, offset=job.next_row_offset)
+    logger.info("import %s: resumed from row %s", job_id, job.next_row_offset)
+    return True
+
+
+def import_jobs_resume_stalled(*, limit: int = 50) -> int:
+    """The periodic sweep: resume running imports with no progress for a while; how many resumed."""
+    cutoff = timezone.now() - ImportJob.STALL_AFTER
+    job_ids = list(
+        ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(import_job_resume(job_id=job_id, automatic=True) for job_id in job_ids)

@@ -1,0 +1,144 @@
+"""The feedback explorer: search, filters, an item's page, a customer's timeline, masking."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from cxloop.core.models import AuditEvent
+from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    return [item.pk for item in response.context["page"].object_list]
+
+
+def test_full_text_search_finds_words_in_any_form(client, people, org):
+    # given
+    refund = FeedbackFactory(team=org["team_a1"], comment="Still waiting for my refunds after three weeks")
+    FeedbackFactory(team=org["team_a1"], comment="Lovely staff at the till")
+    client.force_login(people["agent"])
+    # when
+    response = client.get("/feedback/", {"q": "refund waiting"})
+    # then
+    assert listed(response) == [refund.pk]
+
+
+def test_filters_combine_and_stay_scoped(client, people, org):
+    # given
+    low = FeedbackFactory(team=org["team_a1"], score=2)
+    FeedbackFactory(team=org["team_a1"], score=9)
+    FeedbackFactory(team=org["team_b1"], score=1)
+    client.force_login(people["agent"])
+    # when
+    response = client.get("/feedback/", {"scale": "nps", "score_max": 6})
+    # then
+    assert listed(response) == [low.pk]
+
+
+def test_team_filter_offers_only_visible_teams(client, people, org):
+    client.force_login(people["agent"])
+    response = client.get("/feedback/", {"team": "team-b1"})
+    assert listed(response) == []
+    assert "Team B1" not in response.content.decode()
+
+
+def test_category_filter_uses_confirmed_then_suggested_and_parents(client, people, org):
+    # given
+    delivery = CategoryFactory(slug="delivery", name="Delivery")
+    late = CategoryFactory(slug="late", name="Late delivery", parent=delivery)
+    staff = CategoryFactory(slug="staff", name="Staff")
+    confirmed = FeedbackFactory(team=org["team_a1"], confirmed_category=late)
+    suggested = FeedbackFactory(team=org["team_a1"], suggested_category=late, suggested_confidence=0.8)
+    FeedbackFactory(team=org["team_a1"], confirmed_category=staff, suggested_category=late)
+    client.force_login(people["agent"])
+    # when
+    by_parent = client.get("/feedback/", {"category": "delivery"})
+    # then
+    assert sorted(listed(by_parent)) == sorted([confirmed.pk, suggested.pk])
+
+
+def test_confirming_a_category_is_recorded(client, people, org):
+    # given
+    late = CategoryFactory(slug="late", name="Late delivery", parent=CategoryFactory(slug="delivery"))
+    item = FeedbackFactory(team=org["team_a1"])
+    client.force_login(people["agent"])
+    # when
+    response = client.post(f"/feedback/{item.pk}/category/", {"category": "late"})
+    # then
+    item.refresh_from_db()
+    assert response.status_code == 302
+    assert item.confirmed_category == late
+    assert AuditEvent.objects.get(verb="feedback.categorized").actor == people["agent"]
+
+
+def test_retired_categories_cannot_be_chosen(client, people, org):
+    from django.utils import timezone
+
+    CategoryFactory(slug="old", retired_at=timezone.now())
+    item = FeedbackFactory(team=org["team_a1"])
+    client.force_login(people["agent"])
+    client.post(f"/feedback/{item.pk}/category/", {"category": "old"})
+    item.refresh_from_db()
+    assert item.confirmed_category is None
+
+
+def test_another_teams_item_cannot_be_categorized(client, people, org):
+    item = FeedbackFactory(team=org["team_b1"])
+    CategoryFactory(slug="late")
+    client.force_login(people["agent"])
+    assert client.post(f"/feedback/{item.pk}/category/", {"category": "late"}).status_code == 404
+
+
+def test_customer_timeline_spans_channels_for_those_handling_the_customer(client, people, org):
+    # given: the customer spoke to team A1 and, on another channel, to team B1
+    customer = CustomerFactory()
+    FeedbackFactory(team=org["team_a1"], customer=customer, comment="Called about my order")
+    FeedbackFactory(team=org["team_b1"], customer=customer, comment="Left a review too")
+    stranger = CustomerFactory()
+    FeedbackFactory(team=org["team_b1"], customer=stranger)
+    client.force_login(people["agent"])
+    # when
+    page = client.get(f"/customers/{customer.pk}/")
+    # then
+    assert page.status_code == 200
+    assert "Called about my order" in page.content.decode()
+    assert "Left a review too" in page.content.decode()
+    assert client.get(f"/customers/{stranger.pk}/").status_code == 404
+
+
+def test_personal_data_in_comments_is_masked_without_permission(client, people, org):
+    # given
+    item = FeedbackFactory(
+        team=org["team_a1"],
+        comment="Email me at jo@example.test or call 07700 900123, card 4111 1111 1111 1111",
+    )
+    client.force_login(people["agent"])
+    # when
+    masked = client.get(f"/feedback/{item.pk}/").content.decode()
+    people["lead"].user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client.force_login(people["lead"])
+    shown = client.get(f"/feedback/{item.pk}/").content.decode()
+    # then
+    assert "jo@example.test" not in masked
+    assert "07700 900123" not in masked
+    assert "4111 1111 1111 1111" not in masked
+    assert "▒▒▒ email" in masked
+    assert "jo@example.test" in shown
+
+
+def test_api_lists_with_the_same_filters(people, org):
+    from rest_framework.test import APIClient
+
+    # given
+    match = FeedbackFactory(team=org["team_a1"], comment="The courier was late again")
+    FeedbackFactory(team=org["team_a1"], comment="All good")
+    client = APIClient()
+    client.force_authenticate(people["agent"])
+    # when
+    response = client.get("/api/v1/feedback/", {"q": "courier late"})
+    bad = client.get("/api/v1/feedback/", {"score_min": "lots"})
+    # then
+    assert [row["id"] for row in response.json()["results"]] == [match.pk]
+    assert bad.status_code == 400
+    assert "score_min" in bad.json()

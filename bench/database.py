@@ -23,10 +23,15 @@ def _admin_connection():
 
 
 def ensure_database(name: str) -> None:
-    with _admin_connection() as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    # Not `with conn`: psycopg2 opens a transaction block there, and CREATE DATABASE refuses one.
+    conn = _admin_connection()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()
 
 
 def recreate_database(name: str) -> None:

@@ -89,10 +89,18 @@ class SlugRefField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        try:
-            return self.get_queryset().get(slug=data)
-        except self.get_queryset().model.DoesNotExist:
+        # A batch of items names the same few slugs again and again: look each up once per batch.
+        cache = self.context.get("lookups")
+        key = (self.field_name, data)
+        if cache is not None and key in cache:
+            found = cache[key]
+        else:
+            found = self.get_queryset().filter(slug=data).first()
+            if cache is not None:
+                cache[key] = found
+        if found is None:
             self.fail("does_not_exist", model=self.model_name, value=data[:100])
+        return found
 
 
 class CustomerInput(serializers.Serializer):
@@ -150,12 +158,24 @@ class FeedbackInput(serializers.Serializer):
         return attrs
 
 
+class ContractValidator:
+    """Validates items one after another with one serializer and one slug cache: use one per batch."""
+
+    def __init__(self) -> None:
+        self._serializer = FeedbackInput(context={"lookups": {}})
+
+    def validate(self, raw) -> tuple[dict | None, dict | None]:
+        """(clean data, None) for a valid item, or (None, errors by field)."""
+        try:
+            return self._serializer.run_validation(raw), None
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            return None, detail if isinstance(detail, dict) else {"non_field_errors": detail}
+
+
 def validate_item(raw) -> tuple[dict | None, dict | None]:
-    """(clean data, None) for a valid item, or (None, errors by field)."""
-    serializer = FeedbackInput(data=raw)
-    if serializer.is_valid():
-        return serializer.validated_data, None
-    return None, serializer.errors
+    """Validate one item on its own (see ContractValidator for batches)."""
+    return ContractValidator().validate(raw)
 
 
 def external_id_of(raw) -> str | None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
-from feedback.contract import validate_item
+from feedback.contract import ContractValidator
 from feedback.models import Source
 from feedback.services.ingest import ERROR, feedback_ingest
 
@@ -187,8 +187,9 @@ def _import_chunk(
         mapping = Mapping.from_json(locked.mapping)
         counts: Counter[str] = Counter()
         errors: list[ImportRowError] = []
+        validator = ContractValidator()
         for row in rows:
-            status, problems = _import_row(row=row, job=job, mapping=mapping)
+            status, problems = _import_row(row=row, job=job, mapping=mapping, validator=validator)
             counts[status] += 1
             errors.extend(
                 ImportRowError(
@@ -232,7 +233,9 @@ def _import_chunk(
     return None if finished or handed_over else next_offset
 
 
-def _import_row(*, row: Row, job: ImportJob, mapping: Mapping) -> tuple[str, dict[str, str]]:
+def _import_row(
+    *, row: Row, job: ImportJob, mapping: Mapping, validator: ContractValidator
+) -> tuple[str, dict[str, str]]:
     """The ingestion status of one row and its problems by field."""
     if row.problem:
         return ERROR, {"row": row.problem}
@@ -241,10 +244,12 @@ def _import_row(*, row: Row, job: ImportJob, mapping: Mapping) -> tuple[str, dic
     )
     if problems:
         # Report everything wrong with the row at once: the contract checks the cells that converted.
-        _, contract_errors = validate_item({key: value for key, value in raw.items() if key not in problems})
+        _, contract_errors = validator.validate(
+            {key: value for key, value in raw.items() if key not in problems}
+        )
         return ERROR, {**flatten_errors(contract_errors or {}), **problems}
     try:
-        result = feedback_ingest(raw=raw)
+        result = feedback_ingest(raw=raw, validator=validator)
     except (IntegrityError, DataError):
         # The contract should make this impossible; keep the rest of the file going and say so.
         logger.exception("import %s: line %s passed validation but could not be stored", job.pk, row.line)

@@ -11,10 +11,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback.contract import MAX_BATCH, external_id_of, validate_item
+from feedback.contract import MAX_BATCH, ContractValidator, external_id_of
 from feedback.models import Customer, Feedback
 
 logger = logging.getLogger(__name__)
@@ -55,20 +55,45 @@ def _content_hash(values: dict) -> str:
 
 
 def _customer_upsert(*, data: dict | None) -> Customer | None:
-    """Find the customer by external id (or email), creating it or filling in what the delivery adds."""
+    """Find the customer by external id (or email), creating it or filling in what the delivery adds.
+
+    One INSERT ... ON CONFLICT DO UPDATE, so concurrent deliveries for a new customer settle on
+    one row; only fields this delivery actually carries are written, so nothing known is blanked.
+    """
     if not data:
         return None
     external_id = data.get("external_id") or f"email:{data['email']}"
-    provided = {key: data[key] for key in CUSTOMER_FIELDS if key in data}
+    provided = {key: data[key] for key in CUSTOMER_FIELDS if data.get(key) not in (None, "")}
     if "annual_value" in provided:
         provided["value_tier"] = Customer.tier_for(provided["annual_value"])
-    # get_or_create retries the read when a concurrent delivery created the row first.
-    customer, created = Customer.objects.get_or_create(external_id=external_id, defaults=provided)
-    if not created:
-        changed = {k: v for k, v in provided.items() if v not in ("", None) and getattr(customer, k) != v}
-        if changed:
-            Customer.objects.filter(pk=customer.pk).update(**changed)
+    if not provided:
+        customer, _ = Customer.objects.get_or_create(external_id=external_id)
+        return customer
+    (customer,) = Customer.objects.bulk_create(
+        [Customer(external_id=external_id, **provided)],
+        update_conflicts=True,
+        unique_fields=["external_id"],
+        update_fields=list(provided),
+    )
     return customer
+
+
+_INSERTABLE = [f for f in Feedback._meta.concrete_fields if not f.primary_key and not f.generated]
+# Table and column names come from the model's own metadata; every value is a parameter.
+_INSERT_IF_ABSENT = (
+    f"INSERT INTO {Feedback._meta.db_table} ({', '.join(f.column for f in _INSERTABLE)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_INSERTABLE))}) "
+    "ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id"
+)
+
+
+def _insert_if_absent(*, feedback: Feedback) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None when (source, external_id) exists."""
+    params = [f.get_db_prep_save(f.pre_save(feedback, add=True), connection) for f in _INSERTABLE]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_IF_ABSENT, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _store(*, data: dict) -> IngestResult:
@@ -78,16 +103,16 @@ def _store(*, data: dict) -> IngestResult:
     if customer is not None:
         values["customer"] = customer
     values.setdefault("occurred_at", timezone.now())
-    feedback, created = Feedback.objects.get_or_create(
-        source=data["source"],
-        external_id=data["external_id"],
-        defaults={**values, "content_hash": _content_hash(values)},
-    )
-    if created:
-        return IngestResult(data["external_id"], CREATED, feedback.pk)
+    new = Feedback(source=data["source"], external_id=data["external_id"], **values)
+    new.content_hash = _content_hash(values)
+    new_id = _insert_if_absent(feedback=new)
+    if new_id is not None:
+        return IngestResult(data["external_id"], CREATED, new_id)
 
     # A later delivery of the same response: lock the row, apply what it changes, if anything.
-    feedback = Feedback.objects.select_for_update(no_key=True).get(pk=feedback.pk)
+    feedback = Feedback.objects.select_for_update(no_key=True).get(
+        source=data["source"], external_id=data["external_id"]
+    )
     if "occurred_at" not in data:
         values.pop("occurred_at")  # keep the time of the first delivery
     changed = [key for key, value in values.items() if getattr(feedback, key) != value]
@@ -102,9 +127,12 @@ def _store(*, data: dict) -> IngestResult:
     return IngestResult(data["external_id"], UPDATED, feedback.pk)
 
 
-def feedback_ingest(*, raw) -> IngestResult:
-    """Validate and store one item of the contract; never raises for bad input."""
-    data, errors = validate_item(raw)
+def feedback_ingest(*, raw, validator: ContractValidator | None = None) -> IngestResult:
+    """Validate and store one item of the contract; never raises for bad input.
+
+    Pass one `validator` for all the items of a batch: slugs are then looked up once.
+    """
+    data, errors = (validator or ContractValidator()).validate(raw)
     if errors:
         return IngestResult(external_id_of(raw), ERROR, errors=errors)
     with transaction.atomic():
@@ -118,7 +146,8 @@ def feedback_ingest_many(*, items: list) -> list[IngestResult]:
     """Each item on its own: good rows are stored even when others fail."""
     if len(items) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} items per request")
-    return [feedback_ingest(raw=item) for item in items]
+    validator = ContractValidator()
+    return [feedback_ingest(raw=item, validator=validator) for item in items]
 
 
 def _after_commit(*, feedback_id: int) -> None:

@@ -352,10 +352,10 @@ def test_an_interrupted_import_resumes_from_the_last_committed_chunk(
     services.import_job_run_chunks(job_id=job.pk, offset=0, chunk_size=2, time_budget=0)
     real_ingest = services.feedback_ingest
 
-    def dies_on_row_4(*, raw):
+    def dies_on_row_4(*, raw, **kwargs):
         if raw["external_id"] == "r-4":
             raise SystemExit("worker killed")
-        return real_ingest(raw=raw)
+        return real_ingest(raw=raw, **kwargs)
 
     with mock.patch.object(services, "feedback_ingest", side_effect=dies_on_row_4), pytest.raises(SystemExit):
         services.import_job_run_chunks(job_id=job.pk, offset=2, chunk_size=2, time_budget=0)

@@ -14,9 +14,9 @@ def feedback_process(*, feedback_id: int) -> None:
 @shared_task(name="feedback.sweep_unprocessed")
 def feedback_sweep_unprocessed() -> int:
     """Process a batch of items whose task was lost; returns how many were processed."""
-    from feedback.services.processing import feedback_process_batch, feedback_unprocessed_ids
+    from feedback.services.processing import feedback_sweep
 
-    return feedback_process_batch(feedback_ids=feedback_unprocessed_ids())
+    return feedback_sweep()
 
 
 @shared_task(name="feedback.category_model_train", time_limit=30 * 60, soft_time_limit=25 * 60)

@@ -55,7 +55,7 @@ def category_suggestions(*, texts: list[str]) -> list[classifier.Suggestion | No
     model = _current_model()
     active = set(Category.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
     if model is not None:
-        suggestions = [classifier.predict(model, text) for text in texts]
+        suggestions = classifier.predict_many(model, texts)
         return [s if s is not None and s.category_id in active else None for s in suggestions]
     index = classifier.keyword_index(
         Category.objects.filter(retired_at__isnull=True, parent__isnull=False).select_related("parent")

@@ -1,6 +1,7 @@
 """Enrichment after ingestion: sentiment, language and a suggested category, once per item."""
 
 import logging
+import time
 from datetime import timedelta
 from functools import cache
 
@@ -13,9 +14,11 @@ from feedback.models import Feedback
 logger = logging.getLogger(__name__)
 
 # Items older than this and still unprocessed are processed by the sweep (their task was lost,
-# or they were bulk-loaded); it works through a bounded batch per run, inline.
-SWEEP_GRACE = timedelta(minutes=2)
+# or they were bulk-loaded). A task normally runs within a second; processing twice is harmless.
+SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 2000
+# One sweep works through batches for at most this long, so runs never pile up behind each other.
+SWEEP_SECONDS = 40
 
 
 @cache
@@ -61,6 +64,21 @@ def feedback_process_batch(*, feedback_ids: list[int]) -> int:
             item.processed_at = now
         Feedback.objects.bulk_update(items, ENRICHED_FIELDS, batch_size=500)
     return len(items)
+
+
+def feedback_sweep(*, seconds: float = SWEEP_SECONDS) -> int:
+    """Process stuck items batch by batch until none are left or the time is up; returns the count."""
+    deadline = time.monotonic() + seconds
+    total = 0
+    while time.monotonic() < deadline:
+        ids = feedback_unprocessed_ids()
+        if not ids:
+            break
+        done = feedback_process_batch(feedback_ids=ids)
+        total += done
+        if done == 0:
+            break  # everything left is locked by another worker
+    return total
 
 
 def feedback_unprocessed_ids(*, older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> list[int]:

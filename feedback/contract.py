@@ -116,6 +116,14 @@ class CustomerInput(serializers.Serializer):
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
 
+    def validate_phone(self, value: str) -> str:
+        """Digits only, with a leading + kept: "+44 (0)20 7946-0958" and "+44 20 79460958" match."""
+        value = value.strip()
+        digits = "".join(char for char in value.replace("(0)", "") if char.isdigit())
+        if value and len(digits) < 5:
+            raise serializers.ValidationError("does not look like a phone number.")
+        return ("+" if value.startswith("+") else "") + digits
+
     def validate(self, attrs):
         if not attrs.get("external_id") and not attrs.get("email"):
             raise serializers.ValidationError({"external_id": "a customer needs an external_id or an email."})

@@ -7,6 +7,7 @@ from .scoping import scope_for
 
 # (label, url name, roles that see it); admins see everything.
 NAVIGATION = (
+    ("Cases", "innerloop:queue", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
     ("My team", "feedback:my-team", {Role.AGENT, Role.TEAM_LEAD}),
     ("Department", "feedback:my-department", {Role.MANAGER}),
     ("Organisation", "feedback:organisation", {Role.COMMITTEE, Role.ADMIN}),

@@ -19,8 +19,8 @@ LANDING_PAGES = {
     Role.ADMIN: "org:people",
     Role.COMMITTEE: "feedback:organisation",
     Role.MANAGER: "feedback:my-department",
-    Role.TEAM_LEAD: "feedback:my-team",
-    Role.AGENT: "feedback:my-team",
+    Role.TEAM_LEAD: "innerloop:queue",
+    Role.AGENT: "innerloop:queue",
 }
 
 

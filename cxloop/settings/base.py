@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "csp",
     "cxloop.org",
     "cxloop.core",
+    "cxloop.notifications",
     "feedback",
     "innerloop",
     "outerloop",
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cxloop.org.context_processors.navigation",
+                "cxloop.notifications.context_processors.bell",
             ],
         },
     },
@@ -134,6 +136,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".cxloop" / "media")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cxloop <cxloop@localhost>")
+# Where links in emails point.
+CXLOOP_BASE_URL = env("CXLOOP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security headers (all environments; production adds HTTPS-only ones) ---
 SESSION_COOKIE_HTTPONLY = True
@@ -209,6 +213,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Called inside feedback processing with the ids just enriched (apps above feedback plug in here,
+# so feedback never imports them): the inner loop's triage.
+CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.services.triage.triage_feedback_batch"]
 # How long a worker heartbeat stays valid for /healthz.
 CXLOOP_HEARTBEAT_SECONDS = 10
 

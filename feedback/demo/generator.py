@@ -32,7 +32,11 @@ COLUMNS = (
     "content_hash",
     "language",
     "confirmed_category",
+    "processed_at",
 )
+# History older than this was handled before cxloop: it is loaded as already processed, so only
+# the recent weeks go through enrichment and triage (and open follow-up cases) on first start.
+LIVE_DAYS = 14
 NULL = r"\N"
 HOURS = range(24)
 
@@ -232,6 +236,7 @@ class FeedbackGenerator:
         self.sequences[stream.source.slug] += 1
         external_id = f"{stream.source.prefix}-{self.sequences[stream.source.slug]:08d}"
         received = min(row[2], self.end).isoformat()
+        processed = received if occurred < self.end - timedelta(days=LIVE_DAYS) else NULL
         source_id, touchpoint_id, stage_id, team_id, scale = stream.ids
         return (
             source_id,
@@ -250,6 +255,7 @@ class FeedbackGenerator:
             "",
             "",
             row[7],
+            processed,
         )
 
     def _row(self, stream: _Stream, day: date, *, force_theme: str | None) -> tuple[list, str | None]:

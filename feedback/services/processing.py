@@ -5,8 +5,10 @@ import time
 from datetime import timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from feedback.enrichment.language import detect_language
 from feedback.models import Feedback
@@ -63,6 +65,9 @@ def feedback_process_batch(*, feedback_ids: list[int]) -> int:
                 item.suggested_confidence = suggestion.confidence
             item.processed_at = now
         Feedback.objects.bulk_update(items, ENRICHED_FIELDS, batch_size=500)
+        if items:
+            for hook in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS:
+                import_string(hook)(feedback_ids=[item.pk for item in items])
     return len(items)
 
 

@@ -1,10 +1,34 @@
 from django import template
+from django.db.models import Q
 
 from feedback.enrichment.pii import mask_personal_data
 
 register = template.Library()
 
-PERSONAL_DATA_PERMISSION = "feedback.view_personal_data"
+PERSONAL_DATA_CODENAME = "view_personal_data"
+
+
+def can_see_personal_data(user) -> bool:
+    """Whether `user` holds feedback.view_personal_data, directly or through a group.
+
+    One EXISTS query, cached on the user object for the request (Django's has_perm would load
+    every permission of the user and of their groups: two queries on each list page).
+    """
+    if user is None or not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_cxloop_personal_data", None)
+    if cached is None:
+        from django.contrib.auth.models import Permission
+
+        cached = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user),
+            codename=PERSONAL_DATA_CODENAME,
+            content_type__app_label="feedback",
+        ).exists()
+        user._cxloop_personal_data = cached
+    return cached
 
 
 @register.simple_tag(takes_context=True)
@@ -14,7 +38,6 @@ def customer_words(context, text: str) -> str:
     Returns plain text; Django's autoescaping still applies where it is output.
     """
     request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is not None and user.has_perm(PERSONAL_DATA_PERMISSION):
+    if can_see_personal_data(getattr(request, "user", None)):
         return text
     return mask_personal_data(text or "")

@@ -15,9 +15,17 @@ DEMO_PASSWORD = "cxloop-demo"
 
 # username -> (landing path pattern, navigation it must show, navigation it must not show)
 ROLES = {
-    "agent": (r"/teams/[\w-]+/$", ["My team", "Feedback"], ["Department", "Organisation", "People"]),
-    "lead": (r"/teams/[\w-]+/$", ["My team", "Feedback"], ["Department", "Organisation", "People"]),
-    "manager": (r"/departments/[\w-]+/$", ["Department", "Feedback"], ["My team", "Organisation", "People"]),
+    "agent": (r"/cases/$", ["Cases", "My team", "Feedback"], ["Department", "Organisation", "People"]),
+    "lead": (
+        r"/cases/$",
+        ["Cases", "My team", "Feedback", "Import"],
+        ["Department", "Organisation", "People"],
+    ),
+    "manager": (
+        r"/departments/[\w-]+/$",
+        ["Cases", "Department", "Feedback"],
+        ["My team", "Organisation", "People"],
+    ),
     "committee": (r"/organisation/$", ["Organisation", "Feedback"], ["My team", "Department", "People"]),
     "admin": (r"/people/$", ["Organisation", "Feedback", "People"], ["My team", "Department"]),
 }

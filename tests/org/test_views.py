@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("person", "landing"),
     [
-        ("agent", "/teams/team-a1/"),
-        ("lead", "/teams/team-a1/"),
+        ("agent", "/cases/"),
+        ("lead", "/cases/"),
         ("manager", "/departments/dept-a/"),
         ("committee", "/organisation/"),
         ("admin", "/people/"),

@@ -14,6 +14,12 @@ PERIODIC_TASKS = {
     "Retrain the category classifier": ("feedback.category_model_train", {"minute": "40", "hour": "2"}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)
     "Resume stalled file imports": ("feedback.import_sweep_stalled", {}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*)
+    "Send emails whose task was lost": ("notifications.email_sweep", {}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*)
+    "Escalate overdue cases": ("innerloop.escalate_overdue", {}),
+    # "At 07:00 every day" (crontab.guru/#0_7_*_*_*)
+    "Daily notification digests": ("notifications.digests_send", {"minute": "0", "hour": "7"}),
 }
 
 

@@ -1,0 +1,74 @@
+"""In-app notifications and outgoing email, each keyed so that nothing is ever sent twice."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # What this notification is about, unique: a re-run task finds it and does nothing.
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # One quiet email a day instead of one per notification.
+    daily_digest = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'each notification'}"
+
+
+class EmailMessage(models.Model):
+    """One outgoing email, recorded before it is sent.
+
+    The sender moves it pending -> sending -> sent with a conditional update, so a retried or
+    re-delivered task finds it no longer pending and sends nothing. A worker killed between
+    "sending" and "sent" leaves it in "sending": reported, never re-sent on its own, because a
+    duplicate to a customer is worse than a message an admin can check and resend.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed"]), name="email_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

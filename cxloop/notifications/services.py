@@ -1,0 +1,119 @@
+"""Notify people and send email exactly once per key."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import EmailMessage, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def email_queue(*, key: str, to: str, subject: str, body: str) -> EmailMessage | None:
+    """Record an email under `key` and send it after commit; None when the key was used before."""
+    from cxloop.core.tasks_util import enqueue_on_commit
+
+    from .tasks import email_send as email_send_task
+
+    try:
+        with transaction.atomic():
+            message = EmailMessage.objects.create(key=key[:200], to=to, subject=subject[:300], body=body)
+    except IntegrityError:
+        return None  # queued before under this key: never twice
+    enqueue_on_commit(email_send_task, email_id=message.pk)
+    return message
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one pending email; False when it is not pending (already sent, or being sent)."""
+    claimed = EmailMessage.objects.filter(pk=email_id, status=EmailMessage.Status.PENDING).update(
+        status=EmailMessage.Status.SENDING
+    )
+    if not claimed:
+        return False
+    message = EmailMessage.objects.get(pk=email_id)
+    try:
+        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
+    except OSError as error:  # smtplib errors are OSErrors: the provider is unreachable or refused
+        attempts = message.attempts + 1
+        status = EmailMessage.Status.FAILED if attempts >= MAX_ATTEMPTS else EmailMessage.Status.PENDING
+        EmailMessage.objects.filter(pk=email_id).update(
+            status=status, attempts=attempts, error=str(error)[:1000]
+        )
+        logger.warning("email %s not sent (attempt %s): %s", email_id, attempts, error)
+        return False
+    EmailMessage.objects.filter(pk=email_id).update(
+        status=EmailMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, error=""
+    )
+    return True
+
+
+def emails_pending_ids(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500) -> list[int]:
+    """Pending emails whose send task was lost or failed: the sweep sends them."""
+    cutoff = timezone.now() - older_than
+    return list(
+        EmailMessage.objects.filter(status=EmailMessage.Status.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def notify(*, user, key: str, kind: str, title: str, body: str = "", url: str = "", email: bool = True):
+    """Tell `user` once about `key`: in the app, and by email unless they chose the daily digest."""
+    notification, _ = Notification.objects.get_or_create(
+        key=key[:200], defaults={"user": user, "kind": kind, "title": title[:200], "body": body, "url": url}
+    )
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.emailed or not email or not user.email:
+        return notification
+    preference = NotificationPreference.objects.filter(user=user).first()
+    if preference is not None and preference.daily_digest:
+        return notification
+    link = f"\n\n{settings.CXLOOP_BASE_URL}{url}" if url else ""
+    email_queue(key=f"notification:{notification.key}", to=user.email, subject=title, body=f"{body}{link}")
+    notification.emailed = True
+    notification.save(update_fields=["emailed"])
+    return notification
+
+
+def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def digests_send(*, day=None) -> int:
+    """One email per digest reader with what they have not read nor been emailed; once a day each."""
+    day = day or timezone.localdate()
+    sent = 0
+    readers = NotificationPreference.objects.filter(daily_digest=True).select_related("user")
+    for preference in readers:
+        user = preference.user
+        with transaction.atomic():
+            items = list(
+                Notification.objects.select_for_update()
+                .filter(user=user, read_at__isnull=True, emailed=False)
+                .order_by("created_at")[:100]
+            )
+            if not items or not user.email:
+                continue
+            lines = "\n".join(
+                f"- {n.title}{f' ({settings.CXLOOP_BASE_URL}{n.url})' if n.url else ''}" for n in items
+            )
+            queued = email_queue(
+                key=f"digest:{user.pk}:{day.isoformat()}",
+                to=user.email,
+                subject=f"cxloop: {len(items)} things for you",
+                body=f"What happened since your last digest:\n\n{lines}\n",
+            )
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
+            sent += queued is not None
+    return sent

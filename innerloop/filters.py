@@ -1,0 +1,47 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from cxloop.org.models import Team
+from feedback.models import Source, Touchpoint
+
+from .models import Case, CaseKind, CaseStatus, Priority
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    kind = django_filters.ModelChoiceFilter(queryset=CaseKind.objects.all(), to_field_name="slug")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    assignee = django_filters.CharFilter(method="filter_assignee", label="Assignee (me, none or a username)")
+    source = django_filters.ModelChoiceFilter(
+        field_name="feedback__source", queryset=Source.objects.all(), to_field_name="slug"
+    )
+    touchpoint = django_filters.ModelChoiceFilter(
+        field_name="feedback__touchpoint", queryset=Touchpoint.objects.all(), to_field_name="slug"
+    )
+    feedback = django_filters.NumberFilter(field_name="feedback_id", label="Feedback id")
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, request_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_user = request_user
+        if request_user is not None:
+            from cxloop.org.scoping import teams_visible_to
+
+            self.filters["team"].queryset = teams_visible_to(user=request_user)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(due_at__lt=timezone.now(), paused_at__isnull=True)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request_user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee__username=value)

@@ -1,0 +1,76 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from feedback.models import Category
+
+from .models import CaseStatus, ContactAttempt, MessageTemplate
+
+
+class VersionedForm(forms.Form):
+    # The case version the person was looking at: a change made meanwhile makes the edit stale.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ContactForm(VersionedForm):
+    channel = forms.ChoiceField(choices=ContactAttempt.Channel.choices, initial=ContactAttempt.Channel.PHONE)
+    outcome = forms.ChoiceField(choices=ContactAttempt.Outcome.choices)
+    promised = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What was promised"
+    )
+    next_step = forms.CharField(required=False, max_length=500, label="Next step")
+
+
+class MessageForm(VersionedForm):
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.filter(active=True), to_field_name="slug"
+    )
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Leave empty to send the template as it is.",
+    )
+
+
+class ResolveForm(VersionedForm):
+    root_cause = forms.ModelChoiceField(
+        queryset=Category.objects.filter(retired_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__name", "name"),
+        to_field_name="slug",
+        label="Root cause",
+    )
+    resolution_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How it was resolved")
+    recovery_score = forms.IntegerField(
+        required=False, min_value=0, max_value=10, label="Recovery check: the customer's score now (0-10)"
+    )
+
+
+class StatusForm(VersionedForm):
+    to_status = forms.ChoiceField(
+        choices=[
+            (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
+            (CaseStatus.IN_PROGRESS, "In progress"),
+        ]
+    )
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(max_length=500)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class BulkAssignForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Unassigned")
+
+    def __init__(self, *args, cases, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["assignee"].queryset = people
+
+
+def team_people(team_ids):
+    return get_user_model().objects.filter(memberships__team__in=team_ids).distinct().order_by("username")

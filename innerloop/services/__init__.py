@@ -1,0 +1,1 @@
+"""Writes of the inner loop: triage, case work, SLA escalation. Import from the modules."""

@@ -1,0 +1,321 @@
+"""Working a case: claim, assign, contact, message, resolve, reopen. Every change writes a CaseEvent.
+
+Each service locks the case row, checks the version the person was looking at (a stale edit is
+refused rather than silently overwriting someone else's), applies the change and bumps the version.
+"""
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cxloop.core.exceptions import ApplicationError
+from feedback.models import Category
+from innerloop.models import (
+    CASE_TRANSITIONS,
+    CLAIMABLE_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ContactAttempt,
+    MessageTemplate,
+)
+from innerloop.sla import add_business_minutes, business_minutes_between
+
+# A recovery check at or above this NPS score means the customer came back (passive or promoter).
+RECOVERED_AT = 7
+
+
+def case_event_create(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
+
+
+def _locked(case: Case, *, expected_version: int | None) -> Case:
+    locked = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("team", "sla_policy", "customer")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise ApplicationError(
+            "Someone else changed this case since you opened it. Reload it to see their change, then retry.",
+            {"version": ["stale"]},
+        )
+    return locked
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _set_status(case: Case, to_status: str, *, actor, note: str = "") -> None:
+    """Apply one transition of CASE_TRANSITIONS, with the SLA clock paused while waiting on the customer."""
+    if to_status not in CASE_TRANSITIONS[case.status]:
+        raise ApplicationError(
+            f"A case cannot go from {case.get_status_display().lower()} to "
+            f"{CaseStatus(to_status).label.lower()}.",
+            {"status": ["invalid transition"]},
+        )
+    now = timezone.now()
+    if case.status == CaseStatus.WAITING_ON_CUSTOMER and case.paused_at is not None:
+        _resume_clock(case, now=now)
+    if to_status == CaseStatus.WAITING_ON_CUSTOMER:
+        case.paused_at = now
+    from_status, case.status = case.status, to_status
+    case_event_create(
+        case=case,
+        kind=CaseEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        **{"from": from_status, "to": to_status, "note": note},
+    )
+
+
+def _resume_clock(case: Case, *, now) -> None:
+    """Move the deadlines on by the business time spent waiting on the customer."""
+    policy = case.sla_policy
+    if policy is not None:
+        tz = ZoneInfo(case.team.timezone)
+        paused = business_minutes_between(case.paused_at, now, policy=policy, tz=tz)
+        if case.first_contact_due_at and case.first_contacted_at is None:
+            case.first_contact_due_at = add_business_minutes(
+                case.first_contact_due_at, paused, policy=policy, tz=tz
+            )
+        if case.resolution_due_at:
+            case.resolution_due_at = add_business_minutes(
+                case.resolution_due_at, paused, policy=policy, tz=tz
+            )
+    case.paused_at = None
+    case.due_at = case.first_contact_due_at if case.first_contacted_at is None else case.resolution_due_at
+
+
+CLOCK_FIELDS = ("status", "paused_at", "first_contact_due_at", "resolution_due_at", "due_at")
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to_status: str, actor, expected_version: int | None = None, note: str = ""
+) -> Case:
+    if to_status in (CaseStatus.RESOLVED, CaseStatus.REOPENED, CaseStatus.CLOSED):
+        raise ApplicationError(
+            "Use resolve, reopen or close for that.", {"status": ["use the dedicated action"]}
+        )
+    case = _locked(case, expected_version=expected_version)
+    _set_status(case, to_status, actor=actor, note=note)
+    _save(case, *CLOCK_FIELDS)
+    return case
+
+
+@transaction.atomic
+def case_claim_next(*, team_ids: list[int], user) -> Case | None:
+    """Give the user the most urgent unassigned case of their teams; two people never get the same one.
+
+    SELECT ... FOR UPDATE SKIP LOCKED over the partial index of claimable cases: a concurrent
+    claimer skips the row being taken instead of waiting for it or taking it too.
+    """
+    if not team_ids:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Case._meta.db_table} "  # noqa: S608 (table name from the model)
+            "WHERE team_id = ANY(%s) AND status = ANY(%s) AND assignee_id IS NULL "
+            "ORDER BY priority_rank, due_at ASC NULLS LAST, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            [list(team_ids), list(CLAIMABLE_STATUSES)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case = Case.objects.select_related("team", "sla_policy").get(pk=row[0])
+    case.assignee = user
+    case_event_create(
+        case=case, kind=CaseEvent.Kind.ASSIGNED, actor=user, assignee=user.username, claimed=True
+    )
+    _set_status(case, CaseStatus.IN_PROGRESS, actor=user, note="claimed")
+    _save(case, "assignee", *CLOCK_FIELDS)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee, actor, expected_version: int | None = None) -> Case:
+    """Give the case to someone on its team (or take it back to the queue with assignee None)."""
+    case = _locked(case, expected_version=expected_version)
+    if assignee is not None and not assignee.memberships.filter(team=case.team).exists():
+        raise ApplicationError(f"{assignee} is not on {case.team}.", {"assignee": ["not on the case's team"]})
+    case.assignee = assignee
+    case_event_create(
+        case=case, kind=CaseEvent.Kind.ASSIGNED, actor=actor, assignee=assignee.username if assignee else None
+    )
+    _save(case, "assignee")
+    return case
+
+
+@transaction.atomic
+def case_log_contact(
+    *,
+    case: Case,
+    actor,
+    channel: str,
+    outcome: str,
+    promised: str = "",
+    next_step: str = "",
+    expected_version: int | None = None,
+) -> ContactAttempt:
+    """Record one attempt to reach the customer; reaching them starts the resolution clock."""
+    case = _locked(case, expected_version=expected_version)
+    if not case.is_open:
+        raise ApplicationError("This case is not open; reopen it first.", {"status": ["not open"]})
+    attempt = ContactAttempt.objects.create(
+        case=case, channel=channel, outcome=outcome, promised=promised, next_step=next_step, actor=actor
+    )
+    case_event_create(
+        case=case, kind=CaseEvent.Kind.CONTACT_LOGGED, actor=actor,
+        channel=channel, outcome=outcome, promised=promised, next_step=next_step,
+    )  # fmt: skip
+    fields = []
+    if outcome == ContactAttempt.Outcome.REACHED and case.first_contacted_at is None:
+        case.first_contacted_at = timezone.now()
+        case.due_at = case.resolution_due_at
+        fields += ["first_contacted_at", "due_at"]
+    if case.status in (CaseStatus.NEW, CaseStatus.REOPENED):
+        _set_status(case, CaseStatus.IN_PROGRESS, actor=actor, note="contact logged")
+        fields += CLOCK_FIELDS
+    _save(case, *set(fields))
+    return attempt
+
+
+def render_template(template: MessageTemplate, *, case: Case, actor) -> tuple[str, str]:
+    """Subject and body with the placeholders filled; unknown placeholders stay as typed."""
+    values = {
+        "customer_name": (case.customer.name if case.customer else "") or "there",
+        "agent_name": actor.get_full_name() or actor.username,
+        "team_name": case.team.name,
+        "case_id": str(case.pk),
+    }
+
+    def fill(text: str) -> str:
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    return fill(template.subject), fill(template.body)
+
+
+@transaction.atomic
+def case_message_customer(
+    *,
+    case: Case,
+    actor,
+    template: MessageTemplate,
+    body: str | None = None,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Email the customer from a template (edited or not), and record it on the timeline."""
+    from cxloop.notifications.services import email_queue
+
+    case = _locked(case, expected_version=expected_version)
+    if case.customer is None or not case.customer.email:
+        raise ApplicationError("This customer has no email address on file.", {"customer": ["no email"]})
+    subject, default_body = render_template(template, case=case, actor=actor)
+    text = body if body and body.strip() else default_body
+    key = f"case:{case.pk}:message:{uuid.uuid4()}"
+    email_queue(key=key, to=case.customer.email, subject=subject, body=text)
+    event = case_event_create(
+        case=case, kind=CaseEvent.Kind.MESSAGE_SENT, actor=actor,
+        template=template.slug, subject=subject, body=text, to=case.customer.email, email_key=key,
+    )  # fmt: skip
+    _save(case)
+    return event
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, actor, text: str) -> CaseEvent:
+    if not text.strip():
+        raise ApplicationError("A note needs some text.", {"text": ["required"]})
+    return case_event_create(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, text=text.strip())
+
+
+@transaction.atomic
+def case_resolve(
+    *,
+    case: Case,
+    actor,
+    root_cause: Category,
+    resolution_note: str,
+    recovery_score: int | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Resolve with a root cause from the shared taxonomy and a note; a recovery check may come with it.
+
+    A customer still unhappy at the recovery check (NPS below 7) reopens the case at once.
+    """
+    case = _locked(case, expected_version=expected_version)
+    if root_cause.retired_at is not None:
+        raise ApplicationError(
+            f"“{root_cause}” is retired; choose a current category.", {"root_cause": ["retired"]}
+        )
+    if not resolution_note.strip():
+        raise ApplicationError("Say how it was resolved.", {"resolution_note": ["required"]})
+    if recovery_score is not None and not 0 <= recovery_score <= 10:
+        raise ApplicationError("The recovery score is 0 to 10.", {"recovery_score": ["out of range"]})
+    if case.status == CaseStatus.WAITING_ON_CUSTOMER and case.paused_at is not None:
+        _resume_clock(case, now=timezone.now())
+    if CaseStatus.RESOLVED not in CASE_TRANSITIONS[case.status]:
+        raise ApplicationError("This case cannot be resolved now.", {"status": ["invalid transition"]})
+    from_status = case.status
+    case.status = CaseStatus.RESOLVED
+    case.root_cause = root_cause
+    case.resolution_note = resolution_note.strip()
+    case.resolved_at = timezone.now()
+    case.paused_at = None
+    case_event_create(
+        case=case, kind=CaseEvent.Kind.RESOLVED, actor=actor,
+        root_cause=root_cause.slug, note=case.resolution_note, **{"from": from_status},
+    )  # fmt: skip
+    fields = ["status", "root_cause", "resolution_note", "resolved_at", "paused_at", "due_at"]
+    if recovery_score is not None:
+        case.recovery_score = recovery_score
+        fields.append("recovery_score")
+        case_event_create(case=case, kind=CaseEvent.Kind.RECOVERY_CHECKED, actor=actor, score=recovery_score)
+        if recovery_score < RECOVERED_AT:
+            _reopen(case, actor=actor, reason=f"still unhappy at the recovery check ({recovery_score}/10)")
+            fields += ["resolved_at"]
+    _save(case, *set(fields))
+    return case
+
+
+def _reopen(case: Case, *, actor, reason: str) -> None:
+    case.status = CaseStatus.REOPENED
+    case.resolved_at = None
+    case.closed_at = None
+    case.due_at = case.resolution_due_at if case.first_contacted_at else case.first_contact_due_at
+    case_event_create(case=case, kind=CaseEvent.Kind.REOPENED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor, reason: str, expected_version: int | None = None) -> Case:
+    case = _locked(case, expected_version=expected_version)
+    if CaseStatus.REOPENED not in CASE_TRANSITIONS[case.status]:
+        raise ApplicationError(
+            "Only a resolved or closed case can be reopened.", {"status": ["not resolved"]}
+        )
+    if not reason.strip():
+        raise ApplicationError("Say why it is reopened.", {"reason": ["required"]})
+    _reopen(case, actor=actor, reason=reason.strip())
+    _save(case, "status", "resolved_at", "closed_at", "due_at")
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor, expected_version: int | None = None) -> Case:
+    """Close the loop: the customer has been told, nothing more to do."""
+    case = _locked(case, expected_version=expected_version)
+    if case.status != CaseStatus.RESOLVED:
+        raise ApplicationError("Resolve the case before closing it.", {"status": ["not resolved"]})
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case_event_create(
+        case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, **{"from": "resolved", "to": "closed"}
+    )
+    _save(case, "status", "closed_at")
+    return case

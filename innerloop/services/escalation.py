@@ -1,0 +1,73 @@
+"""SLA breaches escalate: level 1 to the team lead at the breach, level 2 to the manager later; each once.
+
+Deadlines are stored; a periodic task scans the partial indexes of running clocks. Safe with
+two beat processes: each case row is taken with SKIP LOCKED and its level only ever rises, and
+each notification has a unique key.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cxloop.notifications.services import notify
+from cxloop.org.models import Membership, Role
+from innerloop.models import Case, CaseEvent, CaseStatus
+
+BATCH = 200
+RUNNING = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
+
+
+def _recipients(case: Case, level: int):
+    if level == 1:
+        memberships = Membership.objects.filter(team=case.team, role=Role.TEAM_LEAD)
+    else:
+        memberships = Membership.objects.filter(department=case.team.department_id, role=Role.MANAGER)
+    return [membership.user for membership in memberships.select_related("user")]
+
+
+def _breached(case: Case, now) -> bool:
+    return case.due_at is not None and case.due_at < now and case.paused_at is None
+
+
+def _level_due(case: Case, now) -> int:
+    """The escalation level the case has earned by now (0, 1 or 2)."""
+    if not _breached(case, now):
+        return 0
+    wait = timedelta(minutes=case.sla_policy.manager_escalation_minutes if case.sla_policy else 8 * 60)
+    return 2 if case.due_at + wait < now else 1
+
+
+@transaction.atomic
+def cases_escalate_overdue(*, now=None) -> int:
+    """Escalate every overdue case one level at a time; returns how many escalations were made."""
+    now = now or timezone.now()
+    overdue = (
+        Case.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
+        .select_related("team", "sla_policy", "kind")
+        .filter(status__in=RUNNING, escalation_level__lt=2, due_at__lt=now, paused_at__isnull=True)
+        .filter(Q(first_contacted_at__isnull=True) | Q(resolution_due_at__lt=now))
+        .order_by("due_at")[:BATCH]
+    )
+    made = 0
+    for case in overdue:
+        target = _level_due(case, now)
+        for level in range(case.escalation_level + 1, target + 1):
+            clock = "first contact" if case.first_contacted_at is None else "resolution"
+            for user in _recipients(case, level):
+                notify(
+                    user=user,
+                    key=f"case:{case.pk}:escalation:{level}:{user.pk}",
+                    kind="case_escalated",
+                    title=f"Overdue ({clock}): case {case.pk}, {case.kind} for {case.team}",
+                    body=f"The {clock} deadline was {case.due_at:%Y-%m-%d %H:%M %Z}.",
+                    url=f"/cases/{case.pk}/",
+                )
+            CaseEvent.objects.create(
+                case=case, kind=CaseEvent.Kind.ESCALATED, data={"level": level, "clock": clock}
+            )
+            made += 1
+        if target > case.escalation_level:
+            Case.objects.filter(pk=case.pk, escalation_level__lt=target).update(escalation_level=target)
+    return made

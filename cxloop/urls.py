@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("innerloop.urls")),
     path("imports/", include("feedback.imports.urls")),
     path("api/v1/", include("feedback.api_urls")),
+    path("api/v1/", include("innerloop.api_urls")),
     path("hooks/", include("feedback.webhooks.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -7,11 +7,13 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxloop.core.api import filter_parameters
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 
 from . import selectors
 from .contract import MAX_BATCH, FeedbackInput
+from .filters import FeedbackFilter
 from .models import Feedback, Source
 from .services.ingest import CREATED, ERROR, feedback_ingest, feedback_ingest_many
 
@@ -80,10 +82,8 @@ class FeedbackCollectionApi(APIView):
         code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
         return Response(result.as_dict(), status=code)
 
-    @extend_schema(responses=FeedbackOutput(many=True))
+    @extend_schema(parameters=filter_parameters(FeedbackFilter), responses=FeedbackOutput(many=True))
     def get(self, request):
-        from .filters import FeedbackFilter
-
         filterset = FeedbackFilter(request.query_params, queryset=Feedback.objects.none())
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)

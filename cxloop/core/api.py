@@ -20,3 +20,13 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError({"detail": exc.message, **exc.extra})
     return drf_exception_handler(exc, context)
+
+
+def filter_parameters(filterset_class) -> list:
+    """OpenAPI query parameters for a django-filter FilterSet used inside a plain APIView."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(name, str, description=str(getattr(flt, "label", "") or name), required=False)
+        for name, flt in filterset_class.base_filters.items()
+    ]

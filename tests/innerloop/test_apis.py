@@ -1,0 +1,68 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import CategoryFactory
+
+from .factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(people):
+    client = APIClient()
+    client.force_authenticate(people["agent"])
+    return client
+
+
+def test_list_is_scoped_and_filterable(api, org):
+    mine = CaseFactory(team=org["team_a1"], priority="high")
+    CaseFactory(team=org["team_a1"], priority="low")
+    theirs = CaseFactory(team=org["team_b1"])
+    by_priority = api.get("/api/v1/cases/", {"priority": "high"}).json()
+    by_feedback = api.get("/api/v1/cases/", {"feedback": mine.feedback_id}).json()
+    other = api.get("/api/v1/cases/", {"feedback": theirs.feedback_id}).json()
+    assert [row["id"] for row in by_priority["results"]] == [mine.pk]
+    assert [row["id"] for row in by_feedback["results"]] == [mine.pk]
+    assert other["results"] == []
+    assert api.get(f"/api/v1/cases/{theirs.pk}/").status_code == 404
+
+
+def test_bad_filter_is_a_400_naming_it(api):
+    response = api.get("/api/v1/cases/", {"status": "lost"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_claim_contact_resolve_reopen(api, org):
+    case = CaseFactory(team=org["team_a1"])
+    CategoryFactory(slug="late")
+    claimed = api.post("/api/v1/cases/claim-next/").json()
+    contacted = api.post(
+        f"/api/v1/cases/{case.pk}/log-contact/",
+        {"channel": "phone", "outcome": "reached", "version": claimed["version"]},
+    ).json()
+    resolved = api.post(
+        f"/api/v1/cases/{case.pk}/resolve/",
+        {"root_cause": "late", "resolution_note": "Refunded"},
+        format="json",
+    ).json()
+    reopened = api.post(f"/api/v1/cases/{case.pk}/reopen/", {"reason": "Customer called again"}).json()
+    assert claimed["id"] == case.pk
+    assert contacted["first_contacted_at"] is not None
+    assert resolved["status"] == "resolved"
+    assert reopened["status"] == "reopened"
+    assert reopened["assignee"] == "agent-a1"  # a reopened case goes back to whoever had it
+    assert api.post("/api/v1/cases/claim-next/").status_code == 204
+
+
+def test_stale_version_and_bad_input_are_400(api, org):
+    case = CaseFactory(team=org["team_a1"], version=5)
+    stale = api.post(
+        f"/api/v1/cases/{case.pk}/log-contact/", {"channel": "phone", "outcome": "reached", "version": 4}
+    )
+    bad = api.post(f"/api/v1/cases/{case.pk}/log-contact/", {"channel": "pigeon", "outcome": "reached"})
+    assert stale.status_code == 400
+    assert "version" in stale.json()
+    assert bad.status_code == 400
+    assert "channel" in bad.json()

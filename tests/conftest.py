@@ -6,7 +6,7 @@ from cxloop.org.models import Role
 
 from .factories import DepartmentFactory, MembershipFactory, TeamFactory, UserFactory
 
-pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.servers"]
+pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.servers", "tests.fixtures.smtp"]
 
 
 @pytest.fixture

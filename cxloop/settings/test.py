@@ -1,11 +1,15 @@
 """Test settings: the real PostgreSQL and Redis, fast hashers, captured email."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Captured in memory, unless a test starts processes that must talk to a real SMTP server.
+if "EMAIL_URL" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = "cxloop-test"  # noqa: F405
 # A test must never rely on eager mode; keep it off so a missing on_commit shows up.
 CELERY_TASK_ALWAYS_EAGER = False

@@ -29,8 +29,21 @@ def active_rules() -> list[CaseRule]:
     )
 
 
-def rule_matches(rule: CaseRule, item: Feedback) -> bool:
-    """Every condition the rule sets holds for the item (an unset condition matches anything)."""
+def related_ids(rule: CaseRule) -> dict[str, set[int]]:
+    """The ids a saved rule's many-to-many conditions name (prefetched by active_rules)."""
+    return {
+        name: {obj.pk for obj in getattr(rule, name).all()}
+        for name in ("sources", "journey_stages", "touchpoints", "categories")
+    }
+
+
+def rule_matches(rule: CaseRule, item: Feedback, related: dict[str, set[int]] | None = None) -> bool:
+    """Every condition the rule sets holds for the item (an unset condition matches anything).
+
+    `related` gives the many-to-many conditions of an unsaved rule (a dry run); a saved rule's
+    own are used otherwise.
+    """
+    related = related if related is not None else related_ids(rule)
     customer = item.customer
     checks = (
         not rule.scales or item.scale in rule.scales,
@@ -46,20 +59,68 @@ def rule_matches(rule: CaseRule, item: Feedback) -> bool:
     )
     if not all(checks):
         return False
-    related = (
-        (rule.sources.all(), item.source_id),
-        (rule.journey_stages.all(), item.journey_stage_id),
-        (rule.touchpoints.all(), item.touchpoint_id),
+    pairs = (
+        (related["sources"], item.source_id),
+        (related["journey_stages"], item.journey_stage_id),
+        (related["touchpoints"], item.touchpoint_id),
     )
-    if any(chosen and value not in {obj.pk for obj in chosen} for chosen, value in related):
+    if any(chosen and value not in chosen for chosen, value in pairs):
         return False
-    categories = {category.pk for category in rule.categories.all()}
+    categories = related["categories"]
     if categories:
         # The confirmed category wins over the suggestion; a rule on a parent covers its children.
         category = item.confirmed_category or item.suggested_category
         if category is None or not ({category.pk, category.parent_id} & categories):
             return False
     return True
+
+
+DRY_RUN_DAYS = 30
+DRY_RUN_SCAN_LIMIT = 50_000
+
+
+def rule_dry_run(*, rule: CaseRule, related: dict[str, set[int]], samples: int = 10) -> dict:
+    """What a rule would have matched over the last 30 days, before it is saved.
+
+    Counts the processed feedback it matches, how much of that an earlier active rule takes
+    first (the first match wins), and shows a few examples. Nothing is written.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=DRY_RUN_DAYS)
+    items = (
+        Feedback.objects.filter(received_at__gte=since, processed_at__isnull=False)
+        .select_related(
+            "source", "customer", "confirmed_category", "suggested_category", "touchpoint", "team"
+        )
+        .defer("search_vector")
+        .order_by("-received_at")[:DRY_RUN_SCAN_LIMIT]
+    )
+    earlier = [
+        r
+        for r in active_rules()
+        if r.pk != rule.pk and (r.position, r.pk or 0) < (rule.position, rule.pk or 0)
+    ]
+    matched, taken_earlier, examples, scanned = 0, 0, [], 0
+    for item in items.iterator(chunk_size=2000):
+        scanned += 1
+        if not rule_matches(rule, item, related):
+            continue
+        matched += 1
+        if any(rule_matches(other, item) for other in earlier):
+            taken_earlier += 1
+        elif len(examples) < samples:
+            examples.append(item)
+    return {
+        "days": DRY_RUN_DAYS,
+        "scanned": scanned,
+        "matched": matched,
+        "taken_by_earlier_rules": taken_earlier,
+        "would_open": matched - taken_earlier if rule.action == CaseRule.Action.OPEN_CASE else 0,
+        "examples": examples,
+    }
 
 
 def route(rule: CaseRule, item: Feedback):

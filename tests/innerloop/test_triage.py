@@ -17,7 +17,7 @@ from tests.factories import (
     TouchpointFactory,
 )
 
-from .factories import CaseRuleFactory
+from .factories import CaseKindFactory, CaseRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,27 @@ def test_processing_triages_with_the_shipped_defaults(org):
     assert (urgent.first_contact_due_at - detractor.received_at).total_seconds() == 4 * 3600
     assert not Case.objects.filter(feedback=promoter).exists()
     assert Case.objects.get(feedback=csat).kind.slug == "detractor_recovery"
+
+
+def test_dry_run_shows_matches_of_an_unsaved_rule_and_saves_nothing(admin_client, org):
+    # given: two detractors and a promoter, processed in the last 30 days
+    from django.utils import timezone
+
+    from feedback.models import Feedback
+
+    for score in (2, 5, 10):
+        FeedbackFactory(team=org["team_a1"], score=score)
+    Feedback.objects.update(processed_at=timezone.now())
+    CaseRuleFactory(position=1, scales=["nps"], score_max=3, name="Earlier")
+    kind = CaseKindFactory()
+    form = {
+        "position": 5, "name": "New detractor rule", "active": "on", "scales": "nps", "score_max": 6,
+        "action": "open_case", "case_kind": kind.pk, "priority": "high", "routing": "feedback",
+    }  # fmt: skip
+    # when
+    response = admin_client.post("/admin/innerloop/caserule/dry-run/", form)
+    # then
+    result = response.context["result"]
+    assert (result["matched"], result["taken_by_earlier_rules"], result["would_open"]) == (2, 1, 1)
+    assert CaseRule.objects.count() == 1
+    assert not Case.objects.exists()

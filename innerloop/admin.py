@@ -1,0 +1,95 @@
+"""Administration of triage rules (with a dry run), SLA policies, case kinds and message templates."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from .models import Case, CaseKind, CaseRule, MessageTemplate, SlaPolicy
+from .services.triage import rule_dry_run
+
+M2M_CONDITIONS = ("sources", "journey_stages", "touchpoints", "categories")
+
+
+@admin.register(CaseRule)
+class CaseRuleAdmin(admin.ModelAdmin):
+    list_display = ("position", "name", "active", "action", "case_kind", "priority", "sla_policy", "routing")
+    list_display_links = ("name",)
+    list_editable = ("position", "active")
+    list_select_related = ("case_kind", "sla_policy")
+    filter_horizontal = M2M_CONDITIONS
+    change_form_template = "admin/innerloop/caserule/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("position", "name", "active")}),
+        (
+            "When the feedback…",
+            {
+                "fields": (
+                    "scales", ("score_min", "score_max"), "source_kinds", "sources", "segments",
+                    "value_tiers", "min_annual_value", "sentiment_max", "categories", "keywords",
+                    "journey_stages", "touchpoints",
+                ),
+                "description": "Leave a condition empty to match everything. Lists: comma-separated.",
+            },
+        ),
+        ("…then", {"fields": ("action", "case_kind", "priority", "sla_policy", "routing", "team")}),
+    )  # fmt: skip
+
+    def get_urls(self):
+        return [
+            path(
+                "dry-run/", self.admin_site.admin_view(self.dry_run_view), name="innerloop_caserule_dry_run"
+            ),
+            *super().get_urls(),
+        ]
+
+    def dry_run_view(self, request):
+        """Validate the posted rule and show what it would have matched, without saving anything."""
+        object_id = request.POST.get("_object_id") or None
+        instance = CaseRule.objects.filter(pk=object_id).first() if object_id else None
+        form_class = self.get_form(request, instance)
+        form = form_class(request.POST, instance=instance)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": CaseRule._meta,
+            "form": form,
+            "title": "Dry run",
+        }
+        if form.is_valid():
+            rule = form.save(commit=False)
+            related = {name: {obj.pk for obj in form.cleaned_data.get(name, [])} for name in M2M_CONDITIONS}
+            context["result"] = rule_dry_run(rule=rule, related=related)
+            context["rule"] = rule
+        return TemplateResponse(request, "admin/innerloop/caserule/dry_run.html", context)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "first_contact_minutes", "resolution_minutes", "business_hours_only")
+
+
+@admin.register(CaseKind)
+class CaseKindAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "active")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change through their services, which keep the timeline."""
+
+    list_display = ("id", "kind", "team", "status", "priority", "assignee", "due_at")
+    list_filter = ("status", "priority", "kind", "team")
+    list_select_related = ("kind", "team", "assignee")
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Called inside feedback processing with the ids just enriched (apps above feedback plug in here,
 # so feedback never imports them): the inner loop's triage.
 CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.services.triage.triage_feedback_batch"]
+# Called by seed_demo after the demo feedback is loaded: each adds its app's demo history.
+CXLOOP_DEMO_SEED_HOOKS = ["innerloop.demo.seed_case_history"]
 # How long a worker heartbeat stays valid for /healthz.
 CXLOOP_HEARTBEAT_SECONDS = 10
 

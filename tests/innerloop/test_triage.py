@@ -165,3 +165,18 @@ def test_dry_run_shows_matches_of_an_unsaved_rule_and_saves_nothing(admin_client
     assert (result["matched"], result["taken_by_earlier_rules"], result["would_open"]) == (2, 1, 1)
     assert CaseRule.objects.count() == 1
     assert not Case.objects.exists()
+
+
+def test_demo_history_has_closed_coded_cases(db):
+    # given / when
+    from django.core.management import call_command
+
+    call_command("seed_demo", customers=200, feedback=3000, verbosity=0)
+    # then: closed cases, each with the root cause people coded on its feedback
+    cases = Case.objects.select_related("feedback")
+    assert cases.count() > 50
+    assert all(
+        case.status == "closed" and case.root_cause_id == case.feedback.confirmed_category_id
+        for case in cases
+    )
+    assert cases.filter(recovery_score__isnull=False).exists()

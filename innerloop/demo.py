@@ -1,0 +1,57 @@
+"""Demo history for the inner loop: the cases frontline teams worked before the last two weeks.
+
+Made in SQL from the demo feedback that people coded: one closed detractor-recovery case per
+coded detractor, first contact mostly within the day (some late), a recovery check on some.
+Recent feedback is left to real triage when the worker starts.
+"""
+
+from datetime import timedelta
+
+from django.db import connection
+
+from .models import Case, CaseKind, CaseStatus, SlaPolicy
+
+
+def seed_case_history(*, seed: int, end, live_days: int) -> int:
+    """Create the closed cases of the demo history; returns how many."""
+    kind = CaseKind.objects.get(slug="detractor_recovery")
+    policy = SlaPolicy.objects.get(slug="detractor-24h")
+    with connection.cursor() as cursor:
+        # Deterministic for a given seed: random() follows setseed within this transaction.
+        cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
+        cursor.execute(
+            f"""
+            INSERT INTO {Case._meta.db_table} (feedback_id, kind_id, customer_id, team_id, status, priority,
+                priority_rank, sla_policy_id, first_contact_due_at, resolution_due_at, due_at,
+                first_contacted_at, resolved_at, closed_at, escalation_level, root_cause_id,
+                resolution_note, recovery_score, version, created_at, updated_at)
+            SELECT f.id, %(kind)s, f.customer_id, f.team_id, %(closed)s, 'high', 1, %(policy)s,
+                f.received_at + interval '24 hours', f.received_at + interval '5 days', NULL,
+                f.received_at + contact.delay, f.received_at + contact.delay + fix.delay,
+                f.received_at + contact.delay + fix.delay + interval '1 hour',
+                CASE WHEN contact.delay > interval '24 hours' THEN 1 ELSE 0 END, f.confirmed_category_id,
+                'Called the customer, apologised and put it right.',
+                CASE WHEN random() < 0.45 THEN
+                    CASE WHEN random() < 0.62 THEN 7 + floor(random() * 4)::int
+                         ELSE floor(random() * 7)::int END
+                END,
+                3, f.received_at, f.received_at + contact.delay + fix.delay
+            FROM feedback_feedback f
+            CROSS JOIN LATERAL (
+                SELECT make_interval(mins => (30 + power(random(), 3) * 60 * 40)::int) AS delay
+            ) contact
+            CROSS JOIN LATERAL (
+                SELECT make_interval(mins => (60 + random() * 60 * 24 * 4)::int) AS delay
+            ) fix
+            WHERE f.confirmed_category_id IS NOT NULL AND f.team_id IS NOT NULL AND f.received_at < %(live)s
+              AND ((f.scale = 'nps' AND f.score <= 6) OR (f.scale = 'csat' AND f.score <= 2))
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (table name from the model; values are parameters)
+            {
+                "kind": kind.pk,
+                "policy": policy.pk,
+                "closed": CaseStatus.CLOSED,
+                "live": end - timedelta(days=live_days),
+            },
+        )
+        return cursor.rowcount

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import apis
 
@@ -6,4 +6,5 @@ urlpatterns = [
     path("feedback/", apis.FeedbackCollectionApi.as_view(), name="feedback-collection"),
     path("sources/", apis.SourceListApi.as_view(), name="source-list"),
     path("feedback/<int:pk>/", apis.FeedbackDetailApi.as_view(), name="feedback-detail"),
+    path("metrics/", include("feedback.metrics.urls")),
 ]

@@ -1,0 +1,235 @@
+"""Metric reports: NPS, CSAT or CES per group with intervals, optionally against the previous period.
+
+What "previous" means (compare=previous):
+- the overall figure, and groups that are not time buckets (touchpoint, channel, ...), compare with
+  the window of equal length just before `from`: [from - (to - from), from), group by group;
+- week and month buckets compare with the full calendar week or month before each bucket (week on
+  week, month on month); the bucket before the first one lies before `from` and is read too.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from . import stats
+from .queries import EMPTY, NO_FILTERS, TIME_DIMENSIONS, Counts, Filters, Group, metric_groups
+
+DEFAULT_LOW_SAMPLE_N = 30
+
+
+def low_sample_n() -> int:
+    """Below this many responses a figure is flagged `low_sample` (setting CXLOOP_LOW_SAMPLE_N)."""
+    return getattr(settings, "CXLOOP_LOW_SAMPLE_N", DEFAULT_LOW_SAMPLE_N)
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _interval(interval: stats.Interval | None) -> dict:
+    return {
+        "ci_low": _round(interval.low) if interval else None,
+        "ci_high": _round(interval.high) if interval else None,
+    }
+
+
+def nps_summary(counts: Counts, *, low_n: int) -> dict:
+    """The NPS fields of the contract for one group."""
+    split = {"promoters": counts.promoters, "passives": counts.passives, "detractors": counts.detractors}
+    return {
+        "n": counts.n,
+        **split,
+        "nps": _round(stats.nps_point(**split)),
+        **_interval(stats.nps_interval(**split)),
+        "low_sample": counts.n < low_n,
+    }
+
+
+def csat_summary(counts: Counts, *, low_n: int) -> dict:
+    return {
+        "n": counts.n,
+        "satisfied": counts.satisfied,
+        "pct_satisfied": _round(stats.csat_percent(satisfied=counts.satisfied, n=counts.n)),
+        **_interval(stats.csat_interval(satisfied=counts.satisfied, n=counts.n)),
+        "low_sample": counts.n < low_n,
+    }
+
+
+def ces_summary(counts: Counts, *, low_n: int) -> dict:
+    return {
+        "n": counts.n,
+        "mean": _round(stats.mean_of(n=counts.n, total=counts.score_sum)),
+        **_interval(stats.mean_interval(n=counts.n, total=counts.score_sum, total_sq=counts.score_sq_sum)),
+        "low_sample": counts.n < low_n,
+    }
+
+
+def nps_comparison(current: Counts, previous: Counts) -> stats.Comparison:
+    return stats.nps_compare(
+        current=(current.promoters, current.passives, current.detractors),
+        previous=(previous.promoters, previous.passives, previous.detractors),
+    )
+
+
+def csat_comparison(current: Counts, previous: Counts) -> stats.Comparison:
+    return stats.csat_compare(
+        current=(current.satisfied, current.n), previous=(previous.satisfied, previous.n)
+    )
+
+
+def ces_comparison(current: Counts, previous: Counts) -> stats.Comparison:
+    return stats.mean_compare(
+        current=(current.n, current.score_sum, current.score_sq_sum),
+        previous=(previous.n, previous.score_sum, previous.score_sq_sum),
+    )
+
+
+@dataclass(frozen=True)
+class Metric:
+    scale: str
+    summary: object
+    comparison: object
+
+
+METRICS = {
+    "nps": Metric("nps", nps_summary, nps_comparison),
+    "csat": Metric("csat", csat_summary, csat_comparison),
+    "ces": Metric("ces", ces_summary, ces_comparison),
+}
+
+
+def bucket_start(day: date, unit: str) -> date:
+    return day - timedelta(days=day.weekday()) if unit == "week" else day.replace(day=1)
+
+
+def bucket_before(start: date, unit: str) -> date:
+    return start - timedelta(days=7) if unit == "week" else (start - timedelta(days=1)).replace(day=1)
+
+
+def _by_key(groups: list[Group]) -> dict[tuple, Counts]:
+    merged: dict[tuple, Counts] = defaultdict(Counts)
+    for group in groups:
+        merged[group.key] += group.counts
+    return merged
+
+
+def _comparison_fields(metric: Metric, current: Counts, previous: Counts, *, low_n: int) -> dict:
+    comparison = metric.comparison(current, previous)
+    return {
+        "previous": metric.summary(previous, low_n=low_n),
+        "difference": _round(comparison.difference),
+        "difference_ci_low": _round(comparison.ci.low) if comparison.ci else None,
+        "difference_ci_high": _round(comparison.ci.high) if comparison.ci else None,
+        "p_value": comparison.p_value,
+    }
+
+
+def _same_key(before: list[Group]):
+    """Previous counts for groups that are not time buckets: the same key in the previous window."""
+    previous = _by_key(before)
+
+    def previous_of(key: tuple) -> Counts:
+        return previous.get(key, EMPTY)
+
+    return previous_of
+
+
+def _week_on_week(*, groups: list[Group], before: list[Group], time_index: int, unit: str):
+    """Previous counts for time buckets: each key's calendar bucket before it, read whole."""
+    # Current buckets plus the part just before `from`, summed per key: whole calendar buckets.
+    merged = _by_key(groups + before)
+
+    def previous_of(key: tuple) -> Counts:
+        shifted = (*key[:time_index], bucket_before(key[time_index], unit), *key[time_index + 1 :])
+        return merged.get(shifted, EMPTY)
+
+    return previous_of
+
+
+def _every_bucket(groups: list[Group], *, unit: str, date_from: date, date_to: date) -> list[Group]:
+    """A time series with no holes: buckets without responses are there with n = 0."""
+    found = {group.key: group for group in groups}
+    series, start = [], bucket_start(date_from, unit)
+    while start < date_to:
+        label = start.isoformat()
+        series.append(found.get((start,), Group((start,), (label,), (label,), ((False, label),), EMPTY)))
+        start = start + timedelta(days=7) if unit == "week" else (start + timedelta(days=32)).replace(day=1)
+    return series
+
+
+def metric_report(
+    *,
+    user,
+    metric: str,
+    date_from: date,
+    date_to: date,
+    group_by: tuple[str, ...] = (),
+    filters: Filters = NO_FILTERS,
+    compare: str | None = None,
+    from_rollup: bool = True,
+) -> dict:
+    """The contract's answer for one metric: per group counts, score, 95 % interval, low_sample flag.
+
+    Scoped to what `user` may see. Read from the rollup unless `from_rollup` is False (the raw path,
+    kept as the reference). The overall figure is the sum of the groups' counts (no second query).
+    Without group_by the one result is the whole window; grouped by week or month alone, every
+    bucket of the window is listed, with n = 0 where nobody answered; other groupings list the
+    groups that have responses.
+    """
+    spec = METRICS[metric]
+    low_n = low_sample_n()
+    query = {"user": user, "scale": spec.scale, "filters": filters, "from_rollup": from_rollup}
+    groups = metric_groups(date_from=date_from, date_to=date_to, group_by=group_by, **query)
+    overall = sum((group.counts for group in groups), EMPTY)
+    if not group_by:
+        groups = [Group((), (), (), (), overall)]  # the whole window is the one group, even when empty
+    elif len(group_by) == 1 and group_by[0] in TIME_DIMENSIONS:
+        groups = _every_bucket(groups, unit=group_by[0], date_from=date_from, date_to=date_to)
+    results = [
+        {
+            "group": dict(zip(group_by, group.shown, strict=True)),
+            "labels": dict(zip(group_by, group.labels, strict=True)),
+            **spec.summary(group.counts, low_n=low_n),
+        }
+        for group in groups
+    ]
+    report = {
+        "metric": metric,
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "group_by": list(group_by),
+        "compare": compare,
+        "low_sample_n": low_n,
+        "overall": spec.summary(overall, low_n=low_n),
+        "results": results,
+    }
+    if compare == "previous":
+        length = date_to - date_from
+        report["previous_from"] = (date_from - length).isoformat()
+        report["previous_to"] = date_from.isoformat()
+        time_index = next((i for i, name in enumerate(group_by) if name in TIME_DIMENSIONS), None)
+        # Without time buckets, the previous window grouped the same way also gives its overall.
+        before = metric_groups(
+            date_from=date_from - length,
+            date_to=date_from,
+            group_by=group_by if time_index is None else (),
+            **query,
+        )
+        overall_before = sum((group.counts for group in before), EMPTY)
+        report["overall"].update(_comparison_fields(spec, overall, overall_before, low_n=low_n))
+        if time_index is None:
+            previous_of = _same_key(before)
+        else:
+            unit = group_by[time_index]
+            prior = metric_groups(
+                date_from=bucket_before(bucket_start(date_from, unit), unit),
+                date_to=date_from,
+                group_by=group_by,
+                **query,
+            )
+            previous_of = _week_on_week(groups=groups, before=prior, time_index=time_index, unit=unit)
+        for group, row in zip(groups, results, strict=True):
+            row.update(_comparison_fields(spec, group.counts, previous_of(group.key), low_n=low_n))
+    return report

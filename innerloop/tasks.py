@@ -8,3 +8,6 @@ def escalate_overdue() -> int:
     from innerloop.services.escalation import cases_escalate_overdue
 
     return cases_escalate_overdue()
+
+
+from innerloop.huddles.tasks import *  # noqa: E402,F403

@@ -1,0 +1,60 @@
+"""Forms of the huddle pages; the services do the writing."""
+
+from django import forms
+
+from .models import CommitmentState
+
+
+class PageForm(forms.Form):
+    """Several forms share the huddle page: each gets its own id prefix so labels point at its fields."""
+
+    id_prefix = "huddle"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RecordForm(PageForm):
+    id_prefix = "record"
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, required=False, label="Who attended"
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+        self.fields["attendees"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class CommitmentForm(PageForm):
+    id_prefix = "commitment"
+    text = forms.CharField(max_length=500, label="Commitment")
+    owner = forms.ModelChoiceField(queryset=None, label="Owner")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class CommitmentStateForm(PageForm):
+    id_prefix = "state"
+    state = forms.ChoiceField(choices=CommitmentState.choices)
+
+
+class ObstacleForm(PageForm):
+    id_prefix = "obstacle"
+    text = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Obstacle the team cannot fix alone"
+    )
+    escalate = forms.BooleanField(required=False, label="Escalate it now")
+
+
+class ReviewForm(PageForm):
+    id_prefix = "review"
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label="Comment"
+    )

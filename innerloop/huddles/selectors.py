@@ -1,0 +1,139 @@
+"""Reads of huddles, scoped to the user's teams (and the outer loop's system-level feed of escalations)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cxloop.org.models import Membership, Role, Team
+from cxloop.org.scoping import scope_for, scope_queryset, teams_visible_to
+
+from .models import MISSED_AFTER, Commitment, CommitmentState, Huddle, Obstacle
+
+
+def huddles_visible_to(*, user) -> QuerySet[Huddle]:
+    """Agents and leads: their teams' huddles; managers: their departments'; committee and admins: all."""
+    return scope_queryset(Huddle.objects.all(), user)
+
+
+def huddle_list(*, user, limit: int = 30) -> QuerySet[Huddle]:
+    return (
+        huddles_visible_to(user=user)
+        .select_related("team", "reviewed_by")
+        .annotate(open_commitments=Count("commitments", filter=Q(commitments__state=CommitmentState.OPEN)))
+        .order_by("-scheduled_at")[:limit]
+    )
+
+
+def huddle_get(*, user, huddle_id: int) -> Huddle:
+    """One huddle, or 404 when it does not exist or belongs to a team the user may not see."""
+    return get_object_or_404(
+        huddles_visible_to(user=user).select_related("team__department", "recorded_by", "reviewed_by"),
+        pk=huddle_id,
+    )
+
+
+def huddle_detail(*, huddle: Huddle) -> dict:
+    """Everything the huddle page shows besides the summary snapshot."""
+    previous = (
+        Huddle.objects.filter(team_id=huddle.team_id, scheduled_at__lt=huddle.scheduled_at, status="held")
+        .order_by("-scheduled_at")
+        .first()
+    )
+    return {
+        "attendees": list(huddle.attendees.order_by("first_name", "username")),
+        "commitments": list(huddle.commitments.select_related("owner")),
+        "obstacles": list(huddle.obstacles.select_related("raised_by", "escalated_by")),
+        "previous_commitments": list(previous.commitments.select_related("owner")) if previous else [],
+        "events": list(huddle.events.select_related("actor").order_by("created_at", "id")),
+    }
+
+
+def can_record(*, user, huddle: Huddle) -> bool:
+    """The team's own lead (or an admin) records its huddles."""
+    if scope_for(user).has_role(Role.ADMIN):
+        return True
+    return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team_id=huddle.team_id).exists()
+
+
+def can_review(*, user, huddle: Huddle) -> bool:
+    """Managers of the team's department, the committee and admins review huddles."""
+    scope = scope_for(user)
+    return scope.sees_everything or huddle.team.department_id in scope.department_ids
+
+
+def current_huddle(*, user) -> Huddle | None:
+    """This week's huddle of the user's team: the nearest one not long past."""
+    cutoff = timezone.now() - MISSED_AFTER
+    return (
+        scope_queryset(Huddle.objects.all(), user)
+        .filter(team__in=scope_for(user).team_ids, scheduled_at__gte=cutoff)
+        .order_by("scheduled_at")
+        .first()
+    )
+
+
+@dataclass
+class TeamReview:
+    team: Team
+    last: Huddle | None
+    open_commitments: int = 0
+    overdue_commitments: int = 0
+    escalations: list[Obstacle] = field(default_factory=list)
+
+
+def review_board(*, user, now: datetime | None = None) -> list[TeamReview]:
+    """Every team the user oversees with its last huddle and what waits: five queries however many teams."""
+    now = now or timezone.now()
+    scope = scope_for(user)
+    teams = list(
+        teams_visible_to(user=user).filter(
+            Q() if scope.sees_everything else Q(department__in=scope.department_ids)
+        )
+    )
+    team_ids = [team.pk for team in teams]
+    # The latest huddle per team that is held or whose time has come (PostgreSQL DISTINCT ON).
+    last = (
+        Huddle.objects.filter(team_id__in=team_ids)
+        .filter(Q(status="held") | Q(scheduled_at__lte=now))
+        .order_by("team_id", "-scheduled_at")
+        .distinct("team_id")
+        .select_related("reviewed_by", "recorded_by")
+    )
+    last_by_team = {huddle.team_id: huddle for huddle in last}
+    today = timezone.localdate()
+    counts = {
+        row["team_id"]: row
+        for row in Commitment.objects.filter(team_id__in=team_ids, state=CommitmentState.OPEN)
+        .values("team_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+    }
+    waiting: dict[int, list[Obstacle]] = {}
+    for obstacle in (
+        Obstacle.objects.filter(team_id__in=team_ids, escalated_at__isnull=False, picked_up_at__isnull=True)
+        .select_related("escalated_by")
+        .order_by("escalated_at")
+    ):
+        waiting.setdefault(obstacle.team_id, []).append(obstacle)
+    return [
+        TeamReview(
+            team=team,
+            last=last_by_team.get(team.pk),
+            open_commitments=counts.get(team.pk, {}).get("open", 0),
+            overdue_commitments=counts.get(team.pk, {}).get("overdue", 0),
+            escalations=waiting.get(team.pk, []),
+        )
+        for team in teams
+    ]
+
+
+def obstacles_escalated(since: datetime | None = None) -> QuerySet[Obstacle]:
+    """Escalated obstacles, oldest first, for the outer loop to turn into signals (system-level, unscoped)."""
+    obstacles = Obstacle.objects.filter(escalated_at__isnull=False)
+    if since is not None:
+        obstacles = obstacles.filter(escalated_at__gte=since)
+    return obstacles.select_related("team__department", "huddle", "escalated_by").order_by(
+        "escalated_at", "id"
+    )

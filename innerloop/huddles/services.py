@@ -1,0 +1,291 @@
+"""Writes of huddles: schedule, prepare the summary, record the meeting, commitments, obstacles, review.
+
+Each service owns its transaction and writes a HuddleEvent for every change of state.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cxloop.core.exceptions import ApplicationError
+from cxloop.notifications.services import email_queue
+from cxloop.org.models import Role, Team
+
+from .models import (
+    HUDDLE_TRANSITIONS,
+    MISSED_AFTER,
+    Commitment,
+    CommitmentState,
+    Huddle,
+    HuddleCadence,
+    HuddleEvent,
+    HuddleStatus,
+    Obstacle,
+)
+
+logger = logging.getLogger(__name__)
+
+# Summaries are built this long before the meeting, so the lead can read them beforehand.
+PREPARE_AHEAD = timedelta(hours=6)
+BATCH = 200
+
+
+def huddle_event_create(*, huddle: Huddle, kind: str, actor=None, **data) -> HuddleEvent:
+    return HuddleEvent.objects.create(huddle=huddle, kind=kind, actor=actor, data=data)
+
+
+def _locked(huddle: Huddle) -> Huddle:
+    return (
+        Huddle.objects.select_for_update(no_key=True, of=("self",)).select_related("team").get(pk=huddle.pk)
+    )
+
+
+def _set_status(huddle: Huddle, to_status: str) -> None:
+    if to_status not in HUDDLE_TRANSITIONS[huddle.status]:
+        raise ApplicationError(
+            f"A huddle cannot go from {huddle.get_status_display().lower()} to "
+            f"{HuddleStatus(to_status).label.lower()}.",
+            {"status": ["invalid transition"]},
+        )
+    huddle.status = to_status
+
+
+# --- Scheduling ---
+
+
+def next_occurrence(
+    *, cadence: HuddleCadence, tz: str, after: datetime, not_before: datetime | None
+) -> datetime:
+    """The first meeting time of the cadence strictly after `after` and not before `not_before`."""
+    zone = ZoneInfo(tz)
+    local = after.astimezone(zone)
+    day = local.date() + timedelta(days=(cadence.weekday - local.weekday()) % 7)
+    candidate = datetime.combine(day, cadence.local_time, tzinfo=zone)
+    while candidate <= after or (not_before is not None and candidate < not_before):
+        day += timedelta(days=7)
+        candidate = datetime.combine(day, cadence.local_time, tzinfo=zone)
+    return candidate
+
+
+@transaction.atomic
+def huddle_schedule_next(*, team: Team, now: datetime | None = None) -> Huddle | None:
+    """Make sure the team's next huddle exists (weekly by default); idempotent by its unique constraint."""
+    now = now or timezone.now()
+    cadence, _ = HuddleCadence.objects.get_or_create(team=team)
+    if not cadence.active:
+        return None
+    upcoming = Huddle.objects.filter(team=team, scheduled_at__gt=now).order_by("scheduled_at").first()
+    if upcoming is not None:
+        return upcoming
+    last = Huddle.objects.filter(team=team).order_by("-scheduled_at").first()
+    gap = timedelta(weeks=cadence.every_weeks)
+    not_before = last.scheduled_at + gap - timedelta(days=1) if last else None
+    scheduled_at = next_occurrence(cadence=cadence, tz=team.timezone, after=now, not_before=not_before)
+    # The period is the stretch since the previous meeting (one cadence long).
+    try:
+        with transaction.atomic():
+            huddle = Huddle.objects.create(
+                team=team, scheduled_at=scheduled_at, period_start=scheduled_at - gap, period_end=scheduled_at
+            )
+    except IntegrityError:
+        return Huddle.objects.get(team=team, scheduled_at=scheduled_at)
+    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.SCHEDULED, scheduled_at=scheduled_at.isoformat())
+    return huddle
+
+
+def huddles_due_for_summary(*, now: datetime | None = None, ahead: timedelta = PREPARE_AHEAD) -> list[int]:
+    """Huddles starting within `ahead` (or lately due) whose summary is not built yet."""
+    now = now or timezone.now()
+    return list(
+        Huddle.objects.filter(
+            summary_built_at__isnull=True,
+            status=HuddleStatus.SCHEDULED,
+            scheduled_at__lte=now + ahead,
+            scheduled_at__gte=now - MISSED_AFTER,
+        )
+        .order_by("scheduled_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+
+
+def huddles_plan(*, now: datetime | None = None) -> dict:
+    """The periodic job: schedule every team's next huddle, then prepare the summaries coming due."""
+    now = now or timezone.now()
+    scheduled = 0
+    for team in Team.objects.order_by("pk"):
+        scheduled += huddle_schedule_next(team=team, now=now) is not None
+    prepared = sum(huddle_prepare(huddle_id=pk, now=now) for pk in huddles_due_for_summary(now=now))
+    return {"scheduled": scheduled, "prepared": prepared}
+
+
+# --- The summary ---
+
+
+def team_leads(team_id: int):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__team_id=team_id, memberships__role=Role.TEAM_LEAD)
+
+
+@transaction.atomic
+def huddle_prepare(*, huddle_id: int, now: datetime | None = None, force: bool = False) -> bool:
+    """Build and store the summary snapshot and email it to the team leads; False when already built."""
+    from .summary import huddle_summary, summary_as_text
+
+    huddle = _locked(Huddle(pk=huddle_id))
+    if huddle.summary_built_at is not None and not force:
+        return False
+    now = now or timezone.now()
+    huddle.summary = huddle_summary(huddle=huddle, now=now)
+    huddle.summary_built_at = now
+    if huddle.status == HuddleStatus.SCHEDULED:
+        _set_status(huddle, HuddleStatus.PREPARED)
+    huddle.save(update_fields=["summary", "summary_built_at", "status"])
+    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.PREPARED, rebuilt=force)
+    body = summary_as_text(huddle.summary)
+    when = huddle.scheduled_at.astimezone(ZoneInfo(huddle.team.timezone))
+    for lead in team_leads(huddle.team_id).exclude(email=""):
+        email_queue(
+            key=f"huddle-summary:{huddle.pk}:{lead.pk}",
+            to=lead.email,
+            subject=f"Huddle summary: {huddle.team.name}, {when:%a %d %b %H:%M}",
+            body=body,
+        )
+    return True
+
+
+# --- The meeting ---
+
+
+def team_members(team_id: int):
+    """Agents and team leads of the team: who may attend and own commitments."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__team_id=team_id, memberships__role__in=[Role.AGENT, Role.TEAM_LEAD])
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def _check_members(team_id: int, users) -> None:
+    member_ids = set(team_members(team_id).values_list("pk", flat=True))
+    outsiders = [user for user in users if user.pk not in member_ids]
+    if outsiders:
+        raise ApplicationError("Only members of the team can take part.", {"people": ["not on the team"]})
+
+
+@transaction.atomic
+def huddle_record(*, huddle: Huddle, actor, attendees, notes: str) -> Huddle:
+    """Record (or amend) the meeting: who came and what was said."""
+    huddle = _locked(huddle)
+    attendees = list(attendees)
+    _check_members(huddle.team_id, attendees)
+    amended = huddle.is_held
+    _set_status(huddle, HuddleStatus.HELD)
+    huddle.held_at = huddle.held_at or timezone.now()
+    huddle.recorded_by = actor
+    huddle.notes = notes
+    huddle.save(update_fields=["status", "held_at", "recorded_by", "notes"])
+    huddle.attendees.set(attendees)
+    huddle_event_create(
+        huddle=huddle,
+        kind=HuddleEvent.Kind.AMENDED if amended else HuddleEvent.Kind.RECORDED,
+        actor=actor,
+        attendees=sorted(user.pk for user in attendees),
+    )
+    return huddle
+
+
+@transaction.atomic
+def commitment_create(*, huddle: Huddle, actor, text: str, owner, due_on: date) -> Commitment:
+    huddle = _locked(huddle)
+    _check_members(huddle.team_id, [owner])
+    commitment = Commitment.objects.create(
+        huddle=huddle, team_id=huddle.team_id, text=text, owner=owner, due_on=due_on
+    )
+    huddle_event_create(
+        huddle=huddle,
+        kind=HuddleEvent.Kind.COMMITMENT_ADDED,
+        actor=actor,
+        commitment_id=commitment.pk,
+        owner_id=owner.pk,
+        due_on=due_on.isoformat(),
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_set_state(*, commitment: Commitment, actor, state: str) -> Commitment:
+    """Mark a commitment done or dropped (or open again)."""
+    commitment = Commitment.objects.select_for_update(no_key=True).get(pk=commitment.pk)
+    if state not in CommitmentState.values:
+        raise ApplicationError("Unknown commitment state.", {"state": ["invalid"]})
+    if state == commitment.state:
+        return commitment
+    from_state, commitment.state = commitment.state, state
+    commitment.state_changed_at = timezone.now()
+    commitment.save(update_fields=["state", "state_changed_at"])
+    huddle_event_create(
+        huddle=commitment.huddle,
+        kind=HuddleEvent.Kind.COMMITMENT_STATE,
+        actor=actor,
+        commitment_id=commitment.pk,
+        **{"from": from_state, "to": state},
+    )
+    return commitment
+
+
+@transaction.atomic
+def obstacle_create(*, huddle: Huddle, actor, text: str, escalate: bool = False) -> Obstacle:
+    huddle = _locked(huddle)
+    obstacle = Obstacle.objects.create(huddle=huddle, team_id=huddle.team_id, text=text, raised_by=actor)
+    huddle_event_create(
+        huddle=huddle, kind=HuddleEvent.Kind.OBSTACLE_RAISED, actor=actor, obstacle_id=obstacle.pk
+    )
+    if escalate:
+        obstacle = obstacle_escalate(obstacle=obstacle, actor=actor)
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_escalate(*, obstacle: Obstacle, actor) -> Obstacle:
+    """Pass an obstacle the team cannot fix alone up to the outer loop; escalating twice changes nothing."""
+    obstacle = Obstacle.objects.select_for_update(no_key=True).get(pk=obstacle.pk)
+    if obstacle.escalated_at is not None:
+        return obstacle
+    obstacle.escalated_at = timezone.now()
+    obstacle.escalated_by = actor
+    obstacle.save(update_fields=["escalated_at", "escalated_by"])
+    huddle_event_create(
+        huddle=obstacle.huddle, kind=HuddleEvent.Kind.OBSTACLE_ESCALATED, actor=actor, obstacle_id=obstacle.pk
+    )
+    return obstacle
+
+
+def obstacles_mark_picked_up(*, obstacle_ids: list[int]) -> int:
+    """For the outer loop: these escalations became signals, so they no longer wait."""
+    return Obstacle.objects.filter(pk__in=obstacle_ids, escalated_at__isnull=False, picked_up_at=None).update(
+        picked_up_at=timezone.now()
+    )
+
+
+# --- Review ---
+
+
+@transaction.atomic
+def huddle_review(*, huddle: Huddle, reviewer, comment: str = "") -> Huddle:
+    """A manager marks the huddle's summary reviewed, with a comment for the team lead."""
+    huddle = _locked(huddle)
+    if huddle.outcome == "upcoming" and huddle.summary_built_at is None:
+        raise ApplicationError("There is nothing to review yet.", {"huddle": ["upcoming"]})
+    huddle.reviewed_at = timezone.now()
+    huddle.reviewed_by = reviewer
+    huddle.review_comment = comment
+    huddle.save(update_fields=["reviewed_at", "reviewed_by", "review_comment"])
+    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.REVIEWED, actor=reviewer, comment=comment)
+    return huddle

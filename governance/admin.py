@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import ActionItem, Committee, CommitteeSeat, Decision, Meeting, SystemReview
+
+
+class SeatInline(admin.TabularInline):
+    model = CommitteeSeat
+    extra = 0
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "quorum", "stall_days"]
+    inlines = [SeatInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["committee", "scheduled_for", "held_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "meeting", "status", "outcome", "decided_at"]
+    # Decisions are taken by votes (governance.services), not edited here.
+    readonly_fields = ["status", "outcome", "decided_at"]
+
+
+admin.site.register(ActionItem)
+admin.site.register(SystemReview)

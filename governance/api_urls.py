@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("decisions/", apis.DecisionListApi.as_view(), name="decision-list"),
+    path("decisions/open/", apis.DecisionOpenApi.as_view(), name="decision-open"),
+    path("decisions/<int:pk>/", apis.DecisionDetailApi.as_view(), name="decision-detail"),
+    path("decisions/<int:pk>/vote/", apis.DecisionVoteApi.as_view(), name="decision-vote"),
+]

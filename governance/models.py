@@ -1,0 +1,155 @@
+"""The steering committee: seats, meetings, decisions with votes, action items, system reviews."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cxloop.org.models import Department
+from outerloop.models import Initiative
+
+
+class Committee(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    # Votes needed to carry a decision; empty means a majority of the seats.
+    quorum = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An initiative in one stage longer than this is "stalled" on the agenda.
+    stall_days = models.PositiveSmallIntegerField(default=60)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def votes_needed(self, *, seats: int) -> int:
+        return self.quorum or seats // 2 + 1
+
+
+class CommitteeSeat(models.Model):
+    """One accountable member per department."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="seats")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="committee_seats")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_seats"
+    )
+
+    class Meta:
+        ordering = ["department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "department"], name="seat_one_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.holder}"
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="meetings")
+    scheduled_for = models.DateTimeField(db_index=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    # The agenda as it stood when the meeting was held (while upcoming it is built live).
+    agenda_snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"{self.committee} · {self.scheduled_for:%Y-%m-%d}"
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "Approve"
+    DEFERRED = "deferred", "Defer"
+    REJECTED = "rejected", "Reject"
+
+
+class Decision(models.Model):
+    """The committee's decision on one proposed initiative: open until one outcome reaches quorum."""
+
+    Outcome = Outcome
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="decisions")
+    rationale = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "decided"]), name="decision_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="") | Q(status="decided", outcome__in=Outcome.values),
+                name="decision_outcome_when_decided",
+            ),
+            models.UniqueConstraint(
+                fields=["initiative"], condition=Q(status="open"), name="decision_one_open_per_initiative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision on {self.initiative}: {self.outcome or 'open'}"
+
+
+class Vote(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    seat = models.ForeignKey(CommitteeSeat, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(max_length=8, choices=Outcome.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "seat"], name="vote_one_per_seat"),
+            models.CheckConstraint(condition=Q(choice__in=Outcome.values), name="vote_choice_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat.department}: {self.choice}"
+
+
+class ActionItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SystemReview(models.Model):
+    """A review of the whole programme; one is due every 18 to 24 months."""
+
+    held_on = models.DateField()
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"System review {self.held_on}"

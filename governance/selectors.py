@@ -1,0 +1,122 @@
+"""Reads of governance: the automatic agenda, meetings, and accountability per department."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from outerloop import selectors as outer
+
+from .models import ActionItem, Committee, Decision, Meeting, SystemReview
+
+# Bain: review the whole programme every 18 to 24 months.
+SYSTEM_REVIEW_REMIND_MONTHS = 18
+SYSTEM_REVIEW_DUE_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class SystemReviewReminder:
+    last_held_on: date | None
+    due_by: date
+    overdue: bool
+
+
+def system_review_reminder(*, today: date | None = None) -> SystemReviewReminder | None:
+    """A reminder once the last system review is 18 months old (due by 24); None while it is recent."""
+    today = today or timezone.localdate()
+    last = SystemReview.objects.order_by("-held_on").first()
+    if last is not None and last.held_on > today - relativedelta(months=SYSTEM_REVIEW_REMIND_MONTHS):
+        return None
+    due_by = last.held_on + relativedelta(months=SYSTEM_REVIEW_DUE_MONTHS) if last else today
+    return SystemReviewReminder(
+        last_held_on=last.held_on if last else None, due_by=due_by, overdue=due_by <= today
+    )
+
+
+def meeting_agenda(*, meeting: Meeting, now=None) -> dict:
+    """Built live: what awaits a decision, what stalled, strong signals, impact reviews, system review."""
+    now = now or timezone.now()
+    open_decisions = Decision.objects.filter(initiative=OuterRef("pk"), status=Decision.Status.OPEN)
+    return {
+        "awaiting_decision": list(
+            outer.initiatives_awaiting_decision().annotate(decision_open=Exists(open_decisions))
+        ),
+        "stalled": list(outer.initiatives_stalled(days=meeting.committee.stall_days, now=now)),
+        "strong_signals": list(outer.signals_strong()[:20]),
+        "impact_reviews": list(outer.impact_reviews_to_discuss()),
+        "system_review": system_review_reminder(today=timezone.localdate(now)),
+    }
+
+
+def agenda_snapshot(agenda: dict) -> dict:
+    """The agenda as plain JSON, frozen into a held meeting."""
+    reminder = agenda["system_review"]
+    return {
+        "awaiting_decision": [{"id": i.pk, "title": i.title} for i in agenda["awaiting_decision"]],
+        "stalled": [{"id": i.pk, "title": i.title, "stage": i.stage} for i in agenda["stalled"]],
+        "strong_signals": [{"id": s.pk, "title": s.title} for s in agenda["strong_signals"]],
+        "impact_reviews": [{"id": r.pk, "initiative": r.initiative_id} for r in agenda["impact_reviews"]],
+        "system_review": {"due_by": reminder.due_by.isoformat()} if reminder else None,
+    }
+
+
+def committee_current() -> Committee | None:
+    return Committee.objects.order_by("pk").first()
+
+
+def meetings(*, committee: Committee) -> QuerySet[Meeting]:
+    return committee.meetings.order_by("-scheduled_for")
+
+
+def meeting_next(*, committee: Committee) -> Meeting | None:
+    return committee.meetings.filter(held_at__isnull=True).order_by("scheduled_for").first()
+
+
+def meeting_get(*, meeting_id: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+
+
+def meeting_decisions(*, meeting: Meeting):
+    return meeting.decisions.select_related("initiative").prefetch_related("votes__seat__department")
+
+
+def seats(*, committee: Committee):
+    return committee.seats.select_related("department", "holder")
+
+
+def decisions_visible_to(*, user) -> QuerySet[Decision]:
+    """Decisions on initiatives the user may see."""
+    return (
+        Decision.objects.filter(initiative__in=outer.initiatives_visible_to(user=user).values("pk"))
+        .select_related("initiative", "meeting")
+        .prefetch_related("votes__seat__department")
+    )
+
+
+def accountability(*, departments, today: date | None = None) -> list[dict]:
+    """Per department: initiatives it is involved in, on time and overdue (a milestone past due), actions."""
+    today = today or timezone.localdate()
+    rows = []
+    for department in departments:
+        initiatives = department.initiatives.annotate(
+            overdue_milestones=Count(
+                "milestones", filter=Q(milestones__due_on__lt=today, milestones__done_at__isnull=True)
+            )
+        ).select_related("owner")
+        items = ActionItem.objects.filter(
+            Q(department=department) | Q(owner__committee_seats__department=department)
+        )
+        rows.append(
+            {
+                "department": department,
+                "initiatives": list(initiatives),
+                "on_time": sum(1 for i in initiatives if not i.overdue_milestones),
+                "overdue": sum(1 for i in initiatives if i.overdue_milestones),
+                "actions_open": items.filter(done_at__isnull=True).distinct().count(),
+                "actions_overdue": items.filter(done_at__isnull=True, due_on__lt=today).distinct().count(),
+            }
+        )
+    return rows

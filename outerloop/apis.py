@@ -1,0 +1,179 @@
+"""The outer-loop API: signals and initiatives, scoped (committee and admins all, managers their own)."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cxloop.org.models import Department, Role
+from cxloop.org.permissions import HasRole
+from feedback.models import Touchpoint
+
+from . import selectors
+from .models import Initiative, Signal, SignalStatus, Stage
+from .services import initiatives as initiative_services
+from .services import signals as signal_services
+
+OUTER_ROLES = (Role.MANAGER, Role.COMMITTEE)
+
+
+class SignalOutput(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    value_at_risk = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    department_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id", "key", "kind", "status", "title", "category", "journey_stage", "window_start", "window_end",
+            "recent_count", "case_count", "feedback_count", "baseline_count", "expected_count", "rate_ratio",
+            "p_value", "rising", "teams", "departments", "department_ids", "customers", "value_at_risk",
+            "dismissed_reason", "merged_into", "detected_at", "updated_at",
+        ]  # fmt: skip
+
+
+class InitiativeOutput(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    departments = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    target_touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    signals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id", "title", "problem", "stage", "stage_changed_at", "owner", "departments", "signals",
+            "target_metric", "target_touchpoint", "priority_score", "rolled_out_at", "what_changed",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class _ListApi(APIView):
+    permission_classes = [HasRole]
+    required_roles = OUTER_ROLES
+
+    def paginate(self, request, queryset, output):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(output(page, many=True).data)
+
+
+class SignalListApi(_ListApi):
+    """Signals the caller may see; `status` filters (new by default, `all` for every status)."""
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=[*SignalStatus.values, "all"], required=False, default="new")
+
+    @extend_schema(parameters=[FilterSerializer], responses=SignalOutput(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        status = filters.validated_data["status"]
+        signals = selectors.signal_board(user=request.user, status="" if status == "all" else status)
+        return self.paginate(request, signals, SignalOutput)
+
+
+class SignalDetailApi(_ListApi):
+    @extend_schema(responses=SignalOutput)
+    def get(self, request, pk: int):
+        return Response(SignalOutput(selectors.signal_get(user=request.user, signal_id=pk)).data)
+
+
+class SignalDismissApi(_ListApi):
+    class SignalDismissInput(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=SignalDismissInput, responses=SignalOutput)
+    def post(self, request, pk: int):
+        signal = selectors.signal_get(user=request.user, signal_id=pk)
+        data = self.SignalDismissInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        signal = signal_services.signal_dismiss(
+            signal=signal, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(SignalOutput(signal).data)
+
+
+class SignalMergeApi(_ListApi):
+    class SignalMergeInput(serializers.Serializer):
+        into = serializers.IntegerField(help_text="The signal that carries on.")
+
+    @extend_schema(request=SignalMergeInput, responses=SignalOutput)
+    def post(self, request, pk: int):
+        signal = selectors.signal_get(user=request.user, signal_id=pk)
+        data = self.SignalMergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        into = selectors.signal_get(user=request.user, signal_id=data.validated_data["into"])
+        signal = signal_services.signal_merge(signal=signal, into=into, actor=request.user)
+        return Response(SignalOutput(signal).data)
+
+
+class SignalPromoteApi(_ListApi):
+    """Promote a new signal to a proposed initiative (which then waits for the committee)."""
+
+    class SignalPromoteInput(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        problem = serializers.CharField()
+        owner = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all())
+        departments = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Department.objects.all(), many=True, required=False
+        )
+        target_metric = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+        target_touchpoint = serializers.SlugRelatedField(
+            slug_field="slug",
+            queryset=Touchpoint.objects.all(),
+            required=False,
+            allow_null=True,
+            default=None,
+        )
+
+    @extend_schema(request=SignalPromoteInput, responses={201: InitiativeOutput})
+    def post(self, request, pk: int):
+        signal = selectors.signal_get(user=request.user, signal_id=pk)
+        data = self.SignalPromoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        initiative = initiative_services.initiative_create_from_signals(
+            signals=[signal], actor=request.user, **data.validated_data
+        )
+        return Response(InitiativeOutput(initiative).data, status=201)
+
+
+class InitiativeListApi(_ListApi):
+    class FilterSerializer(serializers.Serializer):
+        stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=InitiativeOutput(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        initiatives = selectors.initiative_list(
+            user=request.user, stage=filters.validated_data.get("stage", "")
+        )
+        return self.paginate(request, initiatives.prefetch_related("signals"), InitiativeOutput)
+
+
+class InitiativeDetailApi(_ListApi):
+    @extend_schema(responses=InitiativeOutput)
+    def get(self, request, pk: int):
+        return Response(InitiativeOutput(selectors.initiative_get(user=request.user, initiative_id=pk)).data)
+
+
+class InitiativeTransitionApi(_ListApi):
+    """The owner's stage actions; leaving `proposed` takes a committee decision (/decisions/)."""
+
+    class InitiativeTransitionInput(serializers.Serializer):
+        stage = serializers.ChoiceField(choices=Stage.choices)
+        note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+
+    @extend_schema(request=InitiativeTransitionInput, responses=InitiativeOutput)
+    def post(self, request, pk: int):
+        initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
+        data = self.InitiativeTransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        initiative = initiative_services.initiative_transition(
+            initiative=initiative, to_stage=data.validated_data["stage"], actor=request.user,
+            note=data.validated_data["note"],
+        )  # fmt: skip
+        return Response(InitiativeOutput(initiative).data)

@@ -1,0 +1,257 @@
+"""The outer loop: recurring root causes (signals), the initiatives that fix them, and their impact."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cxloop.org.models import Department
+from feedback.models import Category, JourneyStage, Touchpoint
+
+
+class SignalKind(models.TextChoices):
+    ROOT_CAUSE = "root_cause", "Recurring root cause"
+    OBSTACLE = "obstacle", "Escalated obstacle"
+
+
+class SignalStatus(models.TextChoices):
+    NEW = "new", "New"
+    DISMISSED = "dismissed", "Dismissed"
+    MERGED = "merged", "Merged"
+    PROMOTED = "promoted", "Promoted"
+
+
+# Triage moves a signal out of new once; detection never changes the status.
+SIGNAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    SignalStatus.NEW: frozenset({SignalStatus.DISMISSED, SignalStatus.MERGED, SignalStatus.PROMOTED}),
+    SignalStatus.DISMISSED: frozenset({SignalStatus.NEW}),
+    SignalStatus.MERGED: frozenset(),
+    SignalStatus.PROMOTED: frozenset(),
+}
+
+
+class Signal(models.Model):
+    """A recurring root cause (category x journey stage) or an escalated obstacle, with its evidence.
+
+    `key` identifies what the signal is about ("root_cause:<category>:<stage or any>",
+    "obstacle:<id>"); it is unique, so a re-run of detection updates the same row.
+    """
+
+    Kind = SignalKind
+    Status = SignalStatus
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=SignalKind.choices, default=SignalKind.ROOT_CAUSE)
+    status = models.CharField(
+        max_length=16, choices=SignalStatus.choices, default=SignalStatus.NEW, db_index=True
+    )
+    title = models.CharField(max_length=200)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    journey_stage = models.ForeignKey(
+        JourneyStage, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    # Evidence of the last detection run.
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    recent_count = models.PositiveIntegerField(default=0)
+    case_count = models.PositiveIntegerField(default=0)
+    feedback_count = models.PositiveIntegerField(default=0)
+    baseline_count = models.PositiveIntegerField(default=0)
+    expected_count = models.FloatField(default=0)
+    rate_ratio = models.FloatField(null=True, blank=True)
+    p_value = models.FloatField(null=True, blank=True)
+    rising = models.BooleanField(default=False)
+    teams = models.PositiveIntegerField(default=0)
+    departments = models.PositiveIntegerField(default=0)
+    department_ids = models.JSONField(default=list, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    value_at_risk = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # Triage.
+    dismissed_reason = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_signals"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-rising", "p_value", "-recent_count"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SignalStatus.values), name="signal_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=SignalKind.values), name="signal_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False), name="signal_merged_has_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stage(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    DESIGN = "design", "Design"
+    PRE_TEST = "pre_test", "Pre-test"
+    DEVELOP = "develop", "Develop"
+    CUSTOMER_TEST = "customer_test", "Customer test"
+    ROLLED_OUT = "rolled_out", "Rolled out"
+    IMPACT_REVIEWED = "impact_reviewed", "Impact reviewed"
+    CLOSED = "closed", "Closed"
+    DEFERRED = "deferred", "Deferred"
+    REJECTED = "rejected", "Rejected"
+
+
+# Stages only a committee decision may reach from proposed (DESIGN.md section 3).
+DECISION_STAGES = frozenset({Stage.APPROVED, Stage.DEFERRED, Stage.REJECTED})
+INITIATIVE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.PROPOSED: DECISION_STAGES,
+    Stage.APPROVED: frozenset({Stage.DESIGN, Stage.DEFERRED}),
+    Stage.DESIGN: frozenset({Stage.PRE_TEST, Stage.DEFERRED}),
+    Stage.PRE_TEST: frozenset({Stage.DEVELOP, Stage.DESIGN, Stage.DEFERRED}),
+    Stage.DEVELOP: frozenset({Stage.CUSTOMER_TEST, Stage.DEFERRED}),
+    Stage.CUSTOMER_TEST: frozenset({Stage.ROLLED_OUT, Stage.DEVELOP, Stage.DEFERRED}),
+    Stage.ROLLED_OUT: frozenset({Stage.IMPACT_REVIEWED}),
+    Stage.IMPACT_REVIEWED: frozenset({Stage.CLOSED}),
+    Stage.CLOSED: frozenset(),
+    # A deferred initiative goes back to the committee.
+    Stage.DEFERRED: frozenset({Stage.PROPOSED}),
+    Stage.REJECTED: frozenset(),
+}
+# Where the owner works; the stages a stalled-initiative check looks at.
+ACTIVE_STAGES = (
+    Stage.APPROVED, Stage.DESIGN, Stage.PRE_TEST, Stage.DEVELOP, Stage.CUSTOMER_TEST, Stage.ROLLED_OUT,
+)  # fmt: skip
+
+
+class Initiative(models.Model):
+    Stage = Stage
+
+    title = models.CharField(max_length=200)
+    problem = models.TextField()
+    signals = models.ManyToManyField(Signal, blank=True, related_name="initiatives")
+    departments = models.ManyToManyField(Department, blank=True, related_name="initiatives")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_initiatives"
+    )
+    target_metric = models.CharField(max_length=200, blank=True)
+    target_touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives"
+    )
+    priority_score = models.FloatField(default=0)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.PROPOSED, db_index=True)
+    stage_changed_at = models.DateTimeField()
+    rolled_out_at = models.DateTimeField(null=True, blank=True)
+    what_changed = models.TextField(blank=True, help_text="For customers and staff: what we did.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority_score", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="initiative_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(priority_score__gte=0), name="initiative_priority_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def next_stages(self) -> list[str]:
+        """Stages the owner may move to (the decision stages belong to the committee)."""
+        if self.stage == Stage.PROPOSED:
+            return []
+        return [s for s in Stage.values if s in INITIATIVE_TRANSITIONS[self.stage]]
+
+
+class InitiativeEvent(models.Model):
+    """The append-only timeline of an initiative."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STAGE_CHANGED = "stage_changed", "Stage changed"
+        DECIDED = "decided", "Committee decision"
+        COMMENTED = "commented", "Comment"
+        MILESTONE = "milestone", "Milestone"
+        EDITED = "edited", "Edited"
+        IMPACT_REVIEWED = "impact_reviewed", "Impact reviewed"
+        LOOP_CLOSED = "loop_closed", "Loop closed"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["initiative", "created_at"], name="initiative_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.kind}"
+
+
+class Milestone(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InitiativeComment(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ImpactReview(models.Model):
+    """Before-and-after numbers for a rolled-out initiative; the next meeting discusses it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="impact_reviews")
+    before_start = models.DateTimeField()
+    split_at = models.DateTimeField()
+    after_end = models.DateTimeField()
+    nps_before = models.FloatField(null=True, blank=True)
+    nps_after = models.FloatField(null=True, blank=True)
+    nps_difference = models.FloatField(null=True, blank=True)
+    nps_p_value = models.FloatField(null=True, blank=True)
+    n_before = models.PositiveIntegerField(default=0)
+    n_after = models.PositiveIntegerField(default=0)
+    recurrence_before = models.FloatField(null=True, blank=True, help_text="mentions per 1,000 feedback")
+    recurrence_after = models.FloatField(null=True, blank=True, help_text="mentions per 1,000 feedback")
+    mentions_before = models.PositiveIntegerField(default=0)
+    mentions_after = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Impact of {self.initiative}"

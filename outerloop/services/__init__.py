@@ -1,0 +1,1 @@
+"""Writes of the outer loop: signals, initiatives, impact reviews and closing the loop."""

@@ -1,0 +1,231 @@
+"""Initiatives: proposed from signals, decided by the committee, moved through stages by their owner."""
+
+import math
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from cxloop.core.exceptions import ApplicationError
+from cxloop.core.tasks_util import enqueue_on_commit
+from cxloop.org.models import Department
+from cxloop.org.scoping import scope_for
+from outerloop.models import (
+    DECISION_STAGES,
+    INITIATIVE_TRANSITIONS,
+    Initiative,
+    InitiativeComment,
+    InitiativeEvent,
+    Milestone,
+    Signal,
+    SignalStatus,
+    Stage,
+)
+
+from .signals import signal_mark_promoted
+
+
+def initiative_event_create(*, initiative: Initiative, kind: str, actor=None, **data) -> InitiativeEvent:
+    return InitiativeEvent.objects.create(initiative=initiative, kind=kind, actor=actor, data=data)
+
+
+def priority_score_for(*, signals: list[Signal]) -> float:
+    """Frequency x value at risk x breadth: recent mentions, times log10(10 + value), times departments.
+
+    The log keeps one very large account from swamping everything else; every factor is at least 1
+    so a signal without customers or departments still ranks by how often it comes up.
+    """
+    frequency = sum(s.recent_count for s in signals)
+    value = float(sum(s.value_at_risk for s in signals))
+    breadth = max([s.departments for s in signals] + [1])
+    return round(frequency * math.log10(10 + value) * breadth, 1)
+
+
+def _departments_of(signals: list[Signal]) -> list[int]:
+    ids: set[int] = set()
+    for signal in signals:
+        ids.update(signal.department_ids or [])
+    return sorted(ids)
+
+
+@transaction.atomic
+def initiative_create_from_signals(
+    *,
+    signals: list[Signal],
+    actor,
+    owner,
+    title: str,
+    problem: str,
+    departments: list[Department] | None = None,
+    target_metric: str = "",
+    target_touchpoint=None,
+) -> Initiative:
+    """Promote one or more signals to a proposed initiative, which then waits for the committee."""
+    if not signals:
+        raise ApplicationError(
+            "An initiative needs at least one signal as evidence.", {"signals": ["required"]}
+        )
+    locked = list(Signal.objects.select_for_update(no_key=True).filter(pk__in=[s.pk for s in signals]))
+    if any(s.status != SignalStatus.NEW for s in locked):
+        raise ApplicationError("Only new signals can be promoted.", {"signals": ["already triaged"]})
+    now = timezone.now()
+    initiative = Initiative.objects.create(
+        title=title,
+        problem=problem,
+        owner=owner,
+        target_metric=target_metric,
+        target_touchpoint=target_touchpoint,
+        priority_score=priority_score_for(signals=locked),
+        stage=Stage.PROPOSED,
+        stage_changed_at=now,
+        created_by=actor,
+    )
+    initiative.signals.set(locked)
+    department_ids = [d.pk for d in departments] if departments else _departments_of(locked)
+    initiative.departments.set(department_ids)
+    for signal in locked:
+        signal_mark_promoted(signal=signal, actor=actor, initiative_id=initiative.pk)
+    initiative_event_create(
+        initiative=initiative, kind=InitiativeEvent.Kind.CREATED, actor=actor,
+        signals=[s.pk for s in locked], owner=owner.username, priority_score=initiative.priority_score,
+    )  # fmt: skip
+    return initiative
+
+
+def _locked(initiative: Initiative) -> Initiative:
+    return Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
+
+
+def _set_stage(initiative: Initiative, to_stage: str, *, actor, **data) -> None:
+    if to_stage not in INITIATIVE_TRANSITIONS[initiative.stage]:
+        raise ApplicationError(
+            f"An initiative cannot go from {initiative.get_stage_display().lower()} to "
+            f"{Stage(to_stage).label.lower()}.",
+            {"stage": ["invalid transition"]},
+        )
+    from_stage, initiative.stage = initiative.stage, to_stage
+    initiative.stage_changed_at = timezone.now()
+    fields = ["stage", "stage_changed_at", "updated_at"]
+    if to_stage == Stage.ROLLED_OUT:
+        initiative.rolled_out_at = initiative.stage_changed_at
+        fields.append("rolled_out_at")
+    initiative.save(update_fields=fields)
+    initiative_event_create(
+        initiative=initiative, kind=InitiativeEvent.Kind.STAGE_CHANGED, actor=actor,
+        **{"from": from_stage, "to": to_stage, **data},
+    )  # fmt: skip
+
+
+def may_move(*, initiative: Initiative, user) -> bool:
+    """The owner moves their initiative; admins may stand in."""
+    return initiative.owner_id == user.pk or scope_for(user).has_role("admin")
+
+
+@transaction.atomic
+def initiative_transition(*, initiative: Initiative, to_stage: str, actor, note: str = "") -> Initiative:
+    """The owner's stage actions. Leaving `proposed` is the committee's: see initiative_apply_decision."""
+    initiative = _locked(initiative)
+    if not may_move(initiative=initiative, user=actor):
+        raise ApplicationError(
+            "Only the initiative's owner moves it through its stages.", {"actor": ["not owner"]}
+        )
+    if initiative.stage == Stage.PROPOSED:
+        raise ApplicationError(
+            "A proposed initiative waits for a committee decision.", {"stage": ["needs a decision"]}
+        )
+    if to_stage == Stage.IMPACT_REVIEWED and not initiative.impact_reviews.exists():
+        raise ApplicationError("Review the impact first.", {"stage": ["no impact review"]})
+    _set_stage(initiative, to_stage, actor=actor, note=note)
+    if to_stage == Stage.ROLLED_OUT:
+        from outerloop.tasks import initiative_close_loop as close_loop_task
+
+        enqueue_on_commit(close_loop_task, initiative_id=initiative.pk)
+    return initiative
+
+
+@transaction.atomic
+def initiative_apply_decision(
+    *, initiative: Initiative, outcome: str, actor, decision_id: int, rationale: str, votes: dict
+) -> Initiative:
+    """Move a proposed initiative to approved, deferred or rejected: called by governance only.
+
+    The decision itself (its votes and quorum) lives in governance, which depends on this app;
+    the timeline here records its id, outcome and rationale.
+    """
+    if outcome not in DECISION_STAGES:
+        raise ApplicationError(f"Unknown decision {outcome}.", {"outcome": ["invalid"]})
+    initiative = _locked(initiative)
+    if initiative.stage != Stage.PROPOSED:
+        raise ApplicationError("Only a proposed initiative can be decided.", {"stage": ["not proposed"]})
+    _set_stage(initiative, outcome, actor=actor, decision=decision_id)
+    initiative_event_create(
+        initiative=initiative, kind=InitiativeEvent.Kind.DECIDED, actor=actor,
+        decision=decision_id, outcome=outcome, rationale=rationale, votes=votes,
+    )  # fmt: skip
+    return initiative
+
+
+@transaction.atomic
+def initiative_resubmit(*, initiative: Initiative, actor) -> Initiative:
+    """Put a deferred initiative back before the committee."""
+    initiative = _locked(initiative)
+    if initiative.stage != Stage.DEFERRED:
+        raise ApplicationError("Only a deferred initiative can be resubmitted.", {"stage": ["not deferred"]})
+    _set_stage(initiative, Stage.PROPOSED, actor=actor)
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(*, initiative: Initiative, actor, **fields) -> Initiative:
+    """Edit the problem, target metric, priority score or "what changed" text."""
+    allowed = {"title", "problem", "target_metric", "target_touchpoint", "priority_score", "what_changed"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(f"Cannot edit {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
+    initiative = _locked(initiative)
+    changes = {}
+    for name, value in fields.items():
+        if getattr(initiative, name) != value:
+            changes[name] = str(value)
+            setattr(initiative, name, value)
+    if changes:
+        initiative.full_clean()
+        initiative.save(update_fields=[*changes, "updated_at"])
+        initiative_event_create(
+            initiative=initiative, kind=InitiativeEvent.Kind.EDITED, actor=actor, **changes
+        )
+    return initiative
+
+
+@transaction.atomic
+def initiative_comment_add(*, initiative: Initiative, author, text: str) -> InitiativeComment:
+    if not text.strip():
+        raise ApplicationError("Write something.", {"text": ["required"]})
+    comment = InitiativeComment.objects.create(initiative=initiative, author=author, text=text.strip())
+    initiative_event_create(
+        initiative=initiative, kind=InitiativeEvent.Kind.COMMENTED, actor=author, text=comment.text
+    )
+    return comment
+
+
+@transaction.atomic
+def milestone_add(*, initiative: Initiative, actor, title: str, due_on: date) -> Milestone:
+    milestone = Milestone.objects.create(initiative=initiative, title=title, due_on=due_on)
+    initiative_event_create(
+        initiative=initiative, kind=InitiativeEvent.Kind.MILESTONE, actor=actor,
+        title=title, due_on=due_on.isoformat(), action="added",
+    )  # fmt: skip
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, milestone: Milestone, actor) -> Milestone:
+    milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone.pk)
+    if milestone.done_at is None:
+        milestone.done_at = timezone.now()
+        milestone.save(update_fields=["done_at"])
+        initiative_event_create(
+            initiative=milestone.initiative, kind=InitiativeEvent.Kind.MILESTONE, actor=actor,
+            title=milestone.title, action="done",
+        )  # fmt: skip
+    return milestone

@@ -1,0 +1,195 @@
+"""Signals: detection (one row per root-cause key, updated in place) and triage by the committee."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from cxloop.core.exceptions import ApplicationError
+from cxloop.core.models import audit
+from feedback.models import Category, JourneyStage
+from outerloop.models import SIGNAL_TRANSITIONS, Signal, SignalKind, SignalStatus
+
+from .detection import DEFAULT_PARAMS, Cell, DetectionParams, cell_title, cells_count
+
+logger = logging.getLogger(__name__)
+
+STATS_FIELDS = (
+    "window_start", "window_end", "recent_count", "case_count", "feedback_count", "baseline_count",
+    "expected_count", "rate_ratio", "p_value", "rising", "teams", "departments", "department_ids",
+    "customers", "value_at_risk", "updated_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    cells: int
+    created: int
+    updated: int
+    seconds: float
+
+
+def root_cause_key(*, category_id: int, journey_stage_id: int | None) -> str:
+    return f"root_cause:{category_id}:{journey_stage_id or 'any'}"
+
+
+def _apply(signal: Signal, cell: Cell, *, rising: bool, start: datetime, end: datetime) -> None:
+    signal.window_start, signal.window_end = start, end
+    signal.recent_count, signal.baseline_count = cell.recent, cell.baseline
+    signal.case_count, signal.feedback_count = cell.case_count, cell.feedback_count
+    signal.expected_count, signal.rate_ratio, signal.p_value = cell.expected, cell.ratio, cell.p_value
+    signal.rising = rising
+    signal.teams, signal.customers = cell.teams, cell.customers
+    signal.department_ids, signal.departments = cell.department_ids, len(cell.department_ids)
+    signal.value_at_risk = cell.value_at_risk
+    signal.updated_at = timezone.now()
+
+
+@transaction.atomic
+def signals_detect(
+    *, end: datetime | None = None, params: DetectionParams = DEFAULT_PARAMS
+) -> DetectionResult:
+    """Count, test, and create or update one signal per rising root cause; refresh the known ones.
+
+    A signal exists once a cell rose; later runs update its evidence (and `rising`) whatever its
+    triage status, and never create a second row for the same key (the key is unique).
+    """
+    started = timezone.now()
+    end = end or started
+    start = end - timedelta(days=params.window_days)
+    cells = cells_count(end=end, params=params)
+    by_key = {
+        root_cause_key(category_id=c.category_id, journey_stage_id=c.journey_stage_id): c for c in cells
+    }
+    existing = {
+        s.key: s for s in Signal.objects.select_for_update(no_key=True).filter(kind=SignalKind.ROOT_CAUSE)
+    }
+    new_keys = [key for key, cell in by_key.items() if key not in existing and cell.rising(params)]
+    categories = Category.objects.select_related("parent").in_bulk(
+        {by_key[key].category_id for key in new_keys}
+    )
+    stages = JourneyStage.objects.in_bulk({by_key[key].journey_stage_id for key in new_keys} - {None})
+    created = []
+    for key in new_keys:
+        cell = by_key[key]
+        signal = Signal(
+            key=key,
+            kind=SignalKind.ROOT_CAUSE,
+            category_id=cell.category_id,
+            journey_stage_id=cell.journey_stage_id,
+            title=cell_title(category=categories[cell.category_id], stage=stages.get(cell.journey_stage_id))[
+                :200
+            ],
+        )
+        _apply(signal, cell, rising=True, start=start, end=end)
+        created.append(signal)
+    Signal.objects.bulk_create(created)
+    updated = []
+    for key, signal in existing.items():
+        cell = by_key.get(key)
+        if cell is None:
+            if signal.rising or signal.recent_count:
+                signal.rising, signal.recent_count, signal.updated_at = False, 0, timezone.now()
+                updated.append(signal)
+            continue
+        _apply(signal, cell, rising=cell.rising(params), start=start, end=end)
+        updated.append(signal)
+    Signal.objects.bulk_update(updated, STATS_FIELDS, batch_size=500)
+    seconds = (timezone.now() - started).total_seconds()
+    logger.info(
+        "signals detected: %s cells, %s new, %s updated in %.1fs",
+        len(cells),
+        len(created),
+        len(updated),
+        seconds,
+    )
+    return DetectionResult(cells=len(cells), created=len(created), updated=len(updated), seconds=seconds)
+
+
+def _locked(signal: Signal) -> Signal:
+    return Signal.objects.select_for_update(no_key=True).get(pk=signal.pk)
+
+
+def _move(signal: Signal, to_status: str) -> None:
+    if to_status not in SIGNAL_TRANSITIONS[signal.status]:
+        raise ApplicationError(
+            f"A {signal.get_status_display().lower()} signal cannot be "
+            f"{SignalStatus(to_status).label.lower()}.",
+            {"status": ["invalid transition"]},
+        )
+    signal.status = to_status
+
+
+@transaction.atomic
+def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
+    """Set a signal aside, saying why (a known seasonal effect, already being fixed...)."""
+    if not reason.strip():
+        raise ApplicationError("Say why the signal is dismissed.", {"reason": ["required"]})
+    signal = _locked(signal)
+    _move(signal, SignalStatus.DISMISSED)
+    signal.dismissed_reason = reason.strip()
+    signal.save(update_fields=["status", "dismissed_reason", "updated_at"])
+    audit(actor=actor, verb="signal.dismissed", target=signal, reason=signal.dismissed_reason)
+    return signal
+
+
+@transaction.atomic
+def signal_merge(*, signal: Signal, into: Signal, actor) -> Signal:
+    """Fold a duplicate into another signal; the other one carries the evidence from then on."""
+    if signal.pk == into.pk:
+        raise ApplicationError("A signal cannot be merged into itself.", {"into": ["same signal"]})
+    signal, into = _locked(signal), _locked(into)
+    if into.status in (SignalStatus.MERGED, SignalStatus.DISMISSED):
+        raise ApplicationError("Merge into a signal that is still open or promoted.", {"into": ["not open"]})
+    _move(signal, SignalStatus.MERGED)
+    signal.merged_into = into
+    signal.save(update_fields=["status", "merged_into", "updated_at"])
+    audit(actor=actor, verb="signal.merged", target=signal, into=into.pk)
+    return signal
+
+
+def signal_mark_promoted(*, signal: Signal, actor, initiative_id: int) -> Signal:
+    """Called by initiative_create_from_signals inside its transaction."""
+    signal = _locked(signal)
+    _move(signal, SignalStatus.PROMOTED)
+    signal.save(update_fields=["status", "updated_at"])
+    audit(actor=actor, verb="signal.promoted", target=signal, initiative=initiative_id)
+    return signal
+
+
+@transaction.atomic
+def signals_from_obstacles(*, since: datetime | None = None) -> int:
+    """Turn escalated huddle obstacles into signals of kind "obstacle" (one per obstacle, by key).
+
+    Reads innerloop.huddles.selectors.obstacles_escalated and marks what it took as picked up.
+    """
+    try:
+        from innerloop.huddles.selectors import obstacles_escalated
+        from innerloop.huddles.services import obstacles_mark_picked_up
+    except ImportError:  # the huddles package is optional for this layer
+        return 0
+    obstacles = list(obstacles_escalated(since=since))
+    keys = {f"obstacle:{o.pk}" for o in obstacles}
+    known = set(Signal.objects.filter(key__in=keys).values_list("key", flat=True))
+    new = [
+        Signal(
+            key=f"obstacle:{o.pk}",
+            kind=SignalKind.OBSTACLE,
+            title=f"Obstacle ({o.team}): {o.text}"[:200],
+            rising=True,
+            recent_count=1,
+            teams=1,
+            departments=1,
+            department_ids=[o.team.department_id],
+            raised_by=o.escalated_by or o.raised_by,
+            window_start=o.escalated_at,
+            window_end=o.escalated_at,
+        )
+        for o in obstacles
+        if f"obstacle:{o.pk}" not in known
+    ]
+    Signal.objects.bulk_create(new, ignore_conflicts=True)
+    obstacles_mark_picked_up(obstacle_ids=[o.pk for o in obstacles])
+    return len(new)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outerloop"
+
+urlpatterns = [
+    path("signals/", views.signal_board, name="signals"),
+    path("signals/run/", views.signals_run, name="signals-run"),
+    path("signals/<int:pk>/", views.signal_detail, name="signal"),
+    path("signals/<int:pk>/<slug:action>/", views.signal_action, name="signal-action"),
+    path("initiatives/", views.initiative_list, name="initiatives"),
+    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative"),
+    path(
+        "initiatives/<int:pk>/milestones/<int:milestone_id>/done/",
+        views.milestone_done,
+        name="milestone-done",
+    ),
+    path("initiatives/<int:pk>/<slug:action>/", views.initiative_action, name="initiative-action"),
+    path("you-said-we-did/", views.you_said_we_did, name="you-said-we-did"),
+]

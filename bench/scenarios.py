@@ -169,6 +169,84 @@ def ingestion(*, client: Client, repeat: int) -> Result:
     )
 
 
+def nps_by_week_and_touchpoint(*, client: Client, repeat: int) -> Result:
+    """GET /api/v1/metrics/nps/?group_by=week,touchpoint over the whole history (admin: every team),
+    which reads the rollup, against the raw SQL aggregate of the same figures over feedback_feedback."""
+    from datetime import timedelta
+
+    from feedback.demo.scenario import HISTORY_DAYS
+    from feedback.metrics.models import FeedbackDailyRollup
+
+    date_to = datetime.now(UTC).date() + timedelta(days=1)
+    date_from = date_to - timedelta(days=HISTORY_DAYS + 7)
+    url = f"/api/v1/metrics/nps/?from={date_from}&to={date_to}&group_by=week,touchpoint"
+    raw_sql = (
+        "SELECT date_trunc('week', occurred_at AT TIME ZONE 'UTC') AS week, touchpoint_id, count(*), "
+        "count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8), "
+        "count(*) FILTER (WHERE score <= 6) FROM feedback_feedback "
+        "WHERE scale = 'nps' AND score IS NOT NULL AND occurred_at >= %s AND occurred_at < %s GROUP BY 1, 2"
+    )
+    bounds = [datetime.combine(day, datetime.min.time(), tzinfo=UTC) for day in (date_from, date_to)]
+
+    def api():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.json()
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(raw_sql, bounds)
+            return cursor.fetchall()
+
+    groups, raw_groups = len(api()["results"]), len(raw())
+    assert groups == raw_groups, (groups, raw_groups)
+    page = measure(api, repeat=repeat)
+    baseline = measure(raw, repeat=repeat)
+    median = statistics.median(page)
+    return Result(
+        name="NPS by week x touchpoint via the API",
+        unit="ms",
+        median=median,
+        p90=p90(page),
+        baseline_name="raw SQL aggregate of feedback",
+        baseline_median=statistics.median(baseline),
+        target="p50 < 20 ms",
+        met=median < 20,
+        notes={"url": url, "groups": groups, "rollup_rows": FeedbackDailyRollup.objects.count()},
+    )
+
+
+def signal_detection(*, repeat: int) -> Result:
+    """The nightly signal job (outerloop.services.signals.signals_detect) over all bench feedback and cases,
+    against its counting SQL alone. Target: under 30 s at 1,000,000 feedback rows and 200,000 cases."""
+    from feedback.models import Feedback
+    from innerloop.models import Case
+    from outerloop.models import Signal
+    from outerloop.services.detection import cells_count
+    from outerloop.services.signals import signals_detect
+
+    runs = max(1, min(repeat, 5))  # seconds each: a handful of runs is enough
+    job = measure(signals_detect, repeat=runs, warmup=1)
+    counting = measure(cells_count, repeat=runs, warmup=0)
+    median = statistics.median(job) / 1000
+    return Result(
+        name="signal detection job",
+        unit="s",
+        median=median,
+        p90=p90(job) / 1000,
+        baseline_name="its counting SQL alone",
+        baseline_median=statistics.median(counting) / 1000,
+        target="< 30 s",
+        met=median < 30,
+        notes={
+            "feedback_rows": Feedback.objects.count(),
+            "case_rows": Case.objects.count(),
+            "cells": len(cells_count()),
+            "signals": Signal.objects.count(),
+        },
+    )
+
+
 def run_all(*, repeat: int) -> list[Result]:
     client, team = _agent_client()
     results = [
@@ -177,5 +255,42 @@ def run_all(*, repeat: int) -> list[Result]:
             f"team overview /teams/{team}/", client, f"/teams/{team}/", repeat=repeat, target_ms=100
         ),
         ingestion(client=_admin_client(), repeat=repeat),
+        nps_by_week_and_touchpoint(client=_admin_client(), repeat=repeat),
     ]
+    results += _inner_loop(client=client, repeat=repeat)
+    results.append(signal_detection(repeat=repeat))
     return results
+
+
+def _inner_loop(*, client: Client, repeat: int) -> list[Result]:
+    from django.contrib.auth import get_user_model
+
+    from bench import cases
+    from cxloop.org.models import Membership, Role
+
+    cases.ensure_cases()
+    team_id = Membership.objects.get(user__username="agent", role=Role.AGENT).team_id
+    users = list(get_user_model().objects.filter(memberships__team_id=team_id).distinct()[:2])
+    return [
+        cases.queue_page(client=client, repeat=repeat, page_result=_page_result),
+        cases.cases_api(client=client, repeat=repeat, page_result=_page_result),
+        cases.claim_next(team_id=team_id, users=users),
+        _page_result(
+            "team dashboard (lead)", _login("lead"), f"/dashboards/teams/{_team_slug(team_id)}/",
+            repeat=repeat, target_ms=100,
+        ),
+    ]  # fmt: skip
+
+
+def _login(username: str) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def _team_slug(team_id: int) -> str:
+    from cxloop.org.models import Team
+
+    return Team.objects.get(pk=team_id).slug

@@ -3,6 +3,7 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
+    path("metrics/loop-closure/", apis.LoopClosureApi.as_view(), name="metrics-loop-closure"),
     path("cases/", apis.CaseListApi.as_view(), name="case-list"),
     path("cases/claim-next/", apis.CaseClaimNextApi.as_view(), name="case-claim-next"),
     path("cases/<int:pk>/", apis.CaseDetailApi.as_view(), name="case-detail"),

@@ -1,6 +1,10 @@
 """The cases API (DESIGN.md section 5): scoped list and detail, and one endpoint per action."""
 
-from drf_spectacular.utils import extend_schema
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -13,6 +17,7 @@ from feedback.models import Category
 
 from . import selectors
 from .filters import CaseFilter
+from .metrics import loop_closure
 from .models import Case, ContactAttempt, MessageTemplate
 from .services import cases as services
 
@@ -182,3 +187,58 @@ class CaseReopenApi(_CaseActionApi):
         services.case_reopen(
             case=case, actor=user, reason=data["reason"], expected_version=data.get("version")
         )
+
+
+class LoopClosureOutput(serializers.Serializer):
+    group = serializers.CharField()
+    cases = serializers.IntegerField()
+    contacted = serializers.IntegerField()
+    first_contact_hours_p50 = serializers.FloatField(allow_null=True)
+    first_contact_hours_p90 = serializers.FloatField(allow_null=True)
+    pct_contacted_within_sla = serializers.FloatField(allow_null=True)
+    pct_resolved_within_sla = serializers.FloatField(allow_null=True)
+    recovery_checks = serializers.IntegerField()
+    recovery_rate = serializers.FloatField(allow_null=True)
+
+
+class LoopClosureApi(APIView):
+    """Time to first contact (p50, p90), % contacted and resolved within SLA, recovery rate."""
+
+    permission_classes = [HasRole]
+    required_roles = CASE_ROLES
+
+    class FilterSerializer(serializers.Serializer):
+        # "from" is a Python keyword: the field is renamed in __init__.
+        to = serializers.DateField(required=False)
+        team = serializers.SlugField(required=False)
+        group_by = serializers.ChoiceField(choices=["team", "week", "month", "kind"], required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["from"] = serializers.DateField(required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first day (default: 90 days ago)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="day after the last (default: tomorrow)"),
+            OpenApiParameter("team", str),
+            OpenApiParameter("group_by", str, enum=["team", "week", "month", "kind"]),
+        ],
+        responses=LoopClosureOutput(many=True),
+    )
+    def get(self, request):
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        date_to = params.validated_data.get("to") or today + timedelta(days=1)
+        date_from = params.validated_data.get("from") or date_to - timedelta(days=90)
+        if date_from >= date_to:
+            raise serializers.ValidationError({"from": ["must be before to."]})
+        results = loop_closure(
+            user=request.user,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=params.validated_data.get("group_by"),
+            team=params.validated_data.get("team"),
+        )
+        return Response({"from": date_from, "to": date_to, "results": results})

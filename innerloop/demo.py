@@ -1,19 +1,32 @@
-"""Demo history for the inner loop: the cases frontline teams worked before the last two weeks.
+"""Demo history for the inner loop: the cases frontline teams worked before the last few days.
 
 Made in SQL from the demo feedback that people coded: one closed detractor-recovery case per
 coded detractor, first contact mostly within the day (some late), a recovery check on some.
-Recent feedback is left to real triage when the worker starts.
+The last days are left to real triage when the worker starts.
 """
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.db import connection
 
 from .models import Case, CaseKind, CaseStatus, SlaPolicy
 
 
+def ensure_defaults() -> None:
+    """The shipped case kinds, SLA policies, rules and templates, where they are missing.
+
+    Migration 0002 creates them; a database emptied since (a test run's flush, an admin's
+    clean-up) gets them back here, from the same definitions.
+    """
+    from django.apps import apps
+
+    import_module("innerloop.migrations.0002_defaults").create_defaults(apps, None)
+
+
 def seed_case_history(*, seed: int, end, live_days: int) -> int:
     """Create the closed cases of the demo history; returns how many."""
+    ensure_defaults()
     kind = CaseKind.objects.get(slug="detractor_recovery")
     policy = SlaPolicy.objects.get(slug="detractor-24h")
     with connection.cursor() as cursor:

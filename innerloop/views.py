@@ -23,12 +23,15 @@ from .forms import (
 )
 from .services import cases as services
 
+# The most pressing cases: a queue is worked from the top, and filters narrow it further.
+QUEUE_PAGE = 50
+
 
 @require_GET
 def queue(request):
     """The team's case queue: filters, counts that refresh, claim next, bulk assignment."""
     filterset = selectors.case_filterset(user=request.user, filters=request.GET)
-    cases = selectors.case_queue(user=request.user, filters=request.GET)[:100]
+    cases = selectors.case_queue(user=request.user, filters=request.GET)[:QUEUE_PAGE]
     team_ids = selectors.claimable_team_ids(user=request.user)
     context = {
         "cases": cases,

@@ -8,6 +8,7 @@ from .scoping import scope_for
 # (label, url name, roles that see it); admins see everything.
 NAVIGATION = (
     ("Cases", "innerloop:queue", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
+    ("Dashboard", "dashboards:overview", {Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
     ("My team", "feedback:my-team", {Role.AGENT, Role.TEAM_LEAD}),
     ("Department", "feedback:my-department", {Role.MANAGER}),
     ("Organisation", "feedback:organisation", {Role.COMMITTEE, Role.ADMIN}),
@@ -16,6 +17,16 @@ NAVIGATION = (
     ("Raise an obstacle", "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
     ("Import", "imports:upload", {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}),
     ("People", "org:people", {Role.ADMIN}),
+    ("Huddles", "huddles:list", {Role.AGENT, Role.TEAM_LEAD}),
+    ("Review", "huddles:review", {Role.MANAGER}),
+    ("Signals", "outerloop:signals", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    ("Initiatives", "outerloop:initiatives", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    ("Committee", "governance:committee", {Role.COMMITTEE, Role.ADMIN}),
+    (
+        "You said, we did",
+        "outerloop:you-said-we-did",
+        {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN},
+    ),
 )
 
 

@@ -17,8 +17,8 @@ from .services import api_token_create, api_token_revoke
 
 LANDING_PAGES = {
     Role.ADMIN: "org:people",
-    Role.COMMITTEE: "feedback:organisation",
-    Role.MANAGER: "feedback:my-department",
+    Role.COMMITTEE: "dashboards:overview",
+    Role.MANAGER: "dashboards:overview",
     Role.TEAM_LEAD: "innerloop:queue",
     Role.AGENT: "innerloop:queue",
 }

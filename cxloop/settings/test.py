@@ -16,4 +16,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env("CELERY_TEST_BROKER_URL", default=REDIS_URL)  # noqa: F405
 AXES_FAILURE_LIMIT = 5
 # Tests send tasks to their own queue so that a `make run` worker on the same Redis never takes them.
-CELERY_TASK_DEFAULT_QUEUE = "cxloop-test"
+# Tests that start their own worker and beat use a queue of their own (CXLOOP_TEST_QUEUE), so the
+# session's shared worker never takes their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CXLOOP_TEST_QUEUE", default="cxloop-test")

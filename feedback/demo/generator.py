@@ -35,8 +35,8 @@ COLUMNS = (
     "processed_at",
 )
 # History older than this was handled before cxloop: it is loaded as already processed, so only
-# the recent weeks go through enrichment and triage (and open follow-up cases) on first start.
-LIVE_DAYS = 14
+# the last days go through enrichment and triage (and open follow-up cases) on first start.
+LIVE_DAYS = 3
 NULL = r"\N"
 HOURS = range(24)
 

@@ -107,33 +107,51 @@ def case_transition(
     return case
 
 
+_CLAIM_SQL = f"""
+    WITH picked AS (
+        SELECT id, status FROM {Case._meta.db_table}
+        WHERE team_id = ANY(%(teams)s) AND status = ANY(%(claimable)s) AND assignee_id IS NULL
+        ORDER BY priority_rank, due_at ASC NULLS LAST, id
+        LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    UPDATE {Case._meta.db_table} AS c
+    SET assignee_id = %(user)s, status = %(to)s, version = c.version + 1, updated_at = now()
+    FROM picked WHERE c.id = picked.id
+    RETURNING c.id, picked.status
+"""  # noqa: S608 (table name from the model; values are parameters)
+
+
 @transaction.atomic
 def case_claim_next(*, team_ids: list[int], user) -> Case | None:
     """Give the user the most urgent unassigned case of their teams; two people never get the same one.
 
-    SELECT ... FOR UPDATE SKIP LOCKED over the partial index of claimable cases: a concurrent
-    claimer skips the row being taken instead of waiting for it or taking it too.
+    One statement picks the row with SELECT ... FOR UPDATE SKIP LOCKED over the partial index of
+    claimable cases and assigns it: a concurrent claimer skips the row being taken instead of
+    waiting for it or taking it too. Claimable cases (new, reopened) never have a paused clock.
     """
     if not team_ids:
         return None
+    params = {
+        "teams": list(team_ids),
+        "claimable": list(CLAIMABLE_STATUSES),
+        "user": user.pk,
+        "to": CaseStatus.IN_PROGRESS,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Case._meta.db_table} "  # noqa: S608 (table name from the model)
-            "WHERE team_id = ANY(%s) AND status = ANY(%s) AND assignee_id IS NULL "
-            "ORDER BY priority_rank, due_at ASC NULLS LAST, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-            [list(team_ids), list(CLAIMABLE_STATUSES)],
-        )
+        cursor.execute(_CLAIM_SQL, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    case = Case.objects.select_related("team", "sla_policy").get(pk=row[0])
-    case.assignee = user
-    case_event_create(
-        case=case, kind=CaseEvent.Kind.ASSIGNED, actor=user, assignee=user.username, claimed=True
-    )
-    _set_status(case, CaseStatus.IN_PROGRESS, actor=user, note="claimed")
-    _save(case, "assignee", *CLOCK_FIELDS)
-    return case
+    case_id, from_status = row
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case_id=case_id, kind=CaseEvent.Kind.ASSIGNED, actor=user,
+                      data={"assignee": user.username, "claimed": True}),
+            CaseEvent(case_id=case_id, kind=CaseEvent.Kind.STATUS_CHANGED, actor=user,
+                      data={"from": from_status, "to": CaseStatus.IN_PROGRESS, "note": "claimed"}),
+        ]
+    )  # fmt: skip
+    return Case.objects.select_related("team", "kind", "assignee").get(pk=case_id)
 
 
 @transaction.atomic

@@ -22,11 +22,11 @@ ROLES = {
         ["Department", "Organisation", "People"],
     ),
     "manager": (
-        r"/departments/[\w-]+/$",
+        r"/dashboards/$",
         ["Cases", "Department", "Feedback"],
         ["My team", "Organisation", "People"],
     ),
-    "committee": (r"/organisation/$", ["Organisation", "Feedback"], ["My team", "Department", "People"]),
+    "committee": (r"/dashboards/$", ["Organisation", "Feedback"], ["My team", "Department", "People"]),
     "admin": (r"/people/$", ["Organisation", "Feedback", "People"], ["My team", "Department"]),
 }
 

@@ -18,7 +18,6 @@ from django.db.models import Count
 
 from feedback.models import Feedback, Source
 from tests.factories import SourceFactory
-from tests.fixtures.servers import app_env
 
 from .webhook_helpers import STANDARD_SECRET, standard_headers
 
@@ -65,7 +64,7 @@ def test_deliveries_while_redis_is_killed_are_all_stored_once_and_enriched(
 ):
     # given: the web app, a worker and beat, all on a Redis we can kill
     call_command("setup_periodic_tasks", verbosity=0)
-    env = app_env(killable_redis.url)
+    env = processes.env(killable_redis.url)
     base = processes.web(env)
     processes.worker(env, "resilience")
     processes.beat(env)
@@ -93,7 +92,7 @@ def test_deliveries_while_redis_is_killed_are_all_stored_once_and_enriched(
 
 def test_concurrent_identical_deliveries_store_one_row_per_id(hook_source, killable_redis, processes):
     # given
-    base = processes.web(app_env(killable_redis.url))
+    base = processes.web(processes.env(killable_redis.url))
     # when: 50 copies of each of 200 deliveries, interleaved, 50 at a time
     order = [n for _ in range(COPIES) for n in range(IDS)]
     with ThreadPoolExecutor(max_workers=COPIES) as pool:

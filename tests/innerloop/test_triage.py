@@ -122,11 +122,9 @@ def test_high_priority_cases_alert_the_team_once(org, people):
 
 def test_processing_triages_with_the_shipped_defaults(org):
     # given: the rules the migration ships (restored here)
-    from importlib import import_module
+    from innerloop.demo import ensure_defaults
 
-    from django.apps import apps
-
-    import_module("innerloop.migrations.0002_defaults").create_defaults(apps, None)
+    ensure_defaults()
     MembershipFactory(team=org["team_a1"])
     top = CustomerFactory(annual_value=Decimal("50000"), value_tier="top")
     detractor = FeedbackFactory(team=org["team_a1"], score=3, customer=top, comment="Awful")

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
     [
         ("agent", "/cases/"),
         ("lead", "/cases/"),
-        ("manager", "/departments/dept-a/"),
-        ("committee", "/organisation/"),
+        ("manager", "/dashboards/"),
+        ("committee", "/dashboards/"),
         ("admin", "/people/"),
     ],
 )

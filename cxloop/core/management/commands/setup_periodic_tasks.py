@@ -20,6 +20,12 @@ PERIODIC_TASKS = {
     "Escalate overdue cases": ("innerloop.escalate_overdue", {}),
     # "At 07:00 every day" (crontab.guru/#0_7_*_*_*)
     "Daily notification digests": ("notifications.digests_send", {"minute": "0", "hour": "7"}),
+    # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*)
+    "Schedule huddles and prepare their summaries": ("innerloop.huddles_plan", {"minute": "*/15"}),
+    # "At 01:30 every day" (crontab.guru/#30_1_*_*_*)
+    "Detect recurring root causes (signals)": ("outerloop.signals_detect", {"minute": "30", "hour": "1"}),
+    # "At 05:10 every day" (crontab.guru/#10_5_*_*_*)
+    "Review rolled-out initiatives": ("outerloop.impact_reviews_due", {"minute": "10", "hour": "5"}),
 }
 
 

@@ -1,0 +1,106 @@
+"""What a dashboard shows, read through the metrics layer (rollup) and the loop-closure metrics."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from feedback.metrics.queries import Filters
+from feedback.metrics.selectors import low_sample_n, metric_report
+from feedback.metrics.stats import nps_compare, nps_interval, nps_point
+from feedback.selectors import feedback_visible_to
+from innerloop.metrics import loop_closure
+
+from .chart import Point, nps_trend_svg
+
+TREND_WEEKS = 26
+PERIOD_DAYS = 28
+SIGNIFICANT = 0.05
+
+
+def _window():
+    to = timezone.localdate() + timedelta(days=1)
+    return to - timedelta(days=PERIOD_DAYS), to
+
+
+def dashboard(*, user, team=None) -> dict:
+    """Everything one dashboard page shows: one team's, or everything the user may see (a
+    manager's department, the whole organisation for the committee)."""
+    filters = Filters(team=team) if team is not None else Filters()
+    date_from, date_to = _window()
+    trend_from = date_to - timedelta(weeks=TREND_WEEKS)
+    base = {"user": user, "metric": "nps", "filters": filters}
+    trend = metric_report(**base, date_from=trend_from, date_to=date_to, group_by=("week",))
+    current = metric_report(**base, date_from=date_from, date_to=date_to, compare="previous")
+    window = {"date_from": date_from, "date_to": date_to, "compare": "previous"}
+    stages = metric_report(**base, **window, group_by=("journey_stage",))
+    touchpoints = metric_report(**base, **window, group_by=("touchpoint",))
+    points = [
+        Point(
+            label=row["group"]["week"], value=row["nps"], low=row["ci_low"], high=row["ci_high"],
+            n=row["n"], low_sample=row["low_sample"],
+        )
+        for row in trend["results"]
+    ]  # fmt: skip
+    closure = loop_closure(
+        user=user, date_from=date_from, date_to=date_to, team=team.slug if team is not None else None
+    )
+    changed = [
+        row
+        for report in (stages, touchpoints)
+        for row in report["results"]
+        if row.get("p_value") is not None and row["p_value"] < SIGNIFICANT and not row["low_sample"]
+    ]
+    return {
+        "period": (date_from, date_to - timedelta(days=1)),
+        "overall": current["overall"],
+        "chart": nps_trend_svg(points),
+        "stages": stages["results"],
+        "touchpoints": touchpoints["results"],
+        "categories": category_effects(user=user, team=team, date_from=date_from, date_to=date_to),
+        "closure": closure[0] if closure else None,
+        "changed": changed,
+        "low_sample_n": low_sample_n(),
+    }
+
+
+def category_effects(*, user, team, date_from, date_to, limit: int = 8) -> list[dict]:
+    """Top categories, and the NPS of feedback with each category against the NPS without it."""
+    feedback = feedback_visible_to(user=user).filter(
+        scale="nps", score__isnull=False, occurred_at__date__gte=date_from, occurred_at__date__lt=date_to
+    )
+    if team is not None:
+        feedback = feedback.filter(team=team)
+    counts = {
+        "promoters": Count("id", filter=Q(score__gte=9)),
+        "passives": Count("id", filter=Q(score__gte=7, score__lte=8)),
+        "detractors": Count("id", filter=Q(score__lte=6)),
+    }
+    total = feedback.aggregate(**counts)
+    rows = (
+        feedback.exclude(confirmed_category=None)
+        .values("confirmed_category__parent__name", "confirmed_category__name")
+        .annotate(n=Count("id"), **counts)
+        .order_by("-n")[:limit]
+    )
+    effects = []
+    for row in rows:
+        with_it = (row["promoters"], row["passives"], row["detractors"])
+        without = tuple(total[key] - row[key] for key in ("promoters", "passives", "detractors"))
+        difference = nps_compare(current=with_it, previous=without)
+        interval = nps_interval(promoters=with_it[0], passives=with_it[1], detractors=with_it[2])
+        name = (row["confirmed_category__parent__name"], row["confirmed_category__name"])
+        effects.append(
+            {
+                "category": " / ".join(filter(None, name)),
+                "n": row["n"],
+                "nps_with": nps_point(promoters=with_it[0], passives=with_it[1], detractors=with_it[2]),
+                "ci_low": interval.low if interval else None,
+                "ci_high": interval.high if interval else None,
+                "nps_without": nps_point(promoters=without[0], passives=without[1], detractors=without[2]),
+                "difference": difference.difference,
+                "p_value": difference.p_value,
+                "low_sample": row["n"] < low_sample_n(),
+            }
+        )
+    return effects

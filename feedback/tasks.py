@@ -4,11 +4,11 @@ from celery import shared_task
 
 
 @shared_task(name="feedback.process")
-def feedback_process(*, feedback_id: int) -> None:
-    """Enrich one stored item."""
-    from feedback.services.processing import feedback_mark_processed
+def feedback_process(*, feedback_id: int) -> int:
+    """Enrich one stored item (and others waiting behind it); returns how many were processed."""
+    from feedback.services.processing import feedback_process_with_backlog
 
-    feedback_mark_processed(feedback_id=feedback_id)
+    return feedback_process_with_backlog(feedback_id=feedback_id)
 
 
 @shared_task(name="feedback.sweep_unprocessed")

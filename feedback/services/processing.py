@@ -42,6 +42,22 @@ def feedback_mark_processed(*, feedback_id: int) -> bool:
     return feedback_process_batch(feedback_ids=[feedback_id]) == 1
 
 
+# A task for one item also takes up to this many others waiting behind it: under a burst, the
+# worker enriches (and triages) in batches, and the later tasks find their item done.
+CARRY_ALONG = 199
+
+
+def feedback_process_with_backlog(*, feedback_id: int) -> int:
+    """Enrich this item and, in the same batch, the oldest others still waiting; returns how many."""
+    waiting = list(
+        Feedback.objects.filter(processed_at__isnull=True)
+        .exclude(pk=feedback_id)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:CARRY_ALONG]
+    )
+    return feedback_process_batch(feedback_ids=[feedback_id, *waiting])
+
+
 ENRICHED_FIELDS = ["sentiment", "language", "suggested_category", "suggested_confidence", "processed_at"]
 
 

@@ -95,3 +95,15 @@ def test_a_real_worker_processes_what_the_api_stored(people, celery_worker_proce
         item.refresh_from_db()
     assert item.processed_at is not None
     assert item.sentiment > 0.5
+
+
+def test_a_task_carries_the_waiting_backlog_along(db):
+    # given: a burst of items, each with its own task queued
+    from feedback.services.processing import feedback_process_with_backlog
+
+    items = FeedbackFactory.create_batch(5, comment="ok")
+    # when: the first task runs
+    done = feedback_process_with_backlog(feedback_id=items[0].pk)
+    # then: it processed all five; the other tasks find nothing left to do
+    assert done == 5
+    assert feedback_process_with_backlog(feedback_id=items[1].pk) == 0

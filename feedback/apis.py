@@ -3,11 +3,10 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters
+from cxloop.core.api import filter_parameters, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 
@@ -88,9 +87,7 @@ class FeedbackCollectionApi(APIView):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         feedback = selectors.feedback_list(user=request.user, filters=request.query_params)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(feedback, request, view=self)
-        return paginator.get_paginated_response(FeedbackOutput(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=feedback, output=FeedbackOutput)
 
 
 class FeedbackDetailApi(APIView):

@@ -3,10 +3,10 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxloop.core.api import paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from outerloop import selectors as outer
@@ -51,11 +51,8 @@ class _DecisionApi(APIView):
 class DecisionListApi(_DecisionApi):
     @extend_schema(responses=DecisionOutput(many=True))
     def get(self, request):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(
-            selectors.decisions_visible_to(user=request.user).order_by("-created_at"), request, view=self
-        )
-        return paginator.get_paginated_response(DecisionOutput(page, many=True).data)
+        decisions = selectors.decisions_visible_to(user=request.user).order_by("-created_at")
+        return paginated_response(request=request, view=self, queryset=decisions, output=DecisionOutput)
 
 
 class DecisionDetailApi(_DecisionApi):

@@ -6,11 +6,10 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters
+from cxloop.core.api import filter_parameters, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Category
@@ -54,9 +53,7 @@ class CaseListApi(APIView):
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
         cases = selectors.case_queue(user=request.user, filters=request.query_params)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(CaseOutput(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=cases, output=CaseOutput)
 
 
 class CaseDetailApi(APIView):

@@ -3,10 +3,10 @@
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxloop.core.api import paginated_response
 from cxloop.org.models import Department, Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Touchpoint
@@ -55,9 +55,7 @@ class _ListApi(APIView):
     required_roles = OUTER_ROLES
 
     def paginate(self, request, queryset, output):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(output(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=queryset, output=output)
 
 
 class SignalListApi(_ListApi):

@@ -30,3 +30,12 @@ def filter_parameters(filterset_class) -> list:
         OpenApiParameter(name, str, description=str(getattr(flt, "label", "") or name), required=False)
         for name, flt in filterset_class.base_filters.items()
     ]
+
+
+def paginated_response(*, request, view, queryset, output):
+    """One page of `queryset` (limit/offset), serialized with `output`, in DRF's paginated shape."""
+    from rest_framework.pagination import LimitOffsetPagination
+
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)

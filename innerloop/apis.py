@@ -49,10 +49,11 @@ class CaseListApi(APIView):
 
     @extend_schema(parameters=filter_parameters(CaseFilter), responses=CaseOutput(many=True))
     def get(self, request):
-        filterset = CaseFilter(request.query_params, queryset=Case.objects.none(), request_user=request.user)
+        filterset, cases = selectors.case_queue(user=request.user, filters=request.query_params)
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
-        cases = selectors.case_queue(user=request.user, filters=request.query_params)
+        # Root causes by a second query: a fifth join would cost more planning time than it saves.
+        cases = cases.select_related("kind", "team", "assignee", "customer").prefetch_related("root_cause")
         return paginated_response(request=request, view=self, queryset=cases, output=CaseOutput)
 
 
@@ -78,7 +79,7 @@ class CaseClaimNextApi(APIView):
         )
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(CaseOutput(case).data)
+        return Response(CaseOutput(selectors.case_get(user=request.user, case_id=case.pk)).data)
 
 
 class _CaseActionApi(APIView):

@@ -27,11 +27,12 @@ from django.db.models import Q
 from cxloop.org.models import Team
 from feedback.models import JourneyStage, Scale, Source, Touchpoint
 
+COUNTER_FIELDS = ["n", "promoters", "passives", "detractors", "satisfied", "score_sum", "score_sq_sum"]
 
-class RollupCounts(models.Model):
-    """A cell (day, scale, source, team, touchpoint, stage, segment) and its additive counts."""
 
-    day = models.DateField()
+class CellCounts(models.Model):
+    """A cell (scale, source, team, touchpoint, stage, segment) and its additive counts."""
+
     scale = models.CharField(max_length=4, choices=Scale.choices)
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -55,6 +56,15 @@ class RollupCounts(models.Model):
     class Meta:
         abstract = True
 
+
+class RollupCounts(CellCounts):
+    """A cell of one day."""
+
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return f"{self.day} {self.scale} n={self.n}"
 
@@ -64,14 +74,59 @@ class FeedbackDailyRollup(RollupCounts):
 
     class Meta:
         constraints = [
-            # Scale and day first: the index also serves every metric query (a scale, a range of days).
+            # Scale and day first: the index also serves every metric query (a scale, a range of days),
+            # and carries the counters, so a report reads the index alone (an index-only scan).
             models.UniqueConstraint(
                 fields=["scale", "day", "source", "team", "touchpoint", "journey_stage", "segment"],
+                include=COUNTER_FIELDS,
                 name="feedback_rollup_unique_cell",
                 nulls_distinct=False,
             ),
             models.CheckConstraint(condition=Q(scale__in=Scale.values), name="feedback_rollup_scale_valid"),
         ]
+
+
+class Grain(models.TextChoices):
+    WEEK = "week", "Week (from Monday)"
+    MONTH = "month", "Month"
+
+
+class FeedbackPeriodRollup(CellCounts):
+    """The daily rollup summed per calendar week and month, kept by the same commit-time fold.
+
+    Two years of a busy organisation is tens of thousands of daily cells; a report over them
+    reads the whole weeks or months of its window here (a seventh or a thirtieth of the rows)
+    and only the days at its edges from the daily table, with the same exact counts.
+    `start` is the Monday of the week or the first of the month.
+    """
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    start = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "grain",
+                    "scale",
+                    "start",
+                    "source",
+                    "team",
+                    "touchpoint",
+                    "journey_stage",
+                    "segment",
+                ],
+                include=COUNTER_FIELDS,
+                name="feedback_period_rollup_unique_cell",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(grain__in=Grain.values), name="feedback_period_rollup_grain_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} of {self.start} {self.scale} n={self.n}"
 
 
 class FeedbackRollupPending(RollupCounts):

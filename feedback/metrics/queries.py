@@ -6,28 +6,32 @@ path applies `scope_queryset` to rollup rows, whose team is the feedback's team.
 date of `occurred_at`; a window is [date_from, date_to).
 """
 
-from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value
-from django.db.models.fields import DateField
-from django.db.models.functions import Coalesce
+from django.db.models.fields import BigIntegerField, DateField
+from django.db.models.functions import Cast, Coalesce
 
 from cxloop.org.models import Team
 from cxloop.org.scoping import scope_queryset
 from feedback.models import JourneyStage, Source, SourceKind, Touchpoint
 from feedback.selectors import feedback_visible_to
 
-from .models import FeedbackDailyRollup, FeedbackRollupPending
+from .models import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending
 
 TIME_DIMENSIONS = ("week", "month")
 DIMENSIONS = ("week", "month", "touchpoint", "journey_stage", "channel", "segment", "team")
 
 
-@dataclass(frozen=True)
-class Counts:
-    """The additive counts every metric is computed from (what a rollup row holds)."""
+class Counts(NamedTuple):
+    """The additive counts every metric is computed from (what a rollup row holds).
+
+    Named tuples, not dataclasses, here and in Group: a report builds thousands of them, and a
+    frozen dataclass costs several times more to create.
+    """
 
     n: int = 0
     promoters: int = 0
@@ -49,7 +53,7 @@ class Counts:
         )
 
 
-COUNTERS = tuple(f.name for f in fields(Counts))
+COUNTERS = Counts._fields
 EMPTY = Counts()
 
 
@@ -80,6 +84,15 @@ class Dimension:
     raw_key: object
     model: type | None = None
     order: str = "name"
+    # On FeedbackPeriodRollup rows of this dimension's own grain, the bucket is the row's `start`.
+    period_key: object = None
+
+    def key(self, source: str):
+        if source == "raw":
+            return self.raw_key
+        if source == "period" and self.period_key is not None:
+            return self.period_key
+        return self.rollup_key
 
 
 class _DayTrunc(Func):
@@ -99,10 +112,14 @@ class _DayTrunc(Func):
 
 DIMENSION_SPECS = {
     "week": Dimension(
-        _DayTrunc(F("day"), kind="week"), _DayTrunc(F("occurred_at"), kind="week", moment=True)
+        _DayTrunc(F("day"), kind="week"),
+        _DayTrunc(F("occurred_at"), kind="week", moment=True),
+        period_key=F("start"),
     ),
     "month": Dimension(
-        _DayTrunc(F("day"), kind="month"), _DayTrunc(F("occurred_at"), kind="month", moment=True)
+        _DayTrunc(F("day"), kind="month"),
+        _DayTrunc(F("occurred_at"), kind="month", moment=True),
+        period_key=F("start"),
     ),
     "touchpoint": Dimension(F("touchpoint_id"), F("touchpoint_id"), model=Touchpoint),
     "journey_stage": Dimension(
@@ -115,8 +132,7 @@ DIMENSION_SPECS = {
 CHANNEL_LABELS = dict(SourceKind.choices)
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """One group: its key (dates, ids, values), the key shown (slugs), labels, a sort key, the counts."""
 
     key: tuple
@@ -130,8 +146,14 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _rollup_rows(model, *, user, scale: str, date_from: date, date_to: date, filters: Filters) -> QuerySet:
-    rows = model.objects.filter(scale=scale, day__gte=date_from, day__lt=date_to)
+def _rollup_rows(
+    model, *, user, scale: str, date_from: date, date_to: date, filters: Filters, grain: str | None = None
+) -> QuerySet:
+    """Rollup rows of the window: daily (or pending) rows by day, period rows of `grain` by start."""
+    if grain is None:
+        rows = model.objects.filter(scale=scale, day__gte=date_from, day__lt=date_to)
+    else:
+        rows = model.objects.filter(grain=grain, scale=scale, start__gte=date_from, start__lt=date_to)
     rows = scope_queryset(rows, user)
     narrowing = {
         name: getattr(filters, name)
@@ -160,7 +182,15 @@ def _feedback_rows(*, user, scale: str, date_from: date, date_to: date, filters:
     return rows
 
 
-ROLLUP_SUMS = {name: Sum(name) for name in COUNTERS}
+# What each scale's metric reads (NPS its three groups, CSAT the satisfied, CES the score sums).
+USED_COUNTERS = {
+    "nps": ("n", "promoters", "passives", "detractors"),
+    "csat": ("n", "satisfied"),
+    "ces": ("n", "score_sum", "score_sq_sum"),
+}
+UNUSED = Value(0, output_field=BigIntegerField())
+# Cast: PostgreSQL sums bigints as numeric, which would arrive as Decimal.
+ROLLUP_SUMS = {name: Cast(Sum(name), BigIntegerField()) for name in COUNTERS}
 RAW_COUNTS = {
     "n": Count("id"),
     "promoters": Count("id", filter=Q(scale="nps", score__gte=9)),
@@ -184,34 +214,112 @@ def _names(dimension: str, keys: set) -> dict:
     return {key: (shown[key], shown[key], shown[key]) for key in keys}
 
 
-def _grouped(rows: QuerySet, *, group_by: tuple[str, ...], raw: bool, aggregates: dict) -> list[Group]:
+def _counted(
+    rows: QuerySet, *, group_by: tuple[str, ...], source: str, aggregates: dict
+) -> dict[tuple, tuple]:
+    """Counters per group key (ids, dates, values; None for none), in one query.
+
+    Read with a plain cursor: a report can have thousands of groups, and the ORM's per-row
+    converters would cost more than the query. No group is empty, so no sum is NULL.
+    """
     if not group_by:
-        total = rows.aggregate(**aggregates)
-        counts = Counts(*(total[name] or 0 for name in COUNTERS))
-        return [Group((), (), (), (), counts)] if counts != EMPTY else []
-    keys = {
-        f"key_{i}": DIMENSION_SPECS[name].raw_key if raw else DIMENSION_SPECS[name].rollup_key
-        for i, name in enumerate(group_by)
-    }
-    found = []
+        summed = {name: expression for name, expression in aggregates.items() if expression is not UNUSED}
+        total = rows.aggregate(**summed)
+        return {(): tuple(total.get(name) or 0 for name in COUNTERS)}
+    keys = {f"key_{i}": DIMENSION_SPECS[name].key(source) for i, name in enumerate(group_by)}
     grouped = rows.order_by().values(**keys).annotate(**aggregates).values_list(*keys, *aggregates)
-    for row in grouped:
-        counts = Counts(*(value or 0 for value in row[len(keys) :]))
-        if counts != EMPTY:
-            found.append((tuple(None if key == "" else key for key in row[: len(keys)]), counts))
-    names = [_names(dimension, {key[i] for key, _ in found} - {None}) for i, dimension in enumerate(group_by)]
-    result = []
-    for key, counts in found:
-        entries = [
-            names[i][value] if value is not None else (None, None, None) for i, value in enumerate(key)
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    width = len(keys)
+    if "segment" not in group_by:
+        return {row[:width]: row[width:] for row in found}
+    # No segment is stored as "", and shown as none.
+    return {tuple(None if value == "" else value for value in row[:width]): row[width:] for row in found}
+
+
+def _for_scale(aggregates: dict, scale: str) -> dict:
+    """The counters `scale`'s metric is computed from; the others come back as 0 without being summed."""
+    used = USED_COUNTERS[scale]
+    return {name: expression if name in used else UNUSED for name, expression in aggregates.items()}
+
+
+def _add(into: dict[tuple, tuple], more: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    for key, counters in more.items():
+        known = into.get(key)
+        into[key] = counters if known is None else tuple(map(sum, zip(known, counters, strict=True)))
+    return into
+
+
+def _named(found: dict[tuple, tuple], *, group_by: tuple[str, ...]) -> list[Group]:
+    """Groups with their slugs, labels and display order; groups with no responses are left out.
+
+    Written for speed: it runs once per group, and a report can have thousands.
+    """
+    found = {key: counters for key, counters in found.items() if counters[0]}
+    # key value -> (shown, label, (sorts last, rank)) per dimension; None sorts last.
+    names = []
+    for i, dimension in enumerate(group_by):
+        entries = {
+            value: (shown, label, (False, rank))
+            for value, (shown, label, rank) in _names(dimension, {key[i] for key in found} - {None}).items()
+        }
+        entries[None] = (None, None, (True, 0))
+        names.append(entries)
+    if len(group_by) == 1:
+        (first,) = names
+        result = [
+            Group(key, (entry[0],), (entry[1],), (entry[2],), Counts(*counters))
+            for key, counters in found.items()
+            for entry in (first[key[0]],)
         ]
-        shown, labels, order = zip(*entries, strict=True)
-        # None sorts last; a stage by its position, anything else by its label.
-        sort = tuple(
-            (value is None, rank if value is not None else 0) for value, rank in zip(key, order, strict=True)
-        )
-        result.append(Group(key, shown, labels, sort, counts))
-    return sorted(result, key=lambda group: group.sort)
+    elif len(group_by) == 2:
+        first, second = names
+        result = [
+            Group(key, (one[0], two[0]), (one[1], two[1]), (one[2], two[2]), Counts(*counters))
+            for key, counters in found.items()
+            for one, two in ((first[key[0]], second[key[1]]),)
+        ]
+    else:
+        result = []
+        for key, counters in found.items():
+            entries = [names[i][value] for i, value in enumerate(key)]
+            shown, labels, sort = zip(*entries, strict=True) if entries else ((), (), ())
+            result.append(Group(key, shown, labels, sort, Counts(*counters)))
+    result.sort(key=lambda group: group.sort)
+    return result
+
+
+def _grain_for(group_by: tuple[str, ...]) -> str | None:
+    """The period table that can answer this grouping: its own time bucket, months without one."""
+    times = [name for name in group_by if name in TIME_DIMENSIONS]
+    if len(times) > 1:
+        return None
+    return times[0] if times else "month"
+
+
+def bucket_start(day: date, grain: str) -> date:
+    """The Monday of the week or the first of the month `day` lies in."""
+    return day - timedelta(days=day.weekday()) if grain == "week" else day.replace(day=1)
+
+
+def next_bucket(start: date, grain: str) -> date:
+    return start + timedelta(days=7) if grain == "week" else (start + timedelta(days=32)).replace(day=1)
+
+
+def _split(date_from: date, date_to: date, grain: str | None) -> tuple[list[tuple[date, date]], tuple | None]:
+    """[date_from, date_to) as the days at its edges and the whole weeks or months between them."""
+    if grain is None:
+        return [(date_from, date_to)], None
+    first = bucket_start(date_from, grain)
+    if first < date_from:
+        first = next_bucket(first, grain)
+    last = bucket_start(date_to, grain)
+    if first >= last:
+        return [(date_from, date_to)], None
+    edges = [(start, end) for start, end in ((date_from, first), (last, date_to)) if start < end]
+    return edges, (first, last)
 
 
 def metric_groups(
@@ -226,26 +334,31 @@ def metric_groups(
 ) -> list[Group]:
     """The counts of `scale` in [date_from, date_to) per group, in display order.
 
-    `from_rollup=False` aggregates feedback_feedback instead: the reference the rollup must match.
+    From the rollup: whole weeks or months of the window from the period table, the days at its
+    edges from the daily table, and this transaction's own changes not yet folded in (other
+    sessions never see any). `from_rollup=False` aggregates feedback_feedback instead: the
+    reference the rollup must match.
     """
-    window = {"user": user, "scale": scale, "date_from": date_from, "date_to": date_to, "filters": filters}
+    query = {"user": user, "scale": scale, "filters": filters}
     if not from_rollup:
-        rows = _feedback_rows(**window)
-        return _grouped(rows, group_by=group_by, raw=True, aggregates=RAW_COUNTS)
-    groups = {
-        group.key: group
-        for group in _grouped(
-            _rollup_rows(FeedbackDailyRollup, **window), group_by=group_by, raw=False, aggregates=ROLLUP_SUMS
+        rows = _feedback_rows(**query, date_from=date_from, date_to=date_to)
+        return _named(
+            _counted(rows, group_by=group_by, source="raw", aggregates=_for_scale(RAW_COUNTS, scale)),
+            group_by=group_by,
         )
-    }
-    if not connection.in_atomic_block:
-        # Autocommit: every earlier statement has committed, so nothing of ours is pending.
-        return list(groups.values())
-    # Changes of this transaction not yet folded in (other sessions never see any).
-    pending = _grouped(
-        _rollup_rows(FeedbackRollupPending, **window), group_by=group_by, raw=False, aggregates=ROLLUP_SUMS
-    )
-    for change in pending:
-        known = groups.get(change.key)
-        groups[change.key] = replace(known, counts=known.counts + change.counts) if known else change
-    return sorted((group for group in groups.values() if group.counts.n), key=lambda group: group.sort)
+    sums = _for_scale(ROLLUP_SUMS, scale)
+    grain = _grain_for(group_by)
+    edges, whole = _split(date_from, date_to, grain)
+    found: dict[tuple, tuple] = {}
+    if whole is not None:
+        rows = _rollup_rows(FeedbackPeriodRollup, **query, date_from=whole[0], date_to=whole[1], grain=grain)
+        _add(found, _counted(rows, group_by=group_by, source="period", aggregates=sums))
+    for start, end in edges:
+        rows = _rollup_rows(FeedbackDailyRollup, **query, date_from=start, date_to=end)
+        _add(found, _counted(rows, group_by=group_by, source="daily", aggregates=sums))
+    # In autocommit every earlier statement has committed, so nothing of ours can be pending.
+    if connection.in_atomic_block:
+        rows = _rollup_rows(FeedbackRollupPending, **query, date_from=date_from, date_to=date_to)
+        _add(found, _counted(rows, group_by=group_by, source="daily", aggregates=sums))
+        found = {key: counters for key, counters in found.items() if counters[0]}
+    return _named(found, group_by=group_by)

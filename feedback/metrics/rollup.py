@@ -11,7 +11,7 @@ import logging
 
 from django.db import connection, transaction
 
-from .models import FeedbackDailyRollup
+from .models import FeedbackDailyRollup, FeedbackPeriodRollup
 from .queries import COUNTERS
 
 logger = logging.getLogger(__name__)
@@ -39,23 +39,29 @@ def rollup_rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT feedback_rollup_rebuild()")
         (cells,) = cursor.fetchone()
-        # Fresh statistics, or the planner takes the rebuilt table for empty until autovacuum runs.
-        cursor.execute(f"ANALYZE {FeedbackDailyRollup._meta.db_table}")
+        # Fresh statistics, or the planner takes the rebuilt tables for empty until autovacuum runs.
+        cursor.execute(f"ANALYZE {FeedbackDailyRollup._meta.db_table}, {FeedbackPeriodRollup._meta.db_table}")
     logger.info("rollup rebuilt: %s cells", cells)
     return cells
 
 
 def rollup_drift() -> int:
-    """How many cells differ between the rollup and a fresh aggregation of feedback_feedback (0: none).
+    """How many cells differ between the rollups (daily, weekly, monthly) and a fresh aggregation of
+    feedback_feedback (0: none).
 
     Changes nothing: the fresh aggregation is built in a savepoint that is rolled back (this
     transaction's own pending changes are folded first, as its commit would).
     """
-    cell = ("day", "scale", "source_id", "team_id", "touchpoint_id", "journey_stage_id", "segment")
+    cell = ("scale", "source_id", "team_id", "touchpoint_id", "journey_stage_id", "segment")
+    tables = ((FeedbackDailyRollup, ("day",)), (FeedbackPeriodRollup, ("grain", "start")))
 
     def snapshot() -> dict[tuple, tuple]:
-        rows = FeedbackDailyRollup.objects.values_list(*cell, *COUNTERS)
-        return {row[: len(cell)]: row[len(cell) :] for row in rows}
+        cells = {}
+        for model, when in tables:
+            for row in model.objects.values_list(*when, *cell, *COUNTERS):
+                width = len(when) + len(cell)
+                cells[(model.__name__, *row[:width])] = row[width:]
+        return cells
 
     with transaction.atomic():
         rollup_fold_pending()

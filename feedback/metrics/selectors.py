@@ -14,7 +14,17 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from . import stats
-from .queries import EMPTY, NO_FILTERS, TIME_DIMENSIONS, Counts, Filters, Group, metric_groups
+from .queries import (
+    EMPTY,
+    NO_FILTERS,
+    TIME_DIMENSIONS,
+    Counts,
+    Filters,
+    Group,
+    bucket_start,
+    metric_groups,
+    next_bucket,
+)
 
 DEFAULT_LOW_SAMPLE_N = 30
 
@@ -36,14 +46,19 @@ def _interval(interval: stats.Interval | None) -> dict:
 
 
 def nps_summary(counts: Counts, *, low_n: int) -> dict:
-    """The NPS fields of the contract for one group."""
-    split = {"promoters": counts.promoters, "passives": counts.passives, "detractors": counts.detractors}
+    """The NPS fields of the contract for one group (called per group: thousands per report)."""
+    n, promoters, passives, detractors = counts[:4]
+    point = stats.nps_point(promoters=promoters, passives=passives, detractors=detractors)
+    interval = stats.nps_interval(promoters=promoters, passives=passives, detractors=detractors)
     return {
-        "n": counts.n,
-        **split,
-        "nps": _round(stats.nps_point(**split)),
-        **_interval(stats.nps_interval(**split)),
-        "low_sample": counts.n < low_n,
+        "n": n,
+        "promoters": promoters,
+        "passives": passives,
+        "detractors": detractors,
+        "nps": None if point is None else round(point, 2),
+        "ci_low": None if interval is None else round(interval.low, 2),
+        "ci_high": None if interval is None else round(interval.high, 2),
+        "low_sample": n < low_n,
     }
 
 
@@ -100,12 +115,12 @@ METRICS = {
 }
 
 
-def bucket_start(day: date, unit: str) -> date:
-    return day - timedelta(days=day.weekday()) if unit == "week" else day.replace(day=1)
-
-
 def bucket_before(start: date, unit: str) -> date:
     return start - timedelta(days=7) if unit == "week" else (start - timedelta(days=1)).replace(day=1)
+
+
+def _total(groups: list[Group]) -> Counts:
+    return Counts(*map(sum, zip(*(group.counts for group in groups), strict=True))) if groups else EMPTY
 
 
 def _by_key(groups: list[Group]) -> dict[tuple, Counts]:
@@ -155,7 +170,7 @@ def _every_bucket(groups: list[Group], *, unit: str, date_from: date, date_to: d
     while start < date_to:
         label = start.isoformat()
         series.append(found.get((start,), Group((start,), (label,), (label,), ((False, label),), EMPTY)))
-        start = start + timedelta(days=7) if unit == "week" else (start + timedelta(days=32)).replace(day=1)
+        start = next_bucket(start, unit)
     return series
 
 
@@ -182,7 +197,7 @@ def metric_report(
     low_n = low_sample_n()
     query = {"user": user, "scale": spec.scale, "filters": filters, "from_rollup": from_rollup}
     groups = metric_groups(date_from=date_from, date_to=date_to, group_by=group_by, **query)
-    overall = sum((group.counts for group in groups), EMPTY)
+    overall = _total(groups)
     if not group_by:
         groups = [Group((), (), (), (), overall)]  # the whole window is the one group, even when empty
     elif len(group_by) == 1 and group_by[0] in TIME_DIMENSIONS:
@@ -217,7 +232,7 @@ def metric_report(
             group_by=group_by if time_index is None else (),
             **query,
         )
-        overall_before = sum((group.counts for group in before), EMPTY)
+        overall_before = _total(before)
         report["overall"].update(_comparison_fields(spec, overall, overall_before, low_n=low_n))
         if time_index is None:
             previous_of = _same_key(before)

@@ -1,15 +1,16 @@
-"""The daily rollup: PostgreSQL triggers keep it equal to the raw feedback on every write path."""
+"""The rollups (days, weeks, months): triggers keep them equal to the raw feedback on every write."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback.demo.pgcopy import copy_rows
-from feedback.metrics.models import FeedbackDailyRollup, FeedbackRollupPending
+from feedback.metrics.models import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending
 from feedback.metrics.queries import DIMENSIONS, Filters, metric_groups
 from feedback.metrics.rollup import rollup_drift, rollup_fold_pending
 from feedback.models import Customer, Feedback
@@ -57,6 +58,39 @@ def test_update_moves_the_counts_and_deletes_empty_cells():
     feedback.save()
     # then
     assert cells() == [(DAY, "csat", "", 1, 0, 0, 0, 1)]
+
+
+def periods():
+    """Weeks and months summed over their cells (each factory row has a source of its own)."""
+    rollup_fold_pending()
+    sums = [Sum(name) for name in ("n", "promoters", "passives", "detractors")]
+    return list(
+        FeedbackPeriodRollup.objects.order_by("grain", "start", "scale")
+        .values_list("grain", "start", "scale")
+        .annotate(*sums)
+    )
+
+
+def test_weeks_and_months_add_up_their_days_and_follow_corrections():
+    # given: Sunday 1 March (the week before) and Monday 2 March (a new week), one month
+    before = FeedbackFactory(scale="nps", score=10, occurred_at=AT - timedelta(days=1), customer=None)
+    FeedbackFactory(scale="nps", score=3, occurred_at=AT, customer=None)
+    FeedbackFactory(scale="nps", score=8, occurred_at=AT + timedelta(days=1), customer=None)
+    assert periods() == [
+        ("month", date(2026, 3, 1), "nps", 3, 1, 1, 1),
+        ("week", DAY - timedelta(days=7), "nps", 1, 1, 0, 0),
+        ("week", DAY, "nps", 2, 0, 1, 1),
+    ]
+    # when: the Sunday answer moves into February
+    Feedback.objects.filter(pk=before.pk).update(occurred_at=AT - timedelta(days=3))
+    # then: its week stays, its month changes; the emptied March cell is gone, not left at zero
+    assert periods() == [
+        ("month", date(2026, 2, 1), "nps", 1, 1, 0, 0),
+        ("month", date(2026, 3, 1), "nps", 2, 0, 1, 1),
+        ("week", DAY - timedelta(days=7), "nps", 1, 1, 0, 0),
+        ("week", DAY, "nps", 2, 0, 1, 1),
+    ]
+    assert rollup_drift() == 0
 
 
 def test_update_of_other_columns_leaves_the_rollup_alone():
@@ -163,6 +197,20 @@ def test_rebuild_repairs_a_damaged_rollup(capsys):
     assert rollup_drift() == 0
 
 
+def test_drift_in_the_weeks_and_months_is_found_and_repaired():
+    # given
+    FeedbackFactory(scale="csat", score=5, occurred_at=AT, customer=None)
+    rollup_fold_pending()
+    FeedbackPeriodRollup.objects.filter(grain="month").update(n=7)
+    # when
+    drift = rollup_drift()
+    call_command("rollup_rebuild")
+    # then
+    assert drift == 1
+    assert [(grain, n) for grain, _, _, n, *_ in periods()] == [("month", 1), ("week", 1)]
+    assert rollup_drift() == 0
+
+
 def test_the_report_reads_the_rollup_not_the_feedback(people):
     # given
     FeedbackFactory(scale="nps", score=10, occurred_at=AT)
@@ -194,7 +242,8 @@ feedback_rows = st.lists(
             "touchpoint": st.integers(0, 3),
             "journey_stage": st.integers(0, 2),
             "customer": st.integers(0, 4),
-            "minutes": st.integers(0, 60 * 24 * 14 - 1),
+            # ten weeks from a Thursday: whole weeks and whole months, and days at their edges
+            "minutes": st.integers(0, 60 * 24 * 70 - 1),
         }
     ),
     min_size=10,
@@ -208,11 +257,13 @@ changes = st.lists(
     max_size=8,
     unique_by=lambda change: change[0],
 )
-windows = st.tuples(st.integers(0, 10), st.integers(1, 21))
+# (first day after 1 January, length in days): short windows read days only, long ones whole
+# weeks or months from the period table and their edges from the daily one.
+windows = st.tuples(st.integers(0, 10), st.one_of(st.integers(1, 21), st.integers(28, 80)))
 groupings = st.one_of(
     st.just(()),
     st.tuples(st.sampled_from(DIMENSIONS)),
-    st.sampled_from([("week", "touchpoint"), ("segment", "month"), ("channel", "team")]),
+    st.sampled_from([("week", "touchpoint"), ("segment", "month"), ("channel", "team"), ("week", "month")]),
 )
 queries = st.tuples(
     st.sampled_from(sorted(SCORES)),

@@ -171,6 +171,10 @@ REST_FRAMEWORK = {
         "cxloop.org.permissions.TokenScope",
     ],
     "DEFAULT_PARSER_CLASSES": ["cxloop.core.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "cxloop.core.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

@@ -264,6 +264,9 @@ class Case(models.Model):
                 name="case_resolution_clock",
                 condition=Q(status__in=["new", "in_progress", "reopened"]),
             ),
+            # Loop-closure metrics: the cases a team (or everyone) opened in a period.
+            models.Index(fields=["team", "created_at"], name="case_team_opened"),
+            models.Index(fields=["created_at"], name="case_opened"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """What a dashboard shows, read through the metrics layer (rollup) and the loop-closure metrics."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils import timezone
 from feedback.metrics.queries import Filters
 from feedback.metrics.selectors import low_sample_n, metric_report
 from feedback.metrics.stats import nps_compare, nps_interval, nps_point
+from feedback.models import Category
 from feedback.selectors import feedback_visible_to
 from innerloop.metrics import loop_closure
 
@@ -16,6 +17,10 @@ from .chart import Point, nps_trend_svg
 TREND_WEEKS = 26
 PERIOD_DAYS = 28
 SIGNIFICANT = 0.05
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _window():
@@ -65,23 +70,36 @@ def dashboard(*, user, team=None) -> dict:
 
 
 def category_effects(*, user, team, date_from, date_to, limit: int = 8) -> list[dict]:
-    """Top categories, and the NPS of feedback with each category against the NPS without it."""
+    """Top categories, and the NPS of feedback with each category against the NPS without it.
+
+    One pass over the period's feedback grouped by category (no category is a group too, so the
+    totals come from the same rows); a window of UTC moments, so the (team, occurred_at) index serves.
+    """
     feedback = feedback_visible_to(user=user).filter(
-        scale="nps", score__isnull=False, occurred_at__date__gte=date_from, occurred_at__date__lt=date_to
+        scale="nps",
+        score__isnull=False,
+        occurred_at__gte=_utc_start(date_from),
+        occurred_at__lt=_utc_start(date_to),
     )
     if team is not None:
         feedback = feedback.filter(team=team)
-    counts = {
-        "promoters": Count("id", filter=Q(score__gte=9)),
-        "passives": Count("id", filter=Q(score__gte=7, score__lte=8)),
-        "detractors": Count("id", filter=Q(score__lte=6)),
-    }
-    total = feedback.aggregate(**counts)
-    rows = (
-        feedback.exclude(confirmed_category=None)
-        .values("confirmed_category__parent__name", "confirmed_category__name")
-        .annotate(n=Count("id"), **counts)
-        .order_by("-n")[:limit]
+    groups = list(
+        feedback.order_by()
+        .values("confirmed_category_id")
+        .annotate(
+            n=Count("id"),
+            promoters=Count("id", filter=Q(score__gte=9)),
+            passives=Count("id", filter=Q(score__gte=7, score__lte=8)),
+            detractors=Count("id", filter=Q(score__lte=6)),
+        )
+    )
+    total = {key: sum(group[key] for group in groups) for key in ("promoters", "passives", "detractors")}
+    rows = sorted(
+        (group for group in groups if group["confirmed_category_id"] is not None),
+        key=lambda group: (-group["n"], group["confirmed_category_id"]),
+    )[:limit]
+    categories = Category.objects.select_related("parent").in_bulk(
+        [row["confirmed_category_id"] for row in rows]
     )
     effects = []
     for row in rows:
@@ -89,7 +107,8 @@ def category_effects(*, user, team, date_from, date_to, limit: int = 8) -> list[
         without = tuple(total[key] - row[key] for key in ("promoters", "passives", "detractors"))
         difference = nps_compare(current=with_it, previous=without)
         interval = nps_interval(promoters=with_it[0], passives=with_it[1], detractors=with_it[2])
-        name = (row["confirmed_category__parent__name"], row["confirmed_category__name"])
+        category = categories[row["confirmed_category_id"]]
+        name = (category.parent.name if category.parent else None, category.name)
         effects.append(
             {
                 "category": " / ".join(filter(None, name)),

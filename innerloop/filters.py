@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from cxloop.core.filters import SlugFilter
 from cxloop.org.models import Team
 from feedback.models import Source, Touchpoint
 
@@ -11,16 +12,12 @@ from .models import Case, CaseKind, CaseStatus, Priority
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    kind = django_filters.ModelChoiceFilter(queryset=CaseKind.objects.all(), to_field_name="slug")
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    kind = SlugFilter(queryset=CaseKind.objects.all())
+    team = SlugFilter(queryset=Team.objects.all())
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
     assignee = django_filters.CharFilter(method="filter_assignee", label="Assignee (me, none or a username)")
-    source = django_filters.ModelChoiceFilter(
-        field_name="feedback__source", queryset=Source.objects.all(), to_field_name="slug"
-    )
-    touchpoint = django_filters.ModelChoiceFilter(
-        field_name="feedback__touchpoint", queryset=Touchpoint.objects.all(), to_field_name="slug"
-    )
+    source = SlugFilter(field_name="feedback__source", queryset=Source.objects.all())
+    touchpoint = SlugFilter(field_name="feedback__touchpoint", queryset=Touchpoint.objects.all())
     feedback = django_filters.NumberFilter(field_name="feedback_id", label="Feedback id")
 
     class Meta:

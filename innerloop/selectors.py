@@ -7,11 +7,22 @@ from django.utils import timezone
 from cxloop.org.scoping import scope_for, scope_queryset
 from feedback.models import Feedback
 
+from .filters import CaseFilter
 from .models import OPEN_STATUSES, Case, CaseStatus, MessageTemplate
 
-QUEUE_RELATED = (
-    "kind", "assignee", "customer", "team",
-    "feedback__source", "feedback__touchpoint",
+# What a row of the queue page shows. Each join costs planning time on every request (eight
+# tables took 14 ms to plan, five take 2), so the queue joins only these.
+QUEUE_ROW_RELATED = ("feedback", "kind", "customer", "assignee")
+# ...and of those rows, only the columns a row prints.
+QUEUE_ROW_FIELDS = (
+    "id", "status", "priority", "due_at", "paused_at",
+    "feedback__comment", "feedback__scale", "feedback__score",
+    "kind__name", "customer__name", "customer__external_id", "customer__value_tier",
+    "assignee__username",
+)  # fmt: skip
+CASE_PAGE_RELATED = (
+    *QUEUE_ROW_RELATED, "team__department", "feedback__source", "feedback__touchpoint",
+    "feedback__journey_stage", "root_cause__parent", "sla_policy",
 )  # fmt: skip
 
 
@@ -20,41 +31,46 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     return scope_queryset(Case.objects.all(), user)
 
 
-def case_queue(*, user, filters: dict | None = None) -> QuerySet[Case]:
-    """The queue: open cases by default, the most pressing deadline first."""
-    from .filters import CaseFilter
+def queue_page(cases: QuerySet[Case], *, offset: int = 0, size: int) -> list[Case]:
+    """`size` cases of a queue from `offset` on, with what a row of the queue page shows."""
+    return list(cases.select_related(*QUEUE_ROW_RELATED).only(*QUEUE_ROW_FIELDS)[offset : offset + size])
 
-    cases = cases_visible_to(user=user).select_related(*QUEUE_RELATED).defer("feedback__search_vector")
-    filterset = CaseFilter(filters or {}, queryset=cases, request_user=user)
-    queue = filterset.qs if filterset.is_valid() else cases.none()
-    if not (filters or {}).get("status"):
+
+def case_queue(*, user, filters: dict | None = None) -> tuple[CaseFilter, QuerySet[Case]]:
+    """The queue and the filters that narrowed it: open cases by default, the most pressing deadline first.
+
+    The caller adds the related rows it shows; an invalid filter gives no cases (the filterset's
+    errors say why).
+    """
+    filterset = CaseFilter(filters or {}, queryset=cases_visible_to(user=user), request_user=user)
+    if not filterset.is_valid():
+        return filterset, Case.objects.none()
+    queue = filterset.qs
+    if not filterset.form.cleaned_data.get("status"):
         queue = queue.filter(status__in=OPEN_STATUSES)
-    return queue.order_by("due_at", "priority_rank", "id")
-
-
-def case_filterset(*, user, filters: dict | None = None):
-    from .filters import CaseFilter
-
-    return CaseFilter(filters or {}, queryset=cases_visible_to(user=user), request_user=user)
+    return filterset, queue.order_by("due_at", "priority_rank", "id")
 
 
 def queue_counts(*, user) -> dict:
-    """Open, overdue, unassigned and mine, in one query."""
+    """Open, overdue, unassigned and mine, in one query over open cases only (a partial index holds
+    them), however many closed cases a team has behind it."""
     now = timezone.now()
-    return cases_visible_to(user=user).aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now, paused_at__isnull=True)),
-        unassigned=Count("id", filter=Q(status__in=OPEN_STATUSES, assignee__isnull=True)),
-        mine=Count("id", filter=Q(status__in=OPEN_STATUSES, assignee=user)),
+    return (
+        cases_visible_to(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_at__lt=now, paused_at__isnull=True)),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+            mine=Count("id", filter=Q(assignee=user)),
+        )
     )
 
 
 def case_get(*, user, case_id: int) -> Case:
     """One case, or 404 when it does not exist or belongs to a team the user may not see."""
     return get_object_or_404(
-        cases_visible_to(user=user).select_related(
-            *QUEUE_RELATED, "feedback__journey_stage", "root_cause__parent", "sla_policy", "team__department"
-        ),
+        cases_visible_to(user=user).select_related(*CASE_PAGE_RELATED).defer("feedback__search_vector"),
         pk=case_id,
     )
 

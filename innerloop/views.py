@@ -21,20 +21,39 @@ from .forms import (
     VersionedForm,
     team_people,
 )
+from .presenters import queue_rows
 from .services import cases as services
 
-# The most pressing cases: a queue is worked from the top, and filters narrow it further.
-QUEUE_PAGE = 50
+# The most pressing cases first, a page at a time: a queue is worked from the top, and filters narrow it.
+QUEUE_PAGE = 25
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
 
 
 @require_GET
 def queue(request):
     """The team's case queue: filters, counts that refresh, claim next, bulk assignment."""
-    filterset = selectors.case_filterset(user=request.user, filters=request.GET)
-    cases = selectors.case_queue(user=request.user, filters=request.GET)[:QUEUE_PAGE]
+    filterset, cases = selectors.case_queue(user=request.user, filters=request.GET)
+    page = _page_number(request)
+    # One row more than a page says whether there is a next page, without counting them all.
+    found = selectors.queue_page(cases, offset=(page - 1) * QUEUE_PAGE, size=QUEUE_PAGE + 1)
+    cases = found[:QUEUE_PAGE]
+    query = request.GET.copy()
+    query.pop("page", None)
     team_ids = selectors.claimable_team_ids(user=request.user)
     context = {
         "cases": cases,
+        "rows": queue_rows(cases, user=request.user),
+        "page": page,
+        "first": (page - 1) * QUEUE_PAGE + 1,
+        "last": (page - 1) * QUEUE_PAGE + len(cases),
+        "has_next": len(found) > QUEUE_PAGE,
+        "query": query.urlencode(),
         "filter_form": filterset.form,
         "counts": selectors.queue_counts(user=request.user),
         "can_claim": bool(team_ids),

@@ -39,6 +39,26 @@ def test_queue_query_count_is_constant(client, people, org, django_assert_max_nu
         assert client.get("/cases/").status_code == 200
 
 
+def test_queue_pages_go_from_the_most_pressing_on(client, people, org):
+    # given: 30 open cases, due one hour apart
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cases = [
+        CaseFactory(team=org["team_a1"], due_at=timezone.now() + timedelta(hours=hour)) for hour in range(30)
+    ]
+    client.force_login(people["agent"])
+    # when
+    first = client.get("/cases/")
+    second = client.get("/cases/", {"page": 2})
+    # then
+    assert [case.pk for case in first.context["cases"]] == [case.pk for case in cases[:25]]
+    assert [case.pk for case in second.context["cases"]] == [case.pk for case in cases[25:]]
+    assert 'rel="next"' in first.content.decode() and 'rel="next"' not in second.content.decode()
+    assert "Cases 26–30" in second.content.decode()
+
+
 def test_claim_next_opens_the_claimed_case(client, people, org):
     case = CaseFactory(team=org["team_a1"])
     client.force_login(people["agent"])
@@ -52,7 +72,7 @@ def test_another_teams_case_is_404_everywhere(client, people, org):
     client.force_login(people["agent"])
     assert client.get(f"/cases/{theirs.pk}/").status_code == 404
     assert client.post(f"/cases/{theirs.pk}/note/", {"text": "hi"}).status_code == 404
-    assert client.get("/cases/", {"feedback": theirs.feedback_id}).context["cases"].count() == 0
+    assert client.get("/cases/", {"feedback": theirs.feedback_id}).context["cases"] == []
 
 
 def test_manager_sees_the_departments_cases(client, people, org):

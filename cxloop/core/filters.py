@@ -1,0 +1,43 @@
+"""Filters shared by the filter bars and list APIs."""
+
+import copy
+
+import django_filters
+from django_filters.constants import EMPTY_VALUES
+
+
+class SlugFilter(django_filters.ChoiceFilter):
+    """One row of a small reference table (a source, a team...), chosen by its slug.
+
+    Its choices are read as (id, slug, name) in one light query per filter set, not as model
+    instances, and the filtering uses the id, so it adds no join: the filter bars of the queue and
+    the feedback list sit on pages people reload all day. Set `queryset` (on the instance, to
+    narrow it to what a user may see) before the form is built.
+    """
+
+    def __init__(self, *args, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each filter set gets its own copy: never the choices another request read.
+        clone = copy.copy(self)
+        clone.extra = copy.deepcopy(self.extra, memo)
+        clone.__dict__.pop("_field", None)
+        clone.__dict__.pop("_ids", None)
+        return clone
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            rows = list(self.queryset.values_list("pk", "slug", "name"))
+            self._ids = {slug: pk for pk, slug, _ in rows}
+            self.extra["choices"] = [(slug, name) for _, slug, name in rows]
+            super().field  # noqa: B018 (builds and caches the form field with those choices)
+        return self._field
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        self.field  # noqa: B018 (reads the ids, when the form has not)
+        return qs.filter(**{self.field_name: self._ids[value]})

@@ -63,10 +63,10 @@ def print_table(results: list[Result]) -> None:
         )
 
 
-def write_results(results: list[Result], *, meta: dict) -> Path:
+def write_results(results: list[Result], *, meta: dict, path: str | None = None) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"bench-{stamp}.json"
+    path = Path(path) if path else RESULTS_DIR / f"bench-{stamp}.json"
     payload = {
         "when": stamp,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},

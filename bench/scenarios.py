@@ -169,16 +169,15 @@ def ingestion(*, client: Client, repeat: int) -> Result:
     )
 
 
-def nps_by_week_and_touchpoint(*, client: Client, repeat: int) -> Result:
+def nps_by_week_and_touchpoint(*, client: Client, repeat: int, days: int) -> Result:
     """GET /api/v1/metrics/nps/?group_by=week,touchpoint over the whole history (admin: every team),
     which reads the rollup, against the raw SQL aggregate of the same figures over feedback_feedback."""
     from datetime import timedelta
 
-    from feedback.demo.scenario import HISTORY_DAYS
     from feedback.metrics.models import FeedbackDailyRollup
 
     date_to = datetime.now(UTC).date() + timedelta(days=1)
-    date_from = date_to - timedelta(days=HISTORY_DAYS + 7)
+    date_from = date_to - timedelta(days=days + 7)
     url = f"/api/v1/metrics/nps/?from={date_from}&to={date_to}&group_by=week,touchpoint"
     raw_sql = (
         "SELECT date_trunc('week', occurred_at AT TIME ZONE 'UTC') AS week, touchpoint_id, count(*), "
@@ -247,18 +246,27 @@ def signal_detection(*, repeat: int) -> Result:
     )
 
 
-def run_all(*, repeat: int) -> list[Result]:
+def run_all(*, repeat: int, only: set[str], days: int) -> list[Result]:
+    """The scenarios named in `only` (keys: pages, ingest, nps, inner, signals), in that order."""
     client, team = _agent_client()
-    results = [
-        _page_result("feedback list, first page (agent)", client, "/feedback/", repeat=repeat, target_ms=100),
-        _page_result(
-            f"team overview /teams/{team}/", client, f"/teams/{team}/", repeat=repeat, target_ms=100
-        ),
-        ingestion(client=_admin_client(), repeat=repeat),
-        nps_by_week_and_touchpoint(client=_admin_client(), repeat=repeat),
-    ]
-    results += _inner_loop(client=client, repeat=repeat)
-    results.append(signal_detection(repeat=repeat))
+    results = []
+    if "pages" in only:
+        results += [
+            _page_result(
+                "feedback list, first page (agent)", client, "/feedback/", repeat=repeat, target_ms=100
+            ),
+            _page_result(
+                f"team overview /teams/{team}/", client, f"/teams/{team}/", repeat=repeat, target_ms=100
+            ),
+        ]
+    if "ingest" in only:
+        results.append(ingestion(client=_admin_client(), repeat=repeat))
+    if "nps" in only:
+        results.append(nps_by_week_and_touchpoint(client=_admin_client(), repeat=repeat, days=days))
+    if "inner" in only:
+        results += _inner_loop(client=client, repeat=repeat)
+    if "signals" in only:
+        results.append(signal_detection(repeat=repeat))
     return results
 
 
@@ -268,7 +276,6 @@ def _inner_loop(*, client: Client, repeat: int) -> list[Result]:
     from bench import cases
     from cxloop.org.models import Membership, Role
 
-    cases.ensure_cases()
     team_id = Membership.objects.get(user__username="agent", role=Role.AGENT).team_id
     users = list(get_user_model().objects.filter(memberships__team_id=team_id).distinct()[:2])
     return [

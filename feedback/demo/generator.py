@@ -132,10 +132,11 @@ class FeedbackGenerator:
         business_customer_ids: list[int],
         total: int,
         end: datetime,
+        days: int = HISTORY_DAYS,
     ) -> None:
         self.rng = rng
         self.end = end
-        self.days = [end.date() - timedelta(days=offset) for offset in range(HISTORY_DAYS - 1, -1, -1)]
+        self.days = [end.date() - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
         self.customer_ids = [str(pk) for pk in customer_ids]
         self.business_customer_ids = [str(pk) for pk in business_customer_ids] or self.customer_ids
         self.category_ids = {slug: str(pk) for slug, pk in reference.categories.items()}

@@ -19,7 +19,7 @@ from . import generator as feedback_data
 from .organisation import DEPARTMENTS, TEAMS, organisation_create
 from .pgcopy import copy_rows
 from .reference import JOURNEY_STAGES, SOURCES, TOUCHPOINTS, reference_create
-from .scenario import DEMO_USERNAMES, customers_for, feedback_for
+from .scenario import DEMO_USERNAMES, HISTORY_DAYS, customers_for, feedback_for
 
 # Two seeders started at once queue on this lock; the second then finds the data and stops.
 ADVISORY_LOCK_KEY = 4_242_001
@@ -56,6 +56,7 @@ def demo_seed(
     customers: int | None = None,
     feedback: int | None = None,
     end: datetime | None = None,
+    days: int = HISTORY_DAYS,
 ) -> SeedResult:
     """Create the whole demo data set, or nothing when it is already there.
 
@@ -107,6 +108,7 @@ def demo_seed(
             ],
             total=feedback_count,
             end=end,
+            days=days,
         )
         feedback_rows = copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows())
         # Apps above feedback add their own demo history (cases worked in past months...) by hook,

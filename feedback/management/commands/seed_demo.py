@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cxloop.core.exceptions import ApplicationError
-from feedback.demo.scenario import DEMO_PASSWORD, DEMO_USERNAMES, customers_for, feedback_for
+from feedback.demo.scenario import DEMO_PASSWORD, DEMO_USERNAMES, HISTORY_DAYS, customers_for, feedback_for
 from feedback.demo.seed import demo_seed
 
 
@@ -24,7 +24,7 @@ def _moment(value: str) -> datetime:
 
 class Command(BaseCommand):
     help = (
-        "Seed a demo organisation with customers and six months of feedback ending now. "
+        "Seed a demo organisation with customers and six months of feedback ending now (--days to change). "
         f"Scale 1 is {feedback_for(scale=1):,} feedback rows and {customers_for(scale=1):,} customers; "
         "--scale N multiplies the feedback, and adds 10,000 customers per 4 steps. "
         "Does nothing when the demo data is already there."
@@ -45,6 +45,12 @@ class Command(BaseCommand):
             help="Override the number of feedback rows (for tests).",
         )
         parser.add_argument(
+            "--days",
+            type=_positive,
+            default=HISTORY_DAYS,
+            help=f"Days of history ending at --end (default {HISTORY_DAYS}); the rows spread over them.",
+        )
+        parser.add_argument(
             "--end",
             type=_moment,
             default=None,
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 customers=options["customers"],
                 feedback=options["feedback"],
                 end=options["end"],
+                days=options["days"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error

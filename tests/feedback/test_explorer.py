@@ -127,6 +127,21 @@ def test_personal_data_in_comments_is_masked_without_permission(client, people, 
     assert "jo@example.test" in shown
 
 
+def test_personal_data_is_shown_to_a_group_holding_the_permission(client, people, org):
+    # given: the permission through a group, not on the user
+    from django.contrib.auth.models import Group
+
+    item = FeedbackFactory(team=org["team_a1"], comment="Email me at jo@example.test")
+    privacy = Group.objects.create(name="Privacy officers")
+    privacy.permissions.add(Permission.objects.get(codename="view_personal_data"))
+    people["agent"].groups.add(privacy)
+    client.force_login(people["agent"])
+    # when
+    shown = client.get(f"/feedback/{item.pk}/").content.decode()
+    # then
+    assert "jo@example.test" in shown
+
+
 def test_api_lists_with_the_same_filters(people, org):
     from rest_framework.test import APIClient
 

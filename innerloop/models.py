@@ -264,6 +264,13 @@ class Case(models.Model):
                 name="case_resolution_clock",
                 condition=Q(status__in=["new", "in_progress", "reopened"]),
             ),
+            # The queue's counts (open, overdue, unassigned, mine), read from the index alone.
+            models.Index(
+                fields=["team"],
+                include=["due_at", "paused_at", "assignee"],
+                name="case_open_counts",
+                condition=Q(status__in=["new", "in_progress", "waiting_on_customer", "reopened"]),
+            ),
             # Loop-closure metrics: the cases a team (or everyone) opened in a period.
             models.Index(fields=["team", "created_at"], name="case_team_opened"),
             models.Index(fields=["created_at"], name="case_opened"),

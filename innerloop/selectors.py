@@ -59,10 +59,12 @@ def queue_counts(*, user) -> dict:
         cases_visible_to(user=user)
         .filter(status__in=OPEN_STATUSES)
         .aggregate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(due_at__lt=now, paused_at__isnull=True)),
-            unassigned=Count("id", filter=Q(assignee__isnull=True)),
-            mine=Count("id", filter=Q(assignee=user)),
+            # Counting the team column (never null), not the id: every column read is then in the
+            # case_open_counts index, which answers without the table.
+            open=Count("team"),
+            overdue=Count("team", filter=Q(due_at__lt=now, paused_at__isnull=True)),
+            unassigned=Count("team", filter=Q(assignee__isnull=True)),
+            mine=Count("team", filter=Q(assignee=user)),
         )
     )
 

@@ -142,7 +142,8 @@ class Group(NamedTuple):
     counts: Counts
 
 
-def _start(day: date) -> datetime:
+def utc_start(day: date) -> datetime:
+    """The first moment of `day` in UTC: the rollup's days are UTC dates of occurred_at."""
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
@@ -167,7 +168,10 @@ def _rollup_rows(
 
 def _feedback_rows(*, user, scale: str, date_from: date, date_to: date, filters: Filters) -> QuerySet:
     rows = feedback_visible_to(user=user).filter(
-        scale=scale, score__isnull=False, occurred_at__gte=_start(date_from), occurred_at__lt=_start(date_to)
+        scale=scale,
+        score__isnull=False,
+        occurred_at__gte=utc_start(date_from),
+        occurred_at__lt=utc_start(date_to),
     )
     narrowing = {
         name: getattr(filters, name)

@@ -1,11 +1,11 @@
 """What a dashboard shows, read through the metrics layer (rollup) and the loop-closure metrics."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from feedback.metrics.queries import Filters
+from feedback.metrics.queries import Filters, utc_start
 from feedback.metrics.selectors import low_sample_n, metric_report
 from feedback.metrics.stats import nps_compare, nps_interval, nps_point
 from feedback.models import Category
@@ -17,10 +17,6 @@ from .chart import Point, nps_trend_svg
 TREND_WEEKS = 26
 PERIOD_DAYS = 28
 SIGNIFICANT = 0.05
-
-
-def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _window():
@@ -78,8 +74,8 @@ def category_effects(*, user, team, date_from, date_to, limit: int = 8) -> list[
     feedback = feedback_visible_to(user=user).filter(
         scale="nps",
         score__isnull=False,
-        occurred_at__gte=_utc_start(date_from),
-        occurred_at__lt=_utc_start(date_to),
+        occurred_at__gte=utc_start(date_from),
+        occurred_at__lt=utc_start(date_to),
     )
     if team is not None:
         feedback = feedback.filter(team=team)

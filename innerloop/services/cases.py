@@ -108,6 +108,7 @@ def case_transition(
 
 
 _CASE_COLUMNS = [field.column for field in Case._meta.concrete_fields]
+_CASE_ATTNAMES = [field.attname for field in Case._meta.concrete_fields]
 _CLAIM_SQL_TEMPLATE = f"""
     WITH picked AS (
         SELECT id, status FROM {Case._meta.db_table}
@@ -162,7 +163,7 @@ def case_claim_next(*, team_ids: list[int], user) -> Case | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    case = Case.from_db(connection.alias, [field.attname for field in Case._meta.concrete_fields], row)
+    case = Case.from_db(connection.alias, _CASE_ATTNAMES, row)
     case.assignee = user
     return case
 

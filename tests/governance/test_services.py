@@ -70,6 +70,44 @@ def test_one_vote_per_seat(committee, decision, people):
     assert decision.votes.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_count_once_per_seat_and_approve_once(committee, decision, people):
+    # given: eight requests at once, four for each of two seats, each on its own connection
+    import threading
+
+    from django.db import connections
+
+    first, second, _ = committee["seats"]
+    start = threading.Barrier(8)
+    outcomes = []
+
+    def approve(seat):
+        start.wait()
+        try:
+            services.vote_record(
+                decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["committee"]
+            )
+            outcomes.append("recorded")
+        except ApplicationError as error:
+            outcomes.append(error.message)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(seat,)) for seat in (first, second) * 4]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: one vote per seat, the rest refused; one decision, one move to approved
+    decision.refresh_from_db()
+    assert outcomes.count("recorded") == 2
+    assert decision.votes.count() == 2
+    assert (decision.status, decision.outcome) == (Decision.Status.DECIDED, Outcome.APPROVED)
+    assert decision.initiative.events.filter(kind="decided").count() == 1
+    assert decision.initiative.stage == Stage.APPROVED
+
+
 def test_split_votes_leave_it_open_and_configured_quorum_applies(committee, decision, people):
     # given
     committee["committee"].quorum = 3

@@ -8,12 +8,13 @@ date of `occurred_at`; a window is [date_from, date_to).
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value
-from django.db.models.fields import BigIntegerField, DateField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.fields import DateField
+from django.db.models.functions import Coalesce
 
 from cxloop.org.models import Team
 from cxloop.org.scoping import scope_queryset
@@ -133,12 +134,15 @@ CHANNEL_LABELS = dict(SourceKind.choices)
 
 
 class Group(NamedTuple):
-    """One group: its key (dates, ids, values), the key shown (slugs), labels, a sort key, the counts."""
+    """One group: its key (dates, ids, values), the key shown and its labels, the counts.
+
+    `shown` and `labels` map each group_by dimension to the value's slug (or date, or value) and
+    its name: the contract's `group` and `labels` objects as they are.
+    """
 
     key: tuple
-    shown: tuple
-    labels: tuple
-    sort: tuple
+    shown: dict
+    labels: dict
     counts: Counts
 
 
@@ -192,9 +196,6 @@ USED_COUNTERS = {
     "csat": ("n", "satisfied"),
     "ces": ("n", "score_sum", "score_sq_sum"),
 }
-UNUSED = Value(0, output_field=BigIntegerField())
-# Cast: PostgreSQL sums bigints as numeric, which would arrive as Decimal.
-ROLLUP_SUMS = {name: Cast(Sum(name), BigIntegerField()) for name in COUNTERS}
 RAW_COUNTS = {
     "n": Count("id"),
     "promoters": Count("id", filter=Q(scale="nps", score__gte=9)),
@@ -218,25 +219,51 @@ def _names(dimension: str, keys: set) -> dict:
     return {key: (shown[key], shown[key], shown[key]) for key in keys}
 
 
-def _counted(
-    rows: QuerySet, *, group_by: tuple[str, ...], source: str, aggregates: dict
-) -> dict[tuple, tuple]:
-    """Counters per group key (ids, dates, values; None for none), in one query.
+def _key_columns(group_by: tuple[str, ...], source: str) -> dict:
+    return {f"key_{i}": DIMENSION_SPECS[name].key(source) for i, name in enumerate(group_by)}
 
-    Read with a plain cursor: a report can have thousands of groups, and the ORM's per-row
-    converters would cost more than the query. No group is empty, so no sum is NULL.
+
+def _cells_sql(rows: QuerySet, *, group_by: tuple[str, ...], source: str, used: tuple[str, ...]) -> tuple:
+    """The SQL of one rollup part of a report: each cell's group key and counters, not yet summed.
+
+    The statement that unites the parts sums them once (one aggregation, not one per part).
     """
-    if not group_by:
-        summed = {name: expression for name, expression in aggregates.items() if expression is not UNUSED}
-        total = rows.aggregate(**summed)
-        return {(): tuple(total.get(name) or 0 for name in COUNTERS)}
-    keys = {f"key_{i}": DIMENSION_SPECS[name].key(source) for i, name in enumerate(group_by)}
+    return (
+        rows.order_by()
+        .values(**_key_columns(group_by, source))
+        .values_list(*(f"key_{i}" for i in range(len(group_by))), *used)
+        .query.sql_with_params()
+    )
+
+
+def _grouped_sql(rows: QuerySet, *, group_by: tuple[str, ...], source: str, aggregates: dict) -> tuple:
+    """The SQL of the raw part: feedback rows counted per group key (key_0, ... then counters)."""
+    # Without group_by, one constant key: PostgreSQL then counts the whole part in one row.
+    keys = _key_columns(group_by, source) or {"whole": Value(1)}
     grouped = rows.order_by().values(**keys).annotate(**aggregates).values_list(*keys, *aggregates)
-    sql, params = grouped.query.sql_with_params()
+    return grouped.query.sql_with_params()
+
+
+def _counted(parts: list[tuple], *, group_by: tuple[str, ...], used: tuple[str, ...]) -> dict[tuple, tuple]:
+    """Counters per group key (ids, dates, values; None for none), over every part, in one statement.
+
+    The parts (whole periods, the days at the edges, this transaction's pending rows) are summed
+    by PostgreSQL: one round trip, and nothing added up in Python. Read with a plain cursor: a
+    report can have thousands of groups, and the ORM's per-row converters would cost more than
+    the query. Counters the metric does not use come back as 0 without being summed.
+    """
+    width = len(group_by)
+    keys = [f'"key_{i}"' for i in range(width)]
+    # Cast: PostgreSQL sums bigints as numeric, which would arrive as Decimal.
+    sums = [f'COALESCE(SUM("{name}"), 0)::bigint' if name in used else "0" for name in COUNTERS]
+    sql = " UNION ALL ".join(f"({part_sql})" for part_sql, _ in parts)
+    # Only column names and the ORM's own SQL are put together here; every value is a parameter.
+    sql = f"SELECT {', '.join(keys + sums)} FROM ({sql}) AS parts"  # noqa: S608
+    if width:
+        sql += f" GROUP BY {', '.join(keys)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [param for _, params in parts for param in params])
         found = cursor.fetchall()
-    width = len(keys)
     if "segment" not in group_by:
         return {row[:width]: row[width:] for row in found}
     # No segment is stored as "", and shown as none.
@@ -244,55 +271,64 @@ def _counted(
 
 
 def _for_scale(aggregates: dict, scale: str) -> dict:
-    """The counters `scale`'s metric is computed from; the others come back as 0 without being summed."""
+    """Only the counters `scale`'s metric is computed from."""
     used = USED_COUNTERS[scale]
-    return {name: expression if name in used else UNUSED for name, expression in aggregates.items()}
-
-
-def _add(into: dict[tuple, tuple], more: dict[tuple, tuple]) -> dict[tuple, tuple]:
-    for key, counters in more.items():
-        known = into.get(key)
-        into[key] = counters if known is None else tuple(map(sum, zip(known, counters, strict=True)))
-    return into
+    return {name: expression for name, expression in aggregates.items() if name in used}
 
 
 def _named(found: dict[tuple, tuple], *, group_by: tuple[str, ...]) -> list[Group]:
     """Groups with their slugs, labels and display order; groups with no responses are left out.
 
-    Written for speed: it runs once per group, and a report can have thousands.
+    Written for speed: it runs once per group, and a report can have thousands. Groups are put
+    in order by one integer each (the ranks of their values), then built in that order.
     """
     found = {key: counters for key, counters in found.items() if counters[0]}
-    # key value -> (shown, label, (sorts last, rank)) per dimension; None sorts last.
+    # key value -> (shown, label, rank) per dimension: the rank is the value's place in display
+    # order; None sorts last.
     names = []
     for i, dimension in enumerate(group_by):
-        entries = {
-            value: (shown, label, (False, rank))
-            for value, (shown, label, rank) in _names(dimension, {key[i] for key in found} - {None}).items()
-        }
-        entries[None] = (None, None, (True, 0))
+        named = _names(dimension, {key[i] for key in found} - {None})
+        in_order = sorted(named, key=lambda value: (named[value][2], str(named[value][0])))
+        entries = {value: (named[value][0], named[value][1], rank) for rank, value in enumerate(in_order)}
+        entries[None] = (None, None, len(entries))
         names.append(entries)
+
+    def rank(key: tuple) -> int:
+        place = 0
+        for entries, value in zip(names, key, strict=True):
+            place = place * len(entries) + entries[value][2]
+        return place
+
+    counts = partial(tuple.__new__, Counts)  # the row is already a tuple of the counters
     if len(group_by) == 1:
-        (first,) = names
-        result = [
-            Group(key, (entry[0],), (entry[1],), (entry[2],), Counts(*counters))
-            for key, counters in found.items()
+        ((dimension,), (first,)) = group_by, names
+        ordered = sorted(found, key=lambda key: first[key[0]][2])
+        return [
+            Group(key, {dimension: entry[0]}, {dimension: entry[1]}, counts(found[key]))
+            for key in ordered
             for entry in (first[key[0]],)
         ]
-    elif len(group_by) == 2:
-        first, second = names
-        result = [
-            Group(key, (one[0], two[0]), (one[1], two[1]), (one[2], two[2]), Counts(*counters))
-            for key, counters in found.items()
+    if len(group_by) == 2:
+        ((one_name, two_name), (first, second)) = group_by, names
+        size = len(second)
+        ordered = sorted(found, key=lambda key: first[key[0]][2] * size + second[key[1]][2])
+        return [
+            Group(
+                key,
+                {one_name: one[0], two_name: two[0]},
+                {one_name: one[1], two_name: two[1]},
+                counts(found[key]),
+            )
+            for key in ordered
             for one, two in ((first[key[0]], second[key[1]]),)
         ]
-    else:
-        result = []
-        for key, counters in found.items():
-            entries = [names[i][value] for i, value in enumerate(key)]
-            shown, labels, sort = zip(*entries, strict=True) if entries else ((), (), ())
-            result.append(Group(key, shown, labels, sort, Counts(*counters)))
-    result.sort(key=lambda group: group.sort)
-    return result
+    groups = []
+    for key in sorted(found, key=rank):
+        entries = [names[i][value] for i, value in enumerate(key)]
+        shown = {dimension: entry[0] for dimension, entry in zip(group_by, entries, strict=True)}
+        labels = {dimension: entry[1] for dimension, entry in zip(group_by, entries, strict=True)}
+        groups.append(Group(key, shown, labels, counts(found[key])))
+    return groups
 
 
 def _grain_for(group_by: tuple[str, ...]) -> str | None:
@@ -344,25 +380,22 @@ def metric_groups(
     reference the rollup must match.
     """
     query = {"user": user, "scale": scale, "filters": filters}
+    used = USED_COUNTERS[scale]
     if not from_rollup:
         rows = _feedback_rows(**query, date_from=date_from, date_to=date_to)
-        return _named(
-            _counted(rows, group_by=group_by, source="raw", aggregates=_for_scale(RAW_COUNTS, scale)),
-            group_by=group_by,
-        )
-    sums = _for_scale(ROLLUP_SUMS, scale)
+        part = _grouped_sql(rows, group_by=group_by, source="raw", aggregates=_for_scale(RAW_COUNTS, scale))
+        return _named(_counted([part], group_by=group_by, used=used), group_by=group_by)
     grain = _grain_for(group_by)
     edges, whole = _split(date_from, date_to, grain)
-    found: dict[tuple, tuple] = {}
+    parts = []
     if whole is not None:
         rows = _rollup_rows(FeedbackPeriodRollup, **query, date_from=whole[0], date_to=whole[1], grain=grain)
-        _add(found, _counted(rows, group_by=group_by, source="period", aggregates=sums))
+        parts.append(_cells_sql(rows, group_by=group_by, source="period", used=used))
     for start, end in edges:
         rows = _rollup_rows(FeedbackDailyRollup, **query, date_from=start, date_to=end)
-        _add(found, _counted(rows, group_by=group_by, source="daily", aggregates=sums))
+        parts.append(_cells_sql(rows, group_by=group_by, source="daily", used=used))
     # In autocommit every earlier statement has committed, so nothing of ours can be pending.
     if connection.in_atomic_block:
         rows = _rollup_rows(FeedbackRollupPending, **query, date_from=date_from, date_to=date_to)
-        _add(found, _counted(rows, group_by=group_by, source="daily", aggregates=sums))
-        found = {key: counters for key, counters in found.items() if counters[0]}
-    return _named(found, group_by=group_by)
+        parts.append(_cells_sql(rows, group_by=group_by, source="daily", used=used))
+    return _named(_counted(parts, group_by=group_by, used=used), group_by=group_by)

@@ -48,16 +48,19 @@ def _interval(interval: stats.Interval | None) -> dict:
 def nps_summary(counts: Counts, *, low_n: int) -> dict:
     """The NPS fields of the contract for one group (called per group: thousands per report)."""
     n, promoters, passives, detractors = counts[:4]
-    point = stats.nps_point(promoters=promoters, passives=passives, detractors=detractors)
-    interval = stats.nps_interval(promoters=promoters, passives=passives, detractors=detractors)
+    figures = stats.nps_figures(promoters, passives, detractors)
+    if figures is None:
+        point = low = high = None
+    else:
+        point, low, high = round(figures[0], 2), round(figures[1], 2), round(figures[2], 2)
     return {
         "n": n,
         "promoters": promoters,
         "passives": passives,
         "detractors": detractors,
-        "nps": None if point is None else round(point, 2),
-        "ci_low": None if interval is None else round(interval.low, 2),
-        "ci_high": None if interval is None else round(interval.high, 2),
+        "nps": point,
+        "ci_low": low,
+        "ci_high": high,
         "low_sample": n < low_n,
     }
 
@@ -169,7 +172,7 @@ def _every_bucket(groups: list[Group], *, unit: str, date_from: date, date_to: d
     series, start = [], bucket_start(date_from, unit)
     while start < date_to:
         label = start.isoformat()
-        series.append(found.get((start,), Group((start,), (label,), (label,), ((False, label),), EMPTY)))
+        series.append(found.get((start,), Group((start,), {unit: label}, {unit: label}, EMPTY)))
         start = next_bucket(start, unit)
     return series
 
@@ -199,15 +202,12 @@ def metric_report(
     groups = metric_groups(date_from=date_from, date_to=date_to, group_by=group_by, **query)
     overall = _total(groups)
     if not group_by:
-        groups = [Group((), (), (), (), overall)]  # the whole window is the one group, even when empty
+        groups = [Group((), {}, {}, overall)]  # the whole window is the one group, even when empty
     elif len(group_by) == 1 and group_by[0] in TIME_DIMENSIONS:
         groups = _every_bucket(groups, unit=group_by[0], date_from=date_from, date_to=date_to)
+    summary = spec.summary
     results = [
-        {
-            "group": dict(zip(group_by, group.shown, strict=True)),
-            "labels": dict(zip(group_by, group.labels, strict=True)),
-            **spec.summary(group.counts, low_n=low_n),
-        }
+        {"group": group.shown, "labels": group.labels, **summary(group.counts, low_n=low_n)}
         for group in groups
     ]
     report = {

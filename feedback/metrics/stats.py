@@ -69,7 +69,7 @@ def nps_point(*, promoters: int, passives: int, detractors: int) -> float | None
     return 100 * (promoters - detractors) / n
 
 
-def _nps_adjusted(*, promoters: int, passives: int, detractors: int) -> tuple[float, float]:
+def _nps_adjusted(promoters: int, passives: int, detractors: int) -> tuple[float, float]:
     """The adjusted-Wald NPS on [-1, 1] and the squared standard error of it."""
     n_adj = promoters + passives + detractors + PSEUDO_PROMOTERS + PSEUDO_PASSIVES + PSEUDO_DETRACTORS
     p = (promoters + PSEUDO_PROMOTERS) / n_adj
@@ -77,6 +77,24 @@ def _nps_adjusted(*, promoters: int, passives: int, detractors: int) -> tuple[fl
     nps = p - d
     variance = p + d - nps**2
     return nps, variance / n_adj
+
+
+def nps_figures(
+    promoters: int, passives: int, detractors: int, z: float = Z95
+) -> tuple[float, float, float] | None:
+    """The plain NPS and its 95 % adjusted-Wald interval, (nps, low, high) on -100..100, or None.
+
+    What `nps_point` and `nps_interval` say, in one positional call: reports make it once per
+    group, thousands of times.
+    """
+    n = promoters + passives + detractors
+    if n == 0:
+        return None
+    nps, se2 = _nps_adjusted(promoters, passives, detractors)
+    half = z * math.sqrt(se2)
+    # min/max inline, not _clamp: this runs once per group of every report.
+    low, high = max(-100.0, 100 * (nps - half)), min(100.0, 100 * (nps + half))
+    return 100 * (promoters - detractors) / n, low, high
 
 
 def nps_interval(*, promoters: int, passives: int, detractors: int, z: float = Z95) -> Interval | None:
@@ -89,12 +107,8 @@ def nps_interval(*, promoters: int, passives: int, detractors: int, z: float = Z
     give intervals good coverage at small n and at the extremes (all promoters, all detractors),
     not to change the score people know. None without responses.
     """
-    if promoters + passives + detractors == 0:
-        return None
-    nps, se2 = _nps_adjusted(promoters=promoters, passives=passives, detractors=detractors)
-    half = z * math.sqrt(se2)
-    # min/max inline, not _clamp: this runs once per group of every report.
-    return Interval(max(-100.0, 100 * (nps - half)), min(100.0, 100 * (nps + half)))
+    figures = nps_figures(promoters, passives, detractors, z)
+    return None if figures is None else Interval(figures[1], figures[2])
 
 
 def nps_compare(
@@ -112,8 +126,8 @@ def nps_compare(
     """
     if sum(current) == 0 or sum(previous) == 0:
         return NO_COMPARISON
-    nps_1, se2_1 = _nps_adjusted(promoters=current[0], passives=current[1], detractors=current[2])
-    nps_2, se2_2 = _nps_adjusted(promoters=previous[0], passives=previous[1], detractors=previous[2])
+    nps_1, se2_1 = _nps_adjusted(*current)
+    nps_2, se2_2 = _nps_adjusted(*previous)
     adjusted = nps_1 - nps_2
     se = math.sqrt(se2_1 + se2_2)
     difference = nps_point(promoters=current[0], passives=current[1], detractors=current[2]) - nps_point(

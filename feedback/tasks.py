@@ -11,6 +11,14 @@ def feedback_process(*, feedback_id: int) -> int:
     return feedback_process_with_backlog(feedback_id=feedback_id)
 
 
+@shared_task(name="feedback.process_many")
+def feedback_process_many(*, feedback_ids: list[int]) -> int:
+    """Enrich the items of one stored batch; returns how many were processed."""
+    from feedback.services.processing import feedback_process_batch
+
+    return feedback_process_batch(feedback_ids=feedback_ids)
+
+
 @shared_task(name="feedback.sweep_unprocessed")
 def feedback_sweep_unprocessed() -> int:
     """Process a batch of items whose task was lost; returns how many were processed."""

@@ -102,3 +102,51 @@ def test_concurrent_identical_deliveries_store_one_row_per_id(hook_source, killa
     assert statuses[200] == IDS * (COPIES - 1)
     assert not [status for status in statuses if status >= 500]
     assert Feedback.objects.filter(source=hook_source).count() == IDS
+
+
+def post_batch(base: str, key: str, body: list) -> tuple[int, list]:
+    request = urllib.request.Request(
+        f"{base}/api/v1/feedback/",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {key}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, []
+
+
+def test_concurrent_overlapping_batches_store_each_item_once(people, killable_redis, processes):
+    # given: 8 senders with the same 400 items (and their 100 customers), each in its own order
+    import random
+
+    from cxloop.org.services import api_token_create
+
+    SourceFactory(slug="survey")
+    _, key = api_token_create(created_by=people["admin"], name="sync", integration=True, scope="ingest")
+    base = processes.web(processes.env(killable_redis.url))
+    items = [
+        {
+            "source": "survey",
+            "external_id": f"r-{n}",
+            "scale": "nps",
+            "score": n % 11,
+            "customer": {"external_id": f"c-{n % 100}", "segment": f"s{n % 3}"},
+        }
+        for n in range(400)
+    ]
+    batches = []
+    for sender in range(8):
+        order = random.Random(sender).sample(items, len(items))
+        batches += [order[start : start + 100] for start in range(0, len(order), 100)]
+    # when
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda batch: post_batch(base, key, batch), batches))
+    # then: no failure, each item created once and a duplicate for the seven others
+    assert {status for status, _ in answers} <= {201, 207}, Counter(status for status, _ in answers)
+    rows = [row for _, body in answers for row in body]
+    assert Counter(row["status"] for row in rows) == {"created": 400, "duplicate": 400 * 7}
+    assert Feedback.objects.count() == 400
+    assert Feedback.objects.values("customer").distinct().count() == 100

@@ -1,10 +1,10 @@
 """Writes of file imports: create from an upload, map, start, run in chunks, resume.
 
-Every row goes through `feedback_ingest`, the service behind the API, so an imported row is
-`created`, `duplicate`, `updated` or `error` exactly as an API delivery would be. A chunk of rows
-and the job's progress commit together in one transaction, under a lock on the job row, and a
-chunk only runs from the offset the job has recorded: a re-delivered task, or a resume racing
-the original task, finds the offset moved and does nothing. A chunk interrupted half-way (worker
+A chunk's rows go through `feedback_ingest_many`, the service behind the API's arrays, so an
+imported row is `created`, `duplicate`, `updated` or `error` exactly as an API delivery would be.
+A chunk of rows and the job's progress commit together in one transaction, under a lock on the
+job row, and a chunk only runs from the offset the job has recorded: a re-delivered task, or a
+resume racing the original task, finds the offset moved and does nothing. A chunk interrupted half-way (worker
 killed) rolls back whole and is simply run again from the same offset.
 """
 
@@ -16,7 +16,7 @@ from contextlib import closing
 from itertools import islice
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, transaction
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
 from feedback.contract import ContractValidator
 from feedback.models import Source
-from feedback.services.ingest import ERROR, feedback_ingest
+from feedback.services.ingest import ERROR, feedback_ingest_many
 
 from .mapping import Mapping, build_item, flatten_errors
 from .models import ImportJob, ImportRowError
@@ -187,9 +187,8 @@ def _import_chunk(
         mapping = Mapping.from_json(locked.mapping)
         counts: Counter[str] = Counter()
         errors: list[ImportRowError] = []
-        validator = ContractValidator()
-        for row in rows:
-            status, problems = _import_row(row=row, job=job, mapping=mapping, validator=validator)
+        outcomes = _import_rows(rows=rows, job=job, mapping=mapping)
+        for row, (status, problems) in zip(rows, outcomes, strict=True):
             counts[status] += 1
             errors.extend(
                 ImportRowError(
@@ -233,28 +232,35 @@ def _import_chunk(
     return None if finished or handed_over else next_offset
 
 
-def _import_row(
-    *, row: Row, job: ImportJob, mapping: Mapping, validator: ContractValidator
-) -> tuple[str, dict[str, str]]:
-    """The ingestion status of one row and its problems by field."""
-    if row.problem:
-        return ERROR, {"row": row.problem}
-    raw, problems = build_item(
-        cells=row.cells, headers=job.headers, mapping=mapping, source_slug=job.source.slug
-    )
-    if problems:
-        # Report everything wrong with the row at once: the contract checks the cells that converted.
-        _, contract_errors = validator.validate(
-            {key: value for key, value in raw.items() if key not in problems}
+def _import_rows(*, rows: list[Row], job: ImportJob, mapping: Mapping) -> list[tuple[str, dict[str, str]]]:
+    """The ingestion status of each row and its problems by field, in order.
+
+    Rows that convert are stored together, as the API stores an array (`feedback_ingest_many`);
+    rows that do not are reported with everything wrong with them at once.
+    """
+    validator = ContractValidator()
+    outcomes: list[tuple[str, dict[str, str]] | None] = []
+    items, positions = [], []
+    for row in rows:
+        if row.problem:
+            outcomes.append((ERROR, {"row": row.problem}))
+            continue
+        raw, problems = build_item(
+            cells=row.cells, headers=job.headers, mapping=mapping, source_slug=job.source.slug
         )
-        return ERROR, {**flatten_errors(contract_errors or {}), **problems}
-    try:
-        result = feedback_ingest(raw=raw, validator=validator)
-    except (IntegrityError, DataError):
-        # The contract should make this impossible; keep the rest of the file going and say so.
-        logger.exception("import %s: line %s passed validation but could not be stored", job.pk, row.line)
-        return ERROR, {"row": "the row passed validation but could not be stored."}
-    return result.status, flatten_errors(result.errors) if result.status == ERROR else {}
+        if problems:
+            # The contract checks the cells that converted, so the report lists every problem.
+            _, contract_errors = validator.validate(
+                {key: value for key, value in raw.items() if key not in problems}
+            )
+            outcomes.append((ERROR, {**flatten_errors(contract_errors or {}), **problems}))
+            continue
+        positions.append(len(outcomes))
+        outcomes.append(None)
+        items.append(raw)
+    for position, result in zip(positions, feedback_ingest_many(items=items) if items else [], strict=True):
+        outcomes[position] = (result.status, flatten_errors(result.errors) if result.status == ERROR else {})
+    return outcomes
 
 
 def _cell_for(*, row: Row, field: str, mapping: Mapping) -> str:

@@ -345,19 +345,23 @@ def test_derived_ids_survive_reordering_and_a_row_added_on_top(people, source):
 def test_an_interrupted_import_resumes_from_the_last_committed_chunk(
     people, source, django_capture_on_commit_callbacks
 ):
-    # given: 5 rows in chunks of 2; the worker dies while storing the 4th row
+    # given: 5 rows in chunks of 2; the worker dies after storing the chunk with the 4th row, before commit
     content = ("id,score\n" + "\n".join(f"r-{n},{n}" for n in range(1, 6))).encode()
     mapping = Mapping(columns={"external_id": 0, "score": 1}, scale="nps")
     job = start_job(user=people["lead"], source=source, name="five.csv", content=content, mapping=mapping)
     services.import_job_run_chunks(job_id=job.pk, offset=0, chunk_size=2, time_budget=0)
-    real_ingest = services.feedback_ingest
+    real_ingest = services.feedback_ingest_many
 
-    def dies_on_row_4(*, raw, **kwargs):
-        if raw["external_id"] == "r-4":
+    def dies_on_row_4(*, items):
+        stored = real_ingest(items=items)
+        if any(item["external_id"] == "r-4" for item in items):
             raise SystemExit("worker killed")
-        return real_ingest(raw=raw, **kwargs)
+        return stored
 
-    with mock.patch.object(services, "feedback_ingest", side_effect=dies_on_row_4), pytest.raises(SystemExit):
+    with (
+        mock.patch.object(services, "feedback_ingest_many", side_effect=dies_on_row_4),
+        pytest.raises(SystemExit),
+    ):
         services.import_job_run_chunks(job_id=job.pk, offset=2, chunk_size=2, time_budget=0)
     job.refresh_from_db()
     assert (job.next_row_offset, job.processed_rows, job.status) == (2, 2, ImportJob.Status.RUNNING)

@@ -42,8 +42,9 @@ class EmailMessage(models.Model):
 
     The sender moves it pending -> sending -> sent with a conditional update, so a retried or
     re-delivered task finds it no longer pending and sends nothing. A worker killed between
-    "sending" and "sent" leaves it in "sending": reported, never re-sent on its own, because a
-    duplicate to a customer is worse than a message an admin can check and resend.
+    "sending" and "sent" leaves it in "sending": never re-sent on its own, because a duplicate to
+    a customer is worse than a message a person can check and send again. The admin's outbox
+    lists such messages once they have been sending for a while, with a "Send again" action.
     """
 
     class Status(models.TextChoices):
@@ -61,6 +62,8 @@ class EmailMessage(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the last send began: a message "sending" for long was interrupted.
+    sending_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

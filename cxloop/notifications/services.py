@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import EmailMessage, Notification, NotificationPreference
@@ -33,7 +34,7 @@ def email_queue(*, key: str, to: str, subject: str, body: str) -> EmailMessage |
 def email_send(*, email_id: int) -> bool:
     """Send one pending email; False when it is not pending (already sent, or being sent)."""
     claimed = EmailMessage.objects.filter(pk=email_id, status=EmailMessage.Status.PENDING).update(
-        status=EmailMessage.Status.SENDING
+        status=EmailMessage.Status.SENDING, sending_since=timezone.now()
     )
     if not claimed:
         return False
@@ -52,6 +53,54 @@ def email_send(*, email_id: int) -> bool:
         status=EmailMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, error=""
     )
     return True
+
+
+# A message still "sending" after this long was interrupted (a send takes seconds): it may or may
+# not have reached the recipient, which only a person can judge.
+SENDING_STALE_AFTER = timedelta(minutes=15)
+
+
+def email_resend(*, email_ids: list[int]) -> int:
+    """Queue again emails a person has checked: failed ones, and ones left "sending" by a killed
+    worker for longer than SENDING_STALE_AFTER. Sent and pending ones are left alone. Returns how
+    many were queued."""
+    from cxloop.core.tasks_util import enqueue_on_commit
+
+    from .tasks import email_send as email_send_task
+
+    stale = timezone.now() - SENDING_STALE_AFTER
+    with transaction.atomic():
+        resend = list(
+            EmailMessage.objects.select_for_update()
+            .filter(pk__in=email_ids)
+            .filter(
+                Q(status=EmailMessage.Status.FAILED)
+                | Q(status=EmailMessage.Status.SENDING, sending_since__lt=stale)
+            )
+            .values_list("pk", flat=True)
+        )
+        EmailMessage.objects.filter(pk__in=resend).update(status=EmailMessage.Status.PENDING, error="")
+        for email_id in resend:
+            enqueue_on_commit(email_send_task, email_id=email_id)
+    for email_id in resend:
+        logger.info("email %s queued again by a person", email_id)
+    return len(resend)
+
+
+def emails_stuck_count() -> int:
+    """Emails left "sending" by an interrupted worker: the outbox shows them for a person to check."""
+    return EmailMessage.objects.filter(
+        status=EmailMessage.Status.SENDING, sending_since__lt=timezone.now() - SENDING_STALE_AFTER
+    ).count()
+
+
+def emails_sweep() -> int:
+    """Send pending emails whose task was lost, and say when some were interrupted while sending."""
+    sent = sum(email_send(email_id=email_id) for email_id in emails_pending_ids())
+    stuck = emails_stuck_count()
+    if stuck:
+        logger.warning("%d email(s) interrupted while sending: check them in the admin's outbox", stuck)
+    return sent
 
 
 def emails_pending_ids(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500) -> list[int]:

@@ -13,10 +13,9 @@ def email_send(*, email_id: int) -> bool:
 @shared_task(name="notifications.email_sweep")
 def email_sweep() -> int:
     """Send pending emails whose task was lost (Redis down when they were queued)."""
-    from .services import email_send as send
-    from .services import emails_pending_ids
+    from .services import emails_sweep
 
-    return sum(send(email_id=email_id) for email_id in emails_pending_ids())
+    return emails_sweep()
 
 
 @shared_task(name="notifications.digests_send")

@@ -50,3 +50,53 @@ def test_bell_and_inbox(client, lead):
     assert "Something for you" in client.get("/notifications/").content.decode()
     client.post("/notifications/read/")
     assert "badge" not in client.get("/notifications/bell/").content.decode()
+
+
+def interrupted(minutes_ago: int) -> EmailMessage:
+    """An email a killed worker left between "sending" and "sent"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return EmailMessage.objects.create(
+        key=f"k{minutes_ago}",
+        to="customer@example.test",
+        subject="We fixed it",
+        body="...",
+        status=EmailMessage.Status.SENDING,
+        sending_since=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_the_outbox_lists_interrupted_emails_and_sends_them_again_once(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks, caplog
+):
+    # given
+    from cxloop.notifications.services import emails_sweep
+
+    old, recent = interrupted(minutes_ago=60), interrupted(minutes_ago=2)
+    failed = EmailMessage.objects.create(
+        key="f", to="x@example.test", subject="Failed one", body=".", status="failed"
+    )
+    sent = EmailMessage.objects.create(
+        key="s", to="y@example.test", subject="Sent one", body=".", status="sent"
+    )
+    # then: the sweep never sends them on its own, and says so
+    assert emails_sweep() == 0
+    assert "1 email(s) interrupted while sending" in caplog.text
+    listed = admin_client.get("/admin/notifications/emailmessage/?attention=interrupted").content.decode()
+    assert f"/admin/notifications/emailmessage/{old.pk}/change/" in listed
+    assert f"/admin/notifications/emailmessage/{recent.pk}/change/" not in listed
+    # when: a person checks them and sends them again
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        admin_client.post(
+            "/admin/notifications/emailmessage/",
+            {"action": "send_again", "_selected_action": [old.pk, recent.pk, failed.pk, sent.pk]},
+        )
+    for email_id in [old.pk, failed.pk]:
+        email_send(email_id=email_id)
+    # then: the interrupted and the failed ones go out once; the recent and the sent ones are left alone
+    assert len(callbacks) == 2
+    assert sorted(message.subject for message in mailoutbox) == ["Failed one", "We fixed it"]
+    assert EmailMessage.objects.get(pk=recent.pk).status == EmailMessage.Status.SENDING
+    assert EmailMessage.objects.get(pk=sent.pk).status == EmailMessage.Status.SENT

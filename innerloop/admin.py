@@ -1,9 +1,12 @@
-"""Administration of triage rules (with a dry run), SLA policies, case kinds and message templates."""
+"""Administration of triage rules (with a dry run), SLA policies, case kinds, message templates and
+huddle cadences."""
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from .huddles.models import HuddleCadence
+from .huddles.services import huddle_cadence_set
 from .models import Case, CaseKind, CaseRule, MessageTemplate, SlaPolicy
 from .services.triage import rule_dry_run
 
@@ -93,3 +96,28 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(HuddleCadence)
+class HuddleCadenceAdmin(admin.ModelAdmin):
+    """Team leads set this on the huddles page; here an admin can set it for any team."""
+
+    list_display = ("team", "weekday", "local_time", "every_weeks", "active")
+    list_filter = ("active", "weekday")
+    list_select_related = ("team",)
+    fields = ("team", "weekday", "local_time", "every_weeks", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("team",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the team's next huddle moves with the new time.
+        saved = huddle_cadence_set(
+            team=obj.team,
+            weekday=obj.weekday,
+            local_time=obj.local_time,
+            every_weeks=obj.every_weeks,
+            active=obj.active,
+            actor=request.user,
+        )
+        obj.pk = saved.pk

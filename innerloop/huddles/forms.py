@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import CommitmentState
+from .models import WEEKDAYS, CommitmentState
 
 
 class PageForm(forms.Form):
@@ -58,3 +58,17 @@ class ReviewForm(PageForm):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label="Comment"
     )
+
+
+class CadenceForm(forms.Form):
+    """When a team meets; one form per team the lead leads, so each has its own prefix."""
+
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Day")
+    local_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Time")
+    every_weeks = forms.IntegerField(min_value=1, max_value=8, label="Every how many weeks")
+    active = forms.BooleanField(required=False, label="The team holds huddles")
+
+    def __init__(self, *args, team, **kwargs):
+        kwargs.setdefault("prefix", f"cadence-{team.pk}")
+        super().__init__(*args, **kwargs)
+        self.team = team

@@ -15,12 +15,18 @@ __all__ = ["Commitment", "Huddle", "HuddleCadence", "HuddleEvent", "HuddleStatus
 MISSED_AFTER = timedelta(hours=12)
 
 
+WEEKDAYS = [
+    (0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+    (6, "Sunday"),
+]  # fmt: skip
+
+
 class HuddleCadence(models.Model):
     """When a team meets: a weekday and a local time in the team's time zone, every N weeks."""
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="huddle_cadence")
     # Monday is 0, as in Python's date.weekday().
-    weekday = models.PositiveSmallIntegerField(default=0)
+    weekday = models.PositiveSmallIntegerField(default=0, choices=WEEKDAYS)
     local_time = models.TimeField(default=time(9, 30))
     every_weeks = models.PositiveSmallIntegerField(default=1)
     active = models.BooleanField(default=True)
@@ -34,7 +40,8 @@ class HuddleCadence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team}: weekday {self.weekday} at {self.local_time:%H:%M}"
+        every = "every week" if self.every_weeks == 1 else f"every {self.every_weeks} weeks"
+        return f"{self.team}: {self.get_weekday_display()} at {self.local_time:%H:%M}, {every}"
 
 
 class HuddleStatus(models.TextChoices):
@@ -193,6 +200,7 @@ class HuddleEvent(models.Model):
 
     class Kind(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
+        RESCHEDULED = "rescheduled", "Moved to the team's new time"
         PREPARED = "prepared", "Summary built"
         RECORDED = "recorded", "Meeting recorded"
         AMENDED = "amended", "Record amended"

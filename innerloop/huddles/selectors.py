@@ -58,6 +58,20 @@ def can_record(*, user, huddle: Huddle) -> bool:
     return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team_id=huddle.team_id).exists()
 
 
+def teams_led_by(*, user) -> QuerySet[Team]:
+    """The teams whose huddle cadence `user` sets: the teams they lead."""
+    led = Team.objects.filter(memberships__user=user, memberships__role=Role.TEAM_LEAD)
+    return led.distinct().order_by("name")
+
+
+def cadences_of(*, teams) -> list:
+    """Each team's cadence (weekly on Mondays at 09:30 until its lead changes it), unsaved if new."""
+    from .models import HuddleCadence
+
+    known = {cadence.team_id: cadence for cadence in HuddleCadence.objects.filter(team__in=teams)}
+    return [known.get(team.pk) or HuddleCadence(team=team) for team in teams]
+
+
 def can_review(*, user, huddle: Huddle) -> bool:
     """Managers of the team's department, the committee and admins review huddles."""
     scope = scope_for(user)

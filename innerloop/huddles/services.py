@@ -96,6 +96,57 @@ def huddle_schedule_next(*, team: Team, now: datetime | None = None) -> Huddle |
     return huddle
 
 
+@transaction.atomic
+def huddle_cadence_set(
+    *,
+    team: Team,
+    weekday: int,
+    local_time,
+    every_weeks: int,
+    active: bool,
+    actor,
+    now: datetime | None = None,
+) -> HuddleCadence:
+    """Change when a team meets (its lead's decision). The next huddle moves to the new time, unless
+    its summary is already built: then the team meets as prepared once, and the new time follows."""
+    now = now or timezone.now()
+    HuddleCadence.objects.get_or_create(team=team)
+    cadence = HuddleCadence.objects.select_for_update().get(team=team)
+    cadence.weekday, cadence.local_time, cadence.every_weeks, cadence.active = (
+        weekday,
+        local_time,
+        every_weeks,
+        active,
+    )
+    cadence.full_clean()
+    cadence.save()
+    logger.info("huddle cadence of %s set by %s: %s", team, actor, cadence)
+    upcoming = (
+        Huddle.objects.select_for_update(no_key=True)
+        .filter(team=team, scheduled_at__gt=now, status=HuddleStatus.SCHEDULED, summary_built_at__isnull=True)
+        .order_by("scheduled_at")
+        .first()
+    )
+    if upcoming is None or not active:
+        return cadence
+    last = Huddle.objects.filter(team=team, scheduled_at__lte=now).order_by("-scheduled_at").first()
+    gap = timedelta(weeks=every_weeks)
+    not_before = last.scheduled_at + gap - timedelta(days=1) if last else None
+    moved_to = next_occurrence(cadence=cadence, tz=team.timezone, after=now, not_before=not_before)
+    if moved_to != upcoming.scheduled_at:
+        was = upcoming.scheduled_at
+        upcoming.scheduled_at, upcoming.period_start, upcoming.period_end = moved_to, moved_to - gap, moved_to
+        upcoming.save(update_fields=["scheduled_at", "period_start", "period_end"])
+        huddle_event_create(
+            huddle=upcoming,
+            kind=HuddleEvent.Kind.RESCHEDULED,
+            actor=actor,
+            scheduled_at=moved_to.isoformat(),
+            was=was.isoformat(),
+        )
+    return cadence
+
+
 def huddles_due_for_summary(*, now: datetime | None = None, ahead: timedelta = PREPARE_AHEAD) -> list[int]:
     """Huddles starting within `ahead` (or lately due) whose summary is not built yet."""
     now = now or timezone.now()

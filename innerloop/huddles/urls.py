@@ -7,6 +7,7 @@ app_name = "huddles"
 urlpatterns = [
     path("huddles/", views.huddle_list, name="list"),
     path("huddles/review/", views.review, name="review"),
+    path("huddles/cadence/<int:team_id>/", views.cadence_update, name="cadence"),
     path("huddles/<int:pk>/", views.huddle_detail, name="detail"),
     path("huddles/<int:pk>/prepare/", views.huddle_prepare, name="prepare"),
     path("huddles/<int:pk>/record/", views.huddle_record, name="record"),

@@ -11,22 +11,58 @@ from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 
 from . import selectors, services
-from .forms import CommitmentForm, CommitmentStateForm, ObstacleForm, RecordForm, ReviewForm
+from .forms import CadenceForm, CommitmentForm, CommitmentStateForm, ObstacleForm, RecordForm, ReviewForm
 from .models import Commitment, Obstacle
 
 # Everyone who works with teams opens huddle pages; which huddles they see is scoped by the selectors.
 PAGE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE)
 
 
+def _list_context(request, bound: dict | None = None) -> dict:
+    """The list page; `bound` holds a submitted cadence form by team id, to show its errors."""
+    bound = bound or {}
+    cadences = selectors.cadences_of(teams=selectors.teams_led_by(user=request.user))
+    return {
+        "current": selectors.current_huddle(user=request.user),
+        "huddles": selectors.huddle_list(user=request.user),
+        "cadences": [
+            (
+                cadence,
+                bound.get(cadence.team_id)
+                or CadenceForm(
+                    team=cadence.team,
+                    initial={
+                        "weekday": cadence.weekday,
+                        "local_time": cadence.local_time,
+                        "every_weeks": cadence.every_weeks,
+                        "active": cadence.active,
+                    },
+                ),
+            )
+            for cadence in cadences
+        ],
+    }
+
+
 @require_GET
 @role_required(*PAGE_ROLES)
 def huddle_list(request):
-    """The team's huddles: this week's first, then the recent ones."""
-    context = {
-        "current": selectors.current_huddle(user=request.user),
-        "huddles": selectors.huddle_list(user=request.user),
-    }
-    return TemplateResponse(request, "innerloop/huddles/list.html", context)
+    """The team's huddles: this week's first, then the recent ones; for a lead, when the team meets."""
+    return TemplateResponse(request, "innerloop/huddles/list.html", _list_context(request))
+
+
+@require_POST
+@role_required(Role.TEAM_LEAD)
+def cadence_update(request, team_id: int):
+    """The lead sets when the team meets; the next huddle moves with it."""
+    team = get_object_or_404(selectors.teams_led_by(user=request.user), pk=team_id)
+    form = CadenceForm(request.POST, team=team)
+    if not form.is_valid():
+        context = _list_context(request, {team.pk: form})
+        return TemplateResponse(request, "innerloop/huddles/list.html", context, status=400)
+    cadence = services.huddle_cadence_set(team=team, actor=request.user, **form.cleaned_data)
+    messages.success(request, f"Saved: {cadence}.")
+    return redirect("huddles:list")
 
 
 def _detail_context(request, huddle, **forms) -> dict:

@@ -91,3 +91,21 @@ def test_lead_runs_the_huddle_and_the_manager_reviews_it(this_weeks_huddle, peop
     assert this_weeks_huddle.reviewed_by == people["manager"]
     assert Obstacle.objects.get().escalated_by == lead
     assert page.dialogs == []
+
+
+def test_lead_changes_when_the_team_meets(org, people, login, live_server, page):
+    # given
+    login(people["lead"].username, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Huddles", exact=True).click()
+    # when: the lead opens the team's cadence and moves it
+    page.get_by_text(re.compile("Team A1 meets on Mondays at 09:30")).click()
+    form = page.get_by_role("form", name="When Team A1 meets")
+    form.get_by_label("Day").select_option(label="Thursday")
+    form.get_by_label("Time").fill("14:00")
+    form.get_by_label("Every how many weeks").fill("2")
+    form.get_by_role("button", name="Save").click()
+    # then
+    expect(page.get_by_text("Saved: Team A1: Thursday at 14:00, every 2 weeks.")).to_be_visible()
+    cadence = page.get_by_text(re.compile("Team A1 meets on Thursdays at 14:00 .*, every 2 weeks"))
+    expect(cadence).to_be_visible()
+    assert page.dialogs == []

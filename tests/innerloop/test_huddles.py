@@ -242,6 +242,75 @@ def test_review_board_shows_each_teams_last_huddle_held_or_missed(org, people):
     assert board["team-a2"].last is None
 
 
+def cadence_post(client, team, **fields):
+    data = {"weekday": 3, "local_time": "14:00", "every_weeks": 2, "active": "on", **fields}
+    return client.post(f"/huddles/cadence/{team.pk}/", {f"cadence-{team.pk}-{k}": v for k, v in data.items()})
+
+
+def test_a_lead_moves_the_teams_huddles_and_the_next_one_follows(client, org, people):
+    # given: the weekly default, Mondays at 09:30, and the next huddle scheduled by it
+    team = org["team_a1"]
+    services.huddles_plan()
+    upcoming = Huddle.objects.get(team=team)
+    client.force_login(people["lead"])
+    assert "Team A1 meets on Mondays at 09:30" in client.get("/huddles/").content.decode()
+    # when: the lead moves it to Thursdays at 14:00, every other week
+    response = cadence_post(client, team)
+    # then
+    assert response.status_code == 302
+    upcoming.refresh_from_db()
+    local = upcoming.scheduled_at.astimezone(ZoneInfo(team.timezone))
+    assert (local.weekday(), local.time()) == (3, time(14, 0))
+    assert upcoming.period_end - upcoming.period_start == timedelta(weeks=2)
+    event = upcoming.events.get(kind=HuddleEvent.Kind.RESCHEDULED)
+    assert event.actor == people["lead"]
+    page = client.get("/huddles/").content.decode()
+    assert "Team A1 meets on Thursdays at 14:00" in page
+    assert "every 2 weeks" in page
+
+
+def test_a_prepared_huddle_keeps_its_time_when_the_cadence_changes(client, org, people):
+    # given
+    team = org["team_a1"]
+    prepared = HuddleFactory(team=team, summary_built_at=timezone.now())
+    client.force_login(people["lead"])
+    # when
+    cadence_post(client, team)
+    # then: the team meets as prepared; the new time applies from the next one
+    assert Huddle.objects.get(pk=prepared.pk).scheduled_at == prepared.scheduled_at
+    assert HuddleCadence.objects.get(team=team).weekday == 3
+
+
+def test_only_the_teams_lead_sets_when_it_meets(client, org, people):
+    # an agent may not
+    client.force_login(people["agent"])
+    assert cadence_post(client, org["team_a1"]).status_code == 403
+    # a lead may not set another team's, which reads as not found
+    client.force_login(people["lead"])
+    assert cadence_post(client, org["team_b1"]).status_code == 404
+    # a bad value is refused with the reason, and nothing changes
+    refused = cadence_post(client, org["team_a1"], every_weeks=9)
+    assert refused.status_code == 400
+    assert "Ensure this value is less than or equal to 8." in refused.content.decode()
+    assert not HuddleCadence.objects.exists()
+
+
+def test_an_admin_sets_a_teams_cadence_and_the_next_huddle_follows(admin_client, org):
+    # given: planning gave every team the default cadence
+    team = org["team_a1"]
+    services.huddles_plan()
+    cadence = HuddleCadence.objects.get(team=team)
+    # when
+    response = admin_client.post(
+        f"/admin/innerloop/huddlecadence/{cadence.pk}/change/",
+        {"weekday": 4, "local_time": "08:15", "every_weeks": 1, "active": "on"},
+    )
+    # then
+    assert response.status_code == 302
+    local = Huddle.objects.get(team=team).scheduled_at.astimezone(ZoneInfo(team.timezone))
+    assert (local.weekday(), local.time()) == (4, time(8, 15))
+
+
 # --- Recording, escalating, reviewing through the pages ---
 
 

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Team
 from feedback.models import Category, Customer, Feedback, JourneyStage, Scale, Source, Touchpoint, ValueTier
 
@@ -295,7 +296,7 @@ class Case(models.Model):
         )
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """The append-only timeline of a case: every change, contact, message and escalation."""
 
     class Kind(models.TextChoices):
@@ -312,14 +313,8 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["case", "created_at"], name="case_event_timeline")]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Department
 from feedback.models import Category, JourneyStage, Touchpoint
 
@@ -173,7 +174,7 @@ class Initiative(models.Model):
         return [s for s in Stage.values if s in INITIATIVE_TRANSITIONS[self.stage]]
 
 
-class InitiativeEvent(models.Model):
+class InitiativeEvent(TimelineEvent):
     """The append-only timeline of an initiative."""
 
     class Kind(models.TextChoices):
@@ -188,14 +189,8 @@ class InitiativeEvent(models.Model):
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["initiative", "created_at"], name="initiative_event_timeline")]
 
     def __str__(self) -> str:

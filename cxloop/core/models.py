@@ -1,8 +1,27 @@
 """Audit events: an append-only record of who changed what, for every state change outside a
-domain timeline (cases and initiatives keep their own event tables)."""
+domain timeline; and the shape those timelines share (cases, huddles and initiatives keep their
+own event tables)."""
 
 from django.conf import settings
 from django.db import models
+
+
+class TimelineEvent(models.Model):
+    """One entry of an append-only timeline: who did it, when, and what it changed (`data`).
+
+    A concrete timeline adds the row it belongs to, its `kind` (with its own Kind choices) and an
+    index on (that row, created_at); services write the entries, nothing edits them.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
 
 
 class AuditEvent(models.Model):

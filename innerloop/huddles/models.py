@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Team
 
 __all__ = ["Commitment", "Huddle", "HuddleCadence", "HuddleEvent", "HuddleStatus", "Obstacle"]
@@ -195,7 +196,7 @@ class Obstacle(models.Model):
         return self.text
 
 
-class HuddleEvent(models.Model):
+class HuddleEvent(TimelineEvent):
     """Append-only history of a huddle: prepared, recorded, commitments, obstacles, escalations, reviews."""
 
     class Kind(models.TextChoices):
@@ -212,14 +213,8 @@ class HuddleEvent(models.Model):
 
     huddle = models.ForeignKey(Huddle, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["huddle", "created_at"], name="huddle_event_timeline")]
 
     def __str__(self) -> str:

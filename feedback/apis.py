@@ -12,9 +12,11 @@ from cxloop.org.permissions import HasRole
 
 from . import selectors
 from .contract import MAX_BATCH, FeedbackInput
+from .enrichment.pii import mask_personal_data
 from .filters import FeedbackFilter
 from .models import Feedback, Source
 from .services.ingest import CREATED, ERROR, feedback_ingest, feedback_ingest_many
+from .templatetags.feedback_tags import can_see_personal_data
 
 ALL_ROLES = tuple(Role.values)
 
@@ -27,6 +29,9 @@ class IngestResultSerializer(serializers.Serializer):
 
 
 class FeedbackOutput(serializers.ModelSerializer):
+    """A feedback item; emails, card and phone numbers in the comment are masked, as on the pages,
+    unless the caller holds the personal-data permission (the serializer's context names the user)."""
+
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -41,6 +46,16 @@ class FeedbackOutput(serializers.ModelSerializer):
             "customer", "touchpoint", "journey_stage", "team", "metadata", "sentiment", "language",
             "confirmed_category",
         ]  # fmt: skip
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("comment") and not self.context.get("personal_data", False):
+            data["comment"] = mask_personal_data(data["comment"])
+        return data
+
+
+def _output_context(request) -> dict:
+    return {"personal_data": can_see_personal_data(request.user)}
 
 
 class FeedbackCollectionApi(APIView):
@@ -87,7 +102,13 @@ class FeedbackCollectionApi(APIView):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         feedback = selectors.feedback_list(user=request.user, filters=request.query_params)
-        return paginated_response(request=request, view=self, queryset=feedback, output=FeedbackOutput)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=feedback,
+            output=FeedbackOutput,
+            context=_output_context(request),
+        )
 
 
 class FeedbackDetailApi(APIView):
@@ -96,7 +117,8 @@ class FeedbackDetailApi(APIView):
 
     @extend_schema(responses=FeedbackOutput)
     def get(self, request, pk: int):
-        return Response(FeedbackOutput(selectors.feedback_get(user=request.user, feedback_id=pk)).data)
+        feedback = selectors.feedback_get(user=request.user, feedback_id=pk)
+        return Response(FeedbackOutput(feedback, context=_output_context(request)).data)
 
 
 class SourceOutput(serializers.ModelSerializer):

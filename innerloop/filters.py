@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from cxloop.core.filters import SlugFilter
+from cxloop.core.filters import SlugFilter, StrictBooleanFilter
 from cxloop.org.models import Team
 from feedback.models import Source, Touchpoint
 
@@ -14,7 +14,7 @@ class CaseFilter(django_filters.FilterSet):
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
     kind = SlugFilter(queryset=CaseKind.objects.all())
     team = SlugFilter(queryset=Team.objects.all())
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Overdue")
     assignee = django_filters.CharFilter(method="filter_assignee", label="Assignee (me, none or a username)")
     source = SlugFilter(field_name="feedback__source", queryset=Source.objects.all())
     touchpoint = SlugFilter(field_name="feedback__touchpoint", queryset=Touchpoint.objects.all())

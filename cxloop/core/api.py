@@ -6,9 +6,13 @@ service becomes `{"detail": message, **extra}` with HTTP 400.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError
+
+# The largest page a list endpoint returns, whatever `limit` asks for.
+MAX_PAGE = 1000
 
 
 def exception_handler(exc, context):
@@ -32,10 +36,14 @@ def filter_parameters(filterset_class) -> list:
     ]
 
 
-def paginated_response(*, request, view, queryset, output):
-    """One page of `queryset` (limit/offset), serialized with `output`, in DRF's paginated shape."""
-    from rest_framework.pagination import LimitOffsetPagination
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """limit/offset pages of at most MAX_PAGE rows: a larger limit gets MAX_PAGE (walk with `next`)."""
 
-    paginator = LimitOffsetPagination()
+    max_limit = MAX_PAGE
+
+
+def paginated_response(*, request, view, queryset, output, context: dict | None = None):
+    """One page of `queryset` (limit/offset), serialized with `output`, in DRF's paginated shape."""
+    paginator = CappedLimitOffsetPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
+    return paginator.get_paginated_response(output(page, many=True, context=context or {}).data)

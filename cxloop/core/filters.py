@@ -3,6 +3,7 @@
 import copy
 
 import django_filters
+from django import forms
 from django_filters.constants import EMPTY_VALUES
 
 
@@ -41,3 +42,27 @@ class SlugFilter(django_filters.ChoiceFilter):
             return qs
         self.field  # noqa: B018 (reads the ids, when the form has not)
         return qs.filter(**{self.field_name: self._ids[value]})
+
+
+class _StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Passes on a value it does not know (the plain select reads it as "no filter")."""
+
+    def value_from_datadict(self, data, files, name):
+        parsed = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if parsed is None and raw not in (None, "", "unknown") else parsed
+
+
+class _StrictNullBooleanField(forms.NullBooleanField):
+    widget = _StrictNullBooleanSelect
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            raise forms.ValidationError("Choose true or false.", code="invalid")
+        return super().to_python(value)
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true or false (or left out); anything else is an error naming the filter, not ignored."""
+
+    field_class = _StrictNullBooleanField

@@ -157,3 +157,44 @@ def test_api_lists_with_the_same_filters(people, org):
     assert [row["id"] for row in response.json()["results"]] == [match.pk]
     assert bad.status_code == 400
     assert "score_min" in bad.json()
+
+
+def test_the_api_masks_personal_data_as_the_pages_do(people, org):
+    from rest_framework.test import APIClient
+
+    # given
+    item = FeedbackFactory(team=org["team_a1"], comment="Call me on 07700 900123 or mail jo@example.test")
+    client = APIClient()
+    client.force_authenticate(people["agent"])
+    # when
+    one = client.get(f"/api/v1/feedback/{item.pk}/").json()["comment"]
+    listed = client.get("/api/v1/feedback/").json()["results"][0]["comment"]
+    people["lead"].user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client.force_authenticate(people["lead"])
+    shown = client.get(f"/api/v1/feedback/{item.pk}/").json()["comment"]
+    # then
+    assert "07700 900123" not in one
+    assert "jo@example.test" not in one
+    assert one == listed
+    assert "▒▒▒ email" in one
+    assert shown == item.comment
+
+
+def test_api_pages_are_capped_and_unknown_api_paths_answer_json(people, org, monkeypatch):
+    from rest_framework.test import APIClient
+
+    from cxloop.core.api import MAX_PAGE, CappedLimitOffsetPagination
+
+    client = APIClient()
+    client.force_authenticate(people["agent"])
+    FeedbackFactory.create_batch(3, team=org["team_a1"])
+    # a limit above the cap gets the cap (1,000; 2 here), and a link to the next page
+    assert CappedLimitOffsetPagination.max_limit == MAX_PAGE == 1000
+    monkeypatch.setattr(CappedLimitOffsetPagination, "max_limit", 2)
+    page = client.get("/api/v1/feedback/", {"limit": 100_000}).json()
+    assert len(page["results"]) == 2
+    assert page["next"] is not None
+    # a path under /api/ that does not exist is a JSON 404
+    missing = client.get("/api/v1/no-such-thing/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not found."}

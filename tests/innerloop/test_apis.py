@@ -34,6 +34,23 @@ def test_bad_filter_is_a_400_naming_it(api):
     assert "status" in response.json()
 
 
+@pytest.mark.parametrize("value", ["bogus", "yes"])
+def test_overdue_is_true_or_false_and_nothing_else(api, org, value):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = CaseFactory(team=org["team_a1"], due_at=timezone.now() - timedelta(hours=1))
+    CaseFactory(team=org["team_a1"], due_at=timezone.now() + timedelta(hours=1))
+    assert [row["id"] for row in api.get("/api/v1/cases/", {"overdue": "true"}).json()["results"]] == [
+        late.pk
+    ]
+    assert len(api.get("/api/v1/cases/", {"overdue": "false"}).json()["results"]) == 1
+    refused = api.get("/api/v1/cases/", {"overdue": value})
+    assert refused.status_code == 400
+    assert refused.json() == {"overdue": ["Choose true or false."]}
+
+
 def test_claim_contact_resolve_reopen(api, org):
     case = CaseFactory(team=org["team_a1"])
     CategoryFactory(slug="late")

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -181,8 +182,11 @@ class Feedback(models.Model):
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback")
     metadata = models.JSONField(default=dict, blank=True)
-    # Hash of the contract fields as delivered: tells a duplicate from an update.
+    # Hash of the first delivery's contract fields; `delivery_hashes`, of each later delivery that
+    # changed something. A delivery whose hash is among them was applied before: a late retry of
+    # an older delivery is then a duplicate, and never undoes a later update.
     content_hash = models.CharField(max_length=64, blank=True)
+    delivery_hashes = ArrayField(models.CharField(max_length=64), null=True, blank=True)
 
     # Enrichment, filled after commit; NULL until then, which is what the sweep looks for.
     processed_at = models.DateTimeField(null=True, blank=True)

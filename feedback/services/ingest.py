@@ -55,6 +55,18 @@ def _content_hash(values: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _delivery_hash(data: dict) -> str:
+    """What one delivery says (its contract fields and its customer): the same delivery hashes the same."""
+    said = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
+    if data.get("customer"):
+        said["customer"] = data["customer"]
+    return _content_hash(said)
+
+
+def _applied_before(feedback: Feedback, delivery: str) -> bool:
+    return delivery == feedback.content_hash or delivery in (feedback.delivery_hashes or ())
+
+
 def _customer_key(data: dict) -> str:
     return data.get("external_id") or f"email:{data['email']}"
 
@@ -109,13 +121,22 @@ def _insert_if_absent(*, feedback: Feedback) -> int | None:
 
 def _store(*, data: dict) -> IngestResult:
     """Store one validated item; the caller holds the transaction."""
+    delivery = _delivery_hash(data)
+    known = (
+        Feedback.objects.filter(source=data["source"], external_id=data["external_id"])
+        .only("id", "content_hash", "delivery_hashes")
+        .first()
+    )
+    if known is not None and _applied_before(known, delivery):
+        # The same delivery again (a retry, however late): nothing changes, the customer neither.
+        return IngestResult(data["external_id"], DUPLICATE, known.pk)
     customer = _customer_upsert(data=data.get("customer"))
     values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
     if customer is not None:
         values["customer"] = customer
     values.setdefault("occurred_at", timezone.now())
     new = Feedback(source=data["source"], external_id=data["external_id"], **values)
-    new.content_hash = _content_hash(values)
+    new.content_hash = delivery
     new_id = _insert_if_absent(feedback=new)
     if new_id is not None:
         return IngestResult(data["external_id"], CREATED, new_id)
@@ -124,6 +145,8 @@ def _store(*, data: dict) -> IngestResult:
     feedback = Feedback.objects.select_for_update(no_key=True).get(
         source=data["source"], external_id=data["external_id"]
     )
+    if _applied_before(feedback, delivery):
+        return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
     if "occurred_at" not in data:
         values.pop("occurred_at")  # keep the time of the first delivery
     changed = [key for key, value in values.items() if getattr(feedback, key) != value]
@@ -131,10 +154,8 @@ def _store(*, data: dict) -> IngestResult:
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
     for key in changed:
         setattr(feedback, key, values[key])
-    feedback.content_hash = _content_hash(
-        {key: getattr(feedback, key) for key in (*FEEDBACK_FIELDS, "customer")}
-    )
-    feedback.save(update_fields=[*changed, "content_hash", "updated_at"])
+    feedback.delivery_hashes = [*(feedback.delivery_hashes or ()), delivery]
+    feedback.save(update_fields=[*changed, "delivery_hashes", "updated_at"])
     return IngestResult(data["external_id"], UPDATED, feedback.pk)
 
 
@@ -196,6 +217,31 @@ def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
         return {(source_id, external_id): pk for pk, source_id, external_id in cursor.fetchall()}
 
 
+def _without_known_deliveries(
+    *, valid: list[tuple[int, dict]], results: dict[int, IngestResult]
+) -> list[tuple[int, dict]]:
+    """Answer `duplicate` for items delivered before (one query for the batch); the others, to store.
+
+    A batch sent again after a timeout is then read, not written: no customer is touched.
+    """
+    keys = {(data["source"].pk, data["external_id"]) for _, data in valid}
+    sources = {source_id for source_id, _ in keys}
+    stored = {
+        (row.source_id, row.external_id): row
+        for row in Feedback.objects.filter(
+            source_id__in=sources, external_id__in={external_id for _, external_id in keys}
+        ).only("id", "source_id", "external_id", "content_hash", "delivery_hashes")
+    }
+    rest = []
+    for index, data in valid:
+        known = stored.get((data["source"].pk, data["external_id"]))
+        if known is not None and _applied_before(known, _delivery_hash(data)):
+            results[index] = IngestResult(data["external_id"], DUPLICATE, known.pk)
+        else:
+            rest.append((index, data))
+    return rest
+
+
 def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
     """Store validated items in one transaction, set-based: index in the batch -> result.
 
@@ -206,6 +252,7 @@ def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
     """
     results: dict[int, IngestResult] = {}
     with transaction.atomic():
+        valid = _without_known_deliveries(valid=valid, results=results)
         customers = [data["customer"] for _, data in valid if data.get("customer")]
         customer_ids = _customers_upsert(customers=customers)
         rows, now = [], timezone.now()
@@ -218,12 +265,12 @@ def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
             row.update(
                 source_id=data["source"].pk,
                 external_id=data["external_id"],
-                content_hash=_content_hash(values),
+                content_hash=_delivery_hash(data),
                 received_at=now,
                 updated_at=now,
             )
             rows.append(row)
-        created = _insert_all_absent(rows=rows)
+        created = _insert_all_absent(rows=rows) if rows else {}
         later = []
         for index, data in valid:
             new_id = created.pop((data["source"].pk, data["external_id"]), None)

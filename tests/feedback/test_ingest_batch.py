@@ -160,3 +160,33 @@ def test_a_real_worker_enriches_a_stored_batch(api, celery_worker_process):
         time.sleep(0.3)
     assert not Feedback.objects.filter(processed_at__isnull=True).exists()
     assert Feedback.objects.filter(sentiment__gt=0.5).count() == 125
+
+
+def test_a_late_retry_of_an_older_delivery_never_undoes_a_later_update(api):
+    # given: a response, then its update (a comment added, the customer moved to another segment)
+    first = item("r", comment="", customer={"external_id": "c-1", "segment": "retail"})
+    later = item("r", comment="Added later", customer={"external_id": "c-1", "segment": "business"})
+    assert post(api, first).json()["status"] == "created"
+    assert post(api, later).json()["status"] == "updated"
+    # when: the first delivery is retried, alone and inside a batch, and the update too
+    alone = post(api, first).json()
+    batch = post(api, [first, later, item("s")])
+    # then: duplicates, and nothing went back
+    assert alone["status"] == "duplicate"
+    assert statuses(batch) == [("r", "duplicate"), ("r", "duplicate"), ("s", "created")]
+    stored = Feedback.objects.get(external_id="r")
+    assert stored.comment == "Added later"
+    assert stored.customer.segment == "business"
+
+
+def test_a_batch_sent_again_is_answered_without_writing(api, django_assert_max_num_queries):
+    # given
+    body = [item(str(n), customer={"external_id": f"c-{n}", "name": "Jo"}) for n in range(300)]
+    assert post(api, body).status_code == 201
+    # when: the same batch again (the sender timed out and retried)
+    with django_assert_max_num_queries(12):
+        again = post(api, body)
+    # then
+    assert again.status_code == 207
+    assert {row["status"] for row in again.json()} == {"duplicate"}
+    assert Feedback.objects.count() == 300

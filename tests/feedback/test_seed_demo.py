@@ -282,3 +282,19 @@ def test_refuses_to_run_with_production_settings(settings):
     with pytest.raises(CommandError, match="production"):
         _seed()
     assert not Feedback.objects.exists()
+
+
+def test_the_committee_has_a_seat_per_department_and_a_next_meeting(seeded, client):
+    # given
+    from governance.models import Committee
+
+    committee = Committee.objects.get()
+    # then: each department's committee member holds its seat; the demo login holds one of them
+    seats = {seat.department_id: seat.holder.username for seat in committee.seats.select_related("holder")}
+    assert set(seats) == set(Department.objects.values_list("pk", flat=True))
+    assert _membership("committee").department_id in seats
+    assert seats[_membership("committee").department_id] == "committee"
+    assert committee.meetings.filter(held_at__isnull=True, scheduled_for__gt=END).count() == 1
+    # and the committee login opens its page
+    client.force_login(get_user_model().objects.get(username="committee"))
+    assert client.get("/committee/").status_code == 200

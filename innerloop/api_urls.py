@@ -11,4 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/message/", apis.CaseMessageApi.as_view(), name="case-message"),
     path("cases/<int:pk>/resolve/", apis.CaseResolveApi.as_view(), name="case-resolve"),
     path("cases/<int:pk>/reopen/", apis.CaseReopenApi.as_view(), name="case-reopen"),
+    path("cases/<int:pk>/status/", apis.CaseStatusApi.as_view(), name="case-status"),
+    path("cases/<int:pk>/close/", apis.CaseCloseApi.as_view(), name="case-close"),
+    path("cases/<int:pk>/note/", apis.CaseNoteApi.as_view(), name="case-note"),
 ]

@@ -17,7 +17,7 @@ from feedback.models import Category
 from . import selectors
 from .filters import CaseFilter
 from .metrics import loop_closure
-from .models import Case, ContactAttempt, MessageTemplate
+from .models import Case, CaseStatus, ContactAttempt, MessageTemplate
 from .services import cases as services
 
 CASE_ROLES = tuple(Role.values)
@@ -185,6 +185,60 @@ class CaseReopenApi(_CaseActionApi):
         services.case_reopen(
             case=case, actor=user, reason=data["reason"], expected_version=data.get("version")
         )
+
+
+class CaseStatusApi(_CaseActionApi):
+    """Wait on the customer (the SLA clock pauses) or go back to work on it (the clock runs again)."""
+
+    class CaseStatusInput(VersionedInput):
+        to_status = serializers.ChoiceField(
+            choices=[
+                (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
+                (CaseStatus.IN_PROGRESS, "In progress"),
+            ]
+        )
+        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    input_serializer = CaseStatusInput
+
+    @extend_schema(request=CaseStatusInput, responses=CaseOutput)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, *, case, user, data):
+        services.case_transition(
+            case=case, to_status=data["to_status"], actor=user, note=data["note"],
+            expected_version=data.get("version"),
+        )  # fmt: skip
+
+
+class CaseCloseApi(_CaseActionApi):
+    """Close a resolved case: the customer has been told, nothing more to do."""
+
+    input_serializer = VersionedInput
+
+    @extend_schema(request=VersionedInput, responses=CaseOutput)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, *, case, user, data):
+        services.case_close(case=case, actor=user, expected_version=data.get("version"))
+
+
+class CaseNoteApi(_CaseActionApi):
+    """Add a note to the case's timeline (no change of status)."""
+
+    class CaseNoteInput(serializers.Serializer):
+        text = serializers.CharField(max_length=5000)
+
+    input_serializer = CaseNoteInput
+
+    @extend_schema(request=CaseNoteInput, responses=CaseOutput)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, *, case, user, data):
+        services.case_add_note(case=case, actor=user, text=data["text"])
 
 
 class LoopClosureOutput(serializers.Serializer):

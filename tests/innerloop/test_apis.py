@@ -83,3 +83,46 @@ def test_stale_version_and_bad_input_are_400(api, org):
     assert "version" in stale.json()
     assert bad.status_code == 400
     assert "channel" in bad.json()
+
+
+def test_wait_on_the_customer_note_resume_resolve_and_close(api, org):
+    # given
+    case = CaseFactory(team=org["team_a1"])
+    CategoryFactory(slug="late")
+    claimed = api.post("/api/v1/cases/claim-next/").json()
+    # when
+    waiting = api.post(
+        f"/api/v1/cases/{case.pk}/status/",
+        {
+            "to_status": "waiting_on_customer",
+            "note": "Asked for the order number",
+            "version": claimed["version"],
+        },
+    ).json()
+    noted = api.post(f"/api/v1/cases/{case.pk}/note/", {"text": "Customer on holiday until Monday"})
+    resumed = api.post(f"/api/v1/cases/{case.pk}/status/", {"to_status": "in_progress"}).json()
+    api.post(f"/api/v1/cases/{case.pk}/resolve/", {"root_cause": "late", "resolution_note": "Refunded"})
+    closed = api.post(f"/api/v1/cases/{case.pk}/close/", {}).json()
+    # then
+    assert waiting["status"] == "waiting_on_customer"
+    assert waiting["paused_at"] is not None
+    assert noted.status_code == 200
+    assert resumed["status"] == "in_progress"
+    assert resumed["paused_at"] is None
+    assert closed["status"] == "closed"
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert kinds.count("note") == 1
+    assert kinds.count("status_changed") >= 4
+
+
+def test_bad_transitions_through_the_api_are_400_naming_the_field(api, org):
+    case = CaseFactory(team=org["team_a1"])
+    other = CaseFactory(team=org["team_b1"])
+    not_resolved = api.post(f"/api/v1/cases/{case.pk}/close/", {})
+    no_such_status = api.post(f"/api/v1/cases/{case.pk}/status/", {"to_status": "closed"})
+    empty_note = api.post(f"/api/v1/cases/{case.pk}/note/", {"text": ""})
+    assert (not_resolved.status_code, "status" in not_resolved.json()) == (400, True)
+    assert (no_such_status.status_code, "to_status" in no_such_status.json()) == (400, True)
+    assert (empty_note.status_code, "text" in empty_note.json()) == (400, True)
+    for action in ("status", "close", "note"):
+        assert api.post(f"/api/v1/cases/{other.pk}/{action}/", {"text": "x"}).status_code == 404

@@ -1,12 +1,12 @@
 """The feedback API (DESIGN.md section 5, a contract): ingestion, sources, and scoped reads."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters, paginated_response
+from cxloop.core.api import filter_parameters, page_parameters, paged, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 
@@ -66,11 +66,27 @@ class FeedbackCollectionApi(APIView):
     accepts_ingest_tokens = True
 
     @extend_schema(
-        request=FeedbackInput(many=True),
+        request=PolymorphicProxySerializer(
+            component_name="FeedbackIngest",
+            serializers=[FeedbackInput, FeedbackInput(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
         responses={
-            201: IngestResultSerializer(many=True),
+            201: PolymorphicProxySerializer(
+                component_name="FeedbackIngestCreated",
+                serializers=[IngestResultSerializer, IngestResultSerializer(many=True)],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            200: OpenApiResponse(
+                IngestResultSerializer,
+                description="one object: a duplicate or an update of one stored before",
+            ),
             207: OpenApiResponse(IngestResultSerializer(many=True), description="some rows were not created"),
-            400: OpenApiResponse(description="malformed request; nothing stored"),
+            400: OpenApiResponse(
+                description="malformed request, or one object that is invalid (its errors); nothing stored"
+            ),
         },
         description="Send one object or an array of up to 1,000. For an array, the answer lists one result "
         "per item in the same order; good items are stored even when others fail (207).",
@@ -96,7 +112,11 @@ class FeedbackCollectionApi(APIView):
         code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
         return Response(result.as_dict(), status=code)
 
-    @extend_schema(parameters=filter_parameters(FeedbackFilter), responses=FeedbackOutput(many=True))
+    @extend_schema(
+        parameters=[*filter_parameters(FeedbackFilter), *page_parameters()],
+        responses=paged(FeedbackOutput),
+        operation_id="v1_feedback_list",
+    )
     def get(self, request):
         filterset = FeedbackFilter(request.query_params, queryset=Feedback.objects.none())
         if not filterset.is_valid():

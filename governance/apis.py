@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import paginated_response
+from cxloop.core.api import page_parameters, paged, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from outerloop import selectors as outer
@@ -49,7 +49,9 @@ class _DecisionApi(APIView):
 
 
 class DecisionListApi(_DecisionApi):
-    @extend_schema(responses=DecisionOutput(many=True))
+    @extend_schema(
+        parameters=page_parameters(), responses=paged(DecisionOutput), operation_id="v1_decisions_list"
+    )
     def get(self, request):
         decisions = selectors.decisions_visible_to(user=request.user).order_by("-created_at")
         return paginated_response(request=request, view=self, queryset=decisions, output=DecisionOutput)

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters, paginated_response
+from cxloop.core.api import filter_parameters, page_parameters, paged, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Category
@@ -47,7 +47,11 @@ class CaseListApi(APIView):
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
 
-    @extend_schema(parameters=filter_parameters(CaseFilter), responses=CaseOutput(many=True))
+    @extend_schema(
+        parameters=[*filter_parameters(CaseFilter), *page_parameters()],
+        responses=paged(CaseOutput),
+        operation_id="v1_cases_list",
+    )
     def get(self, request):
         filterset, cases = selectors.case_queue(user=request.user, filters=request.query_params)
         if not filterset.is_valid():

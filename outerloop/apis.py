@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import paginated_response
+from cxloop.core.api import page_parameters, paged, paginated_response
 from cxloop.org.models import Department, Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Touchpoint
@@ -64,7 +64,11 @@ class SignalListApi(_ListApi):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=[*SignalStatus.values, "all"], required=False, default="new")
 
-    @extend_schema(parameters=[FilterSerializer], responses=SignalOutput(many=True))
+    @extend_schema(
+        parameters=[FilterSerializer, *page_parameters()],
+        responses=paged(SignalOutput),
+        operation_id="v1_signals_list",
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -142,7 +146,11 @@ class InitiativeListApi(_ListApi):
     class FilterSerializer(serializers.Serializer):
         stage = serializers.ChoiceField(choices=Stage.choices, required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=InitiativeOutput(many=True))
+    @extend_schema(
+        parameters=[FilterSerializer, *page_parameters()],
+        responses=paged(InitiativeOutput),
+        operation_id="v1_initiatives_list",
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

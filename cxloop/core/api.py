@@ -47,3 +47,31 @@ def paginated_response(*, request, view, queryset, output, context: dict | None 
     paginator = CappedLimitOffsetPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(output(page, many=True, context=context or {}).data)
+
+
+# limit/offset of the list endpoints, for the OpenAPI schema.
+def page_parameters() -> list:
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "limit", int, description=f"Rows per page (default 50, at most {MAX_PAGE:,}).", required=False
+        ),
+        OpenApiParameter("offset", int, description="Rows to skip.", required=False),
+    ]
+
+
+def paged(output):
+    """The OpenAPI shape of a page of `output` rows: {count, next, previous, results}."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name=f"Paged{output.__name__.removesuffix('Output')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": output(many=True),
+        },
+    )

@@ -50,11 +50,13 @@ def seed_case_history(*, seed: int, end, live_days: int) -> int:
                 END,
                 3, f.received_at, f.received_at + contact.delay + fix.delay
             FROM feedback_feedback f
+            -- Each delay names f.id (times 0): a subquery that does not mention the row is run
+            -- once for all rows, and every case would get the same delays.
             CROSS JOIN LATERAL (
-                SELECT make_interval(mins => (30 + power(random(), 3) * 60 * 40)::int) AS delay
+                SELECT make_interval(mins => (30 + power(random(), 3) * 60 * 40 + 0 * f.id)::int) AS delay
             ) contact
             CROSS JOIN LATERAL (
-                SELECT make_interval(mins => (60 + random() * 60 * 24 * 4)::int) AS delay
+                SELECT make_interval(mins => (60 + random() * 60 * 24 * 4 + 0 * f.id)::int) AS delay
             ) fix
             WHERE f.confirmed_category_id IS NOT NULL AND f.team_id IS NOT NULL AND f.received_at < %(live)s
               AND ((f.scale = 'nps' AND f.score <= 6) OR (f.scale = 'csat' AND f.score <= 2))

@@ -298,3 +298,17 @@ def test_the_committee_has_a_seat_per_department_and_a_next_meeting(seeded, clie
     # and the committee login opens its page
     client.force_login(get_user_model().objects.get(username="committee"))
     assert client.get("/committee/").status_code == 200
+
+
+def test_the_demo_case_history_was_worked_at_varied_speeds(seeded):
+    # given
+    from innerloop.models import Case
+
+    cases = list(
+        Case.objects.filter(first_contacted_at__isnull=False).values_list("created_at", "first_contacted_at")
+    )
+    # then: contact times differ case by case, a few of them past the 24-hour target
+    delays = sorted(contacted - opened for opened, contacted in cases)
+    assert len(cases) > 20
+    assert len(set(delays)) > len(delays) // 2
+    assert delays[len(delays) // 2] < delays[len(delays) * 9 // 10]

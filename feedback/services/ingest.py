@@ -34,6 +34,8 @@ FEEDBACK_FIELDS = (
     "metadata",
 )
 CUSTOMER_FIELDS = ("name", "email", "phone", "segment", "annual_value")
+# An update that changes these is enriched and triaged again.
+REPROCESS_ON = frozenset({"comment", "scale", "score"})
 
 
 @dataclass
@@ -155,7 +157,13 @@ def _store(*, data: dict) -> IngestResult:
     for key in changed:
         setattr(feedback, key, values[key])
     feedback.delivery_hashes = [*(feedback.delivery_hashes or ()), delivery]
-    feedback.save(update_fields=[*changed, "delivery_hashes", "updated_at"])
+    fields = [*changed, "delivery_hashes", "updated_at"]
+    if REPROCESS_ON.intersection(changed):
+        # New words or a new score: enrich again (sentiment, category) and triage again (the
+        # task enqueued after commit finds it unprocessed; triage opens at most one case per kind).
+        feedback.processed_at = None
+        fields.append("processed_at")
+    feedback.save(update_fields=fields)
     return IngestResult(data["external_id"], UPDATED, feedback.pk)
 
 

@@ -190,3 +190,17 @@ def test_a_batch_sent_again_is_answered_without_writing(api, django_assert_max_n
     assert again.status_code == 207
     assert {row["status"] for row in again.json()} == {"duplicate"}
     assert Feedback.objects.count() == 300
+
+
+def test_a_comment_that_arrives_in_an_update_is_enriched_again(api):
+    # given: a score first, enriched with no words to go on
+    from feedback.services.processing import feedback_mark_processed
+
+    created = post(api, item("r", score=2)).json()
+    assert feedback_mark_processed(feedback_id=created["id"])
+    # when: the comment follows in a later delivery
+    post(api, item("r", score=2, comment="Absolutely terrible, rude and useless staff."))
+    # then: it is waiting for enrichment again, and the worker's pass fills in its sentiment
+    assert Feedback.objects.get(pk=created["id"]).processed_at is None
+    assert feedback_mark_processed(feedback_id=created["id"])
+    assert Feedback.objects.get(pk=created["id"]).sentiment < -0.5

@@ -51,7 +51,8 @@ def api_tokens(request):
     if request.method == "POST" and form.is_valid():
         integration = form.cleaned_data["integration"]
         if integration and not is_admin:
-            form.add_error("integration", "Only administrators create integration tokens.")
+            # A non-field error: the integration box is only on administrators' pages.
+            form.add_error(None, "Only administrators create integration tokens.")
         else:
             try:
                 _token, new_key = api_token_create(

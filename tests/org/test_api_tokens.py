@@ -53,6 +53,7 @@ def test_only_admins_create_integration_tokens(client, people):
     client.force_login(people["agent"])
     response = client.post("/settings/api-tokens/", {"name": "sync", "integration": "on", "scope": "ingest"})
     assert response.status_code == 400
+    assert "Only administrators create integration tokens." in response.content.decode()
     assert not ApiToken.objects.exists()
 
 

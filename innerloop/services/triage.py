@@ -193,6 +193,11 @@ def case_open_for_feedback(*, feedback: Feedback, rule: CaseRule) -> Case | None
             )
     except IntegrityError:
         return None  # this feedback already has a case of this kind: triage ran before
+    if feedback.team_id is None:
+        # Routed by touchpoint, customer or rule: the team that now answers for the feedback sees
+        # it beside its case, and counts it in its metrics.
+        Feedback.objects.filter(pk=feedback.pk, team__isnull=True).update(team=team)
+        feedback.team = team
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.OPENED,

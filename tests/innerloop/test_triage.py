@@ -111,6 +111,25 @@ def test_routing_by_touchpoint_falls_back_to_the_rules_team(org):
     assert case_open_for_feedback(feedback=orphan, rule=rule).team == org["team_b1"]
 
 
+def test_feedback_without_a_team_joins_the_team_its_case_was_routed_to(org, people):
+    # given: no team hint, a touchpoint team A1 owns
+    from rest_framework.test import APIClient
+
+    rule = CaseRuleFactory(routing=CaseRule.Routing.TOUCHPOINT)
+    item = FeedbackFactory(team=None, touchpoint=TouchpointFactory(owning_team=org["team_a1"]))
+    hinted = FeedbackFactory(team=org["team_b1"], touchpoint=TouchpointFactory(owning_team=org["team_a1"]))
+    # when
+    case_open_for_feedback(feedback=item, rule=rule)
+    case_open_for_feedback(feedback=hinted, rule=rule)
+    # then: the agent who works the case reads its feedback; a team hint is kept as it was
+    item.refresh_from_db()
+    hinted.refresh_from_db()
+    assert (item.team, hinted.team) == (org["team_a1"], org["team_b1"])
+    api = APIClient()
+    api.force_authenticate(people["agent"])
+    assert api.get(f"/api/v1/feedback/{item.pk}/").status_code == 200
+
+
 def test_high_priority_cases_alert_the_team_once(org, people):
     rule = CaseRuleFactory(priority="high")
     item = FeedbackFactory(team=org["team_a1"])

@@ -5,6 +5,7 @@ integer on its scale (not `true`, not `"9"`, not `9.5`), text must not contain N
 (PostgreSQL cannot store them), and slugs must name existing touchpoints, stages and teams.
 """
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -17,6 +18,8 @@ from cxloop.org.models import Team
 from .models import Feedback, JourneyStage, Scale, Source, Touchpoint
 
 MAX_BATCH = 1000
+EARLIEST_OCCURRED = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 def _reject_nul(value: str) -> str:
@@ -146,6 +149,14 @@ class FeedbackInput(serializers.Serializer):
     metadata = serializers.DictField(required=False)
 
     default_error_messages = {"invalid": "each item must be a JSON object."}
+
+    def validate_occurred_at(self, value):
+        # The metrics read days from 1970 on; a time further ahead than a clock can be wrong is a mistake.
+        if value < EARLIEST_OCCURRED:
+            raise serializers.ValidationError("must be on or after 1970-01-01.")
+        if value > timezone.now() + FUTURE_SLACK:
+            raise serializers.ValidationError("must not be more than a day in the future.")
+        return value
 
     def validate_metadata(self, value):
         _check_json_strings(value)

@@ -179,6 +179,11 @@ class _MetricReportApi(APIView):
     FilterSerializer = MetricFilterSerializer
 
     def get(self, request):
+        # A repeated parameter would be read as its last value and the others dropped unseen.
+        repeated = [name for name in request.query_params if len(request.query_params.getlist(name)) > 1]
+        if repeated:
+            once = "Give it once (group_by takes two dimensions joined by a comma)."
+            raise serializers.ValidationError({name: [once] for name in repeated})
         params = self.FilterSerializer(data=request.query_params, context={"user": request.user})
         params.is_valid(raise_exception=True)
         data = params.validated_data

@@ -132,6 +132,8 @@ def test_more_than_1000_items_is_refused_whole(api, survey):
         ({"source": "unknown-source"}, "source"),
         ({"occurred_at": "2026-11-01T09:30:00"}, "occurred_at"),
         ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"occurred_at": "0001-01-01T00:00:00+00:00"}, "occurred_at"),
+        ({"occurred_at": "9999-12-31T00:00:00+00:00"}, "occurred_at"),
         ({"metadata": ["not", "an", "object"]}, "metadata"),
         ({"metadata": {"k": "v\x00"}}, "metadata"),
         ({"customer": {"name": "No id"}}, "customer"),

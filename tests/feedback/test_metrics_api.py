@@ -229,6 +229,12 @@ def test_bad_parameters_are_a_400_naming_the_parameter(admin, params, bad):
     assert list(response.json()) == [bad]
 
 
+def test_a_repeated_parameter_is_a_400_not_half_read(admin):
+    response = admin.get("/api/v1/metrics/nps/?group_by=week&group_by=team")
+    assert response.status_code == 400
+    assert list(response.json()) == ["group_by"]
+
+
 def test_filters_narrow_the_counts(admin, spread):
     # when
     narrowed = {

@@ -104,21 +104,50 @@ def _customer_upsert(*, data: dict | None) -> Customer | None:
 
 
 _INSERTABLE = [f for f in Feedback._meta.concrete_fields if not f.primary_key and not f.generated]
-# Table and column names come from the model's own metadata; every value is a parameter.
-_INSERT_IF_ABSENT = (
-    f"INSERT INTO {Feedback._meta.db_table} ({', '.join(f.column for f in _INSERTABLE)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * len(_INSERTABLE))}) "
-    "ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id"
-)
+# Per column: its attribute name, its default, and the field itself where the value needs adapting
+# (JSON); everything else the contract has already turned into what psycopg2 sends as it is.
+_COLUMNS = [(f.attname, f.get_default(), f if isinstance(f, models.JSONField) else None) for f in _INSERTABLE]
+_ATTNAMES = {f.name: f.attname for f in _INSERTABLE}
 
 
-def _insert_if_absent(*, feedback: Feedback) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None when (source, external_id) exists."""
-    params = [f.get_db_prep_save(f.pre_save(feedback, add=True), connection) for f in _INSERTABLE]
+def _row(*, data: dict, delivery: str, customer_id: int | None, now) -> dict:
+    """The column values (by attribute name) of the new row for one validated item."""
+    row = {_ATTNAMES[key]: getattr(data[key], "pk", data[key]) for key in FEEDBACK_FIELDS if key in data}
+    row.setdefault("occurred_at", now)
+    row.update(
+        source_id=data["source"].pk,
+        external_id=data["external_id"],
+        customer_id=customer_id,
+        content_hash=delivery,
+        received_at=now,
+        updated_at=now,
+    )
+    return row
+
+
+def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
+    """One INSERT ... ON CONFLICT DO NOTHING for all rows (column values by attribute name):
+    (source id, external id) -> id of each new row; a row whose key is stored already is left out.
+
+    Rows go in key order, so concurrent batches take the unique index's locks in the same order.
+    """
+    rows = sorted(rows, key=lambda row: (row["source_id"], row["external_id"]))
+    placeholders = f"({', '.join(['%s'] * len(_COLUMNS))})"
+    # Table and column names come from the model's own metadata; every value is a parameter.
+    sql = (
+        f"INSERT INTO {Feedback._meta.db_table} ({', '.join(f.column for f in _INSERTABLE)}) "  # noqa: S608
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        "ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id, source_id, external_id"
+    )
+    params = [
+        value if field is None else field.get_db_prep_save(value, connection)
+        for row in rows
+        for attname, default, field in _COLUMNS
+        for value in (row.get(attname, default),)
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_IF_ABSENT, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        cursor.execute(sql, params)
+        return {(source_id, external_id): pk for pk, source_id, external_id in cursor.fetchall()}
 
 
 def _store(*, data: dict) -> IngestResult:
@@ -133,15 +162,12 @@ def _store(*, data: dict) -> IngestResult:
         # The same delivery again (a retry, however late): nothing changes, the customer neither.
         return IngestResult(data["external_id"], DUPLICATE, known.pk)
     customer = _customer_upsert(data=data.get("customer"))
-    values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
-    if customer is not None:
-        values["customer"] = customer
-    values.setdefault("occurred_at", timezone.now())
-    new = Feedback(source=data["source"], external_id=data["external_id"], **values)
-    new.content_hash = delivery
-    new_id = _insert_if_absent(feedback=new)
-    if new_id is not None:
-        return IngestResult(data["external_id"], CREATED, new_id)
+    customer_id = customer.pk if customer is not None else None
+    created = _insert_all_absent(
+        rows=[_row(data=data, delivery=delivery, customer_id=customer_id, now=timezone.now())]
+    )
+    if created:
+        return IngestResult(data["external_id"], CREATED, created.popitem()[1])
 
     # A later delivery of the same response: lock the row, apply what it changes, if anything.
     feedback = Feedback.objects.select_for_update(no_key=True).get(
@@ -149,8 +175,10 @@ def _store(*, data: dict) -> IngestResult:
     )
     if _applied_before(feedback, delivery):
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
-    if "occurred_at" not in data:
-        values.pop("occurred_at")  # keep the time of the first delivery
+    # Only what this delivery says: without an occurred_at, the first delivery's time stays.
+    values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
+    if customer is not None:
+        values["customer"] = customer
     changed = [key for key, value in values.items() if getattr(feedback, key) != value]
     if not changed:
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
@@ -195,38 +223,8 @@ def _customers_upsert(*, customers: list[dict]) -> dict[str, int]:
     return ids
 
 
-# Per column: its attribute name, its default, and the field itself where the value needs adapting
-# (JSON); everything else the contract has already turned into what psycopg2 sends as it is.
-_COLUMNS = [(f.attname, f.get_default(), f if isinstance(f, models.JSONField) else None) for f in _INSERTABLE]
-_ATTNAMES = {f.name: f.attname for f in _INSERTABLE}
-
-
-def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
-    """One INSERT ... ON CONFLICT DO NOTHING for all rows (column values by attribute name):
-    (source id, external id) -> id of each new row.
-
-    Rows go in key order, so concurrent batches take the unique index's locks in the same order.
-    """
-    rows = sorted(rows, key=lambda row: (row["source_id"], row["external_id"]))
-    placeholders = f"({', '.join(['%s'] * len(_COLUMNS))})"
-    sql = (
-        f"INSERT INTO {Feedback._meta.db_table} ({', '.join(f.column for f in _INSERTABLE)}) "  # noqa: S608
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        "ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id, source_id, external_id"
-    )
-    params = [
-        value if field is None else field.get_db_prep_save(value, connection)
-        for row in rows
-        for attname, default, field in _COLUMNS
-        for value in (row.get(attname, default),)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(source_id, external_id): pk for pk, source_id, external_id in cursor.fetchall()}
-
-
 def _without_known_deliveries(
-    *, valid: list[tuple[int, dict]], results: dict[int, IngestResult]
+    *, valid: list[tuple[int, dict]], deliveries: dict[int, str], results: dict[int, IngestResult]
 ) -> list[tuple[int, dict]]:
     """Answer `duplicate` for items delivered before (one query for the batch); the others, to store.
 
@@ -243,7 +241,7 @@ def _without_known_deliveries(
     rest = []
     for index, data in valid:
         known = stored.get((data["source"].pk, data["external_id"]))
-        if known is not None and _applied_before(known, _delivery_hash(data)):
+        if known is not None and _applied_before(known, deliveries[index]):
             results[index] = IngestResult(data["external_id"], DUPLICATE, known.pk)
         else:
             rest.append((index, data))
@@ -260,24 +258,20 @@ def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
     """
     results: dict[int, IngestResult] = {}
     with transaction.atomic():
-        valid = _without_known_deliveries(valid=valid, results=results)
+        deliveries = {index: _delivery_hash(data) for index, data in valid}
+        valid = _without_known_deliveries(valid=valid, deliveries=deliveries, results=results)
         customers = [data["customer"] for _, data in valid if data.get("customer")]
         customer_ids = _customers_upsert(customers=customers)
-        rows, now = [], timezone.now()
-        for _, data in valid:
-            values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
-            values.setdefault("occurred_at", now)
-            if data.get("customer"):
-                values["customer"] = customer_ids[_customer_key(data["customer"])]
-            row = {_ATTNAMES[key]: getattr(value, "pk", value) for key, value in values.items()}
-            row.update(
-                source_id=data["source"].pk,
-                external_id=data["external_id"],
-                content_hash=_delivery_hash(data),
-                received_at=now,
-                updated_at=now,
+        now = timezone.now()
+        rows = [
+            _row(
+                data=data,
+                delivery=deliveries[index],
+                customer_id=customer_ids[_customer_key(data["customer"])] if data.get("customer") else None,
+                now=now,
             )
-            rows.append(row)
+            for index, data in valid
+        ]
         created = _insert_all_absent(rows=rows) if rows else {}
         later = []
         for index, data in valid:

@@ -1,10 +1,9 @@
 """The outbox: every email recorded, and a way to send again what failed or was interrupted."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from .models import EmailMessage
-from .services import SENDING_STALE_AFTER, email_resend
+from .services import SENDING_STALE_AFTER, email_resend, interrupted_while_sending
 
 
 class NeedsAttention(admin.SimpleListFilter):
@@ -18,9 +17,7 @@ class NeedsAttention(admin.SimpleListFilter):
         if self.value() == "failed":
             return queryset.filter(status=EmailMessage.Status.FAILED)
         if self.value() == "interrupted":
-            return queryset.filter(
-                status=EmailMessage.Status.SENDING, sending_since__lt=timezone.now() - SENDING_STALE_AFTER
-            )
+            return queryset.filter(interrupted_while_sending())
         return queryset
 
 

@@ -60,6 +60,11 @@ def email_send(*, email_id: int) -> bool:
 SENDING_STALE_AFTER = timedelta(minutes=15)
 
 
+def interrupted_while_sending() -> Q:
+    """Emails a killed worker left "sending" for longer than SENDING_STALE_AFTER."""
+    return Q(status=EmailMessage.Status.SENDING, sending_since__lt=timezone.now() - SENDING_STALE_AFTER)
+
+
 def email_resend(*, email_ids: list[int]) -> int:
     """Queue again emails a person has checked: failed ones, and ones left "sending" by a killed
     worker for longer than SENDING_STALE_AFTER. Sent and pending ones are left alone. Returns how
@@ -68,15 +73,11 @@ def email_resend(*, email_ids: list[int]) -> int:
 
     from .tasks import email_send as email_send_task
 
-    stale = timezone.now() - SENDING_STALE_AFTER
     with transaction.atomic():
         resend = list(
             EmailMessage.objects.select_for_update()
             .filter(pk__in=email_ids)
-            .filter(
-                Q(status=EmailMessage.Status.FAILED)
-                | Q(status=EmailMessage.Status.SENDING, sending_since__lt=stale)
-            )
+            .filter(Q(status=EmailMessage.Status.FAILED) | interrupted_while_sending())
             .values_list("pk", flat=True)
         )
         EmailMessage.objects.filter(pk__in=resend).update(status=EmailMessage.Status.PENDING, error="")
@@ -89,9 +90,7 @@ def email_resend(*, email_ids: list[int]) -> int:
 
 def emails_stuck_count() -> int:
     """Emails left "sending" by an interrupted worker: the outbox shows them for a person to check."""
-    return EmailMessage.objects.filter(
-        status=EmailMessage.Status.SENDING, sending_since__lt=timezone.now() - SENDING_STALE_AFTER
-    ).count()
+    return EmailMessage.objects.filter(interrupted_while_sending()).count()
 
 
 def emails_sweep() -> int:

@@ -70,6 +70,16 @@ def next_occurrence(
     return candidate
 
 
+def _next_slot(*, team: Team, cadence: HuddleCadence, now: datetime) -> tuple[datetime, datetime]:
+    """When the team's next huddle falls by its cadence, and the start of the period it covers
+    (the stretch since the previous meeting, one cadence long)."""
+    last = Huddle.objects.filter(team=team, scheduled_at__lte=now).order_by("-scheduled_at").first()
+    gap = timedelta(weeks=cadence.every_weeks)
+    not_before = last.scheduled_at + gap - timedelta(days=1) if last else None
+    scheduled_at = next_occurrence(cadence=cadence, tz=team.timezone, after=now, not_before=not_before)
+    return scheduled_at, scheduled_at - gap
+
+
 @transaction.atomic
 def huddle_schedule_next(*, team: Team, now: datetime | None = None) -> Huddle | None:
     """Make sure the team's next huddle exists (weekly by default); idempotent by its unique constraint."""
@@ -80,15 +90,12 @@ def huddle_schedule_next(*, team: Team, now: datetime | None = None) -> Huddle |
     upcoming = Huddle.objects.filter(team=team, scheduled_at__gt=now).order_by("scheduled_at").first()
     if upcoming is not None:
         return upcoming
-    last = Huddle.objects.filter(team=team).order_by("-scheduled_at").first()
-    gap = timedelta(weeks=cadence.every_weeks)
-    not_before = last.scheduled_at + gap - timedelta(days=1) if last else None
-    scheduled_at = next_occurrence(cadence=cadence, tz=team.timezone, after=now, not_before=not_before)
-    # The period is the stretch since the previous meeting (one cadence long).
+    # With none upcoming, every huddle of the team lies before now: the slot follows the last one.
+    scheduled_at, period_start = _next_slot(team=team, cadence=cadence, now=now)
     try:
         with transaction.atomic():
             huddle = Huddle.objects.create(
-                team=team, scheduled_at=scheduled_at, period_start=scheduled_at - gap, period_end=scheduled_at
+                team=team, scheduled_at=scheduled_at, period_start=period_start, period_end=scheduled_at
             )
     except IntegrityError:
         return Huddle.objects.get(team=team, scheduled_at=scheduled_at)
@@ -129,13 +136,10 @@ def huddle_cadence_set(
     )
     if upcoming is None or not active:
         return cadence
-    last = Huddle.objects.filter(team=team, scheduled_at__lte=now).order_by("-scheduled_at").first()
-    gap = timedelta(weeks=every_weeks)
-    not_before = last.scheduled_at + gap - timedelta(days=1) if last else None
-    moved_to = next_occurrence(cadence=cadence, tz=team.timezone, after=now, not_before=not_before)
+    moved_to, period_start = _next_slot(team=team, cadence=cadence, now=now)
     if moved_to != upcoming.scheduled_at:
         was = upcoming.scheduled_at
-        upcoming.scheduled_at, upcoming.period_start, upcoming.period_end = moved_to, moved_to - gap, moved_to
+        upcoming.scheduled_at, upcoming.period_start, upcoming.period_end = moved_to, period_start, moved_to
         upcoming.save(update_fields=["scheduled_at", "period_start", "period_end"])
         huddle_event_create(
             huddle=upcoming,

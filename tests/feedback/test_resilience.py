@@ -66,7 +66,9 @@ def test_deliveries_while_redis_is_killed_are_all_stored_once_and_enriched(
     call_command("setup_periodic_tasks", verbosity=0)
     env = processes.env(killable_redis.url)
     base = processes.web(env)
-    processes.worker(env, "resilience")
+    # Restarted if it exits, as in production: a worker can die in kombu's reconnect when its
+    # broker vanishes (AttributeError on conninfo.hostname), and the restart policy brings it back.
+    processes.worker(env, "resilience", restart=True)
     processes.beat(env)
     statuses: Counter[int] = Counter()
     # when: 10,000 deliveries, with Redis killed for 5 s after the first half

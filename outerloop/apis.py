@@ -30,8 +30,8 @@ class SignalOutput(serializers.ModelSerializer):
         fields = [
             "id", "key", "kind", "status", "title", "category", "journey_stage", "window_start", "window_end",
             "recent_count", "case_count", "feedback_count", "baseline_count", "expected_count", "rate_ratio",
-            "p_value", "rising", "teams", "departments", "department_ids", "customers", "value_at_risk",
-            "dismissed_reason", "merged_into", "detected_at", "updated_at",
+            "p_value", "q_value", "rising", "teams", "departments", "department_ids", "customers",
+            "value_at_risk", "dismissed_reason", "merged_into", "detected_at", "updated_at",
         ]  # fmt: skip
 
 

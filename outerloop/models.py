@@ -62,6 +62,8 @@ class Signal(models.Model):
     expected_count = models.FloatField(default=0)
     rate_ratio = models.FloatField(null=True, blank=True)
     p_value = models.FloatField(null=True, blank=True)
+    # p_value adjusted (Benjamini-Hochberg) over every root cause tested in the same run.
+    q_value = models.FloatField(null=True, blank=True)
     rising = models.BooleanField(default=False)
     teams = models.PositiveIntegerField(default=0)
     departments = models.PositiveIntegerField(default=0)

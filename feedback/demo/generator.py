@@ -12,7 +12,7 @@ from .comments import NEGATIVE_MOODS, CommentWriter
 from .organisation import Organisation
 from .reference import SOURCES, TOUCHPOINTS, ReferenceIds, SourceSpec, TouchpointSpec
 from .rhythm import RHYTHMS, Rhythm, day_weight
-from .scenario import CONFIRMED_SHARE, HISTORY_DAYS, PLANTED_SIGNALS
+from .scenario import CONFIRMED_SHARE, HISTORY_DAYS, Story, story_ending
 from .vocabulary import SOCIAL_NETWORKS, STORES
 
 COLUMNS = (
@@ -133,8 +133,10 @@ class FeedbackGenerator:
         total: int,
         end: datetime,
         days: int = HISTORY_DAYS,
+        story: Story | None = None,
     ) -> None:
         self.rng = rng
+        story = story or story_ending(end=end.date())
         self.end = end
         self.days = [end.date() - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
         self.customer_ids = [str(pk) for pk in customer_ids]
@@ -142,12 +144,14 @@ class FeedbackGenerator:
         self.category_ids = {slug: str(pk) for slug, pk in reference.categories.items()}
         self.writer = CommentWriter(rng=rng, first_names=organisation.first_names)
         self.streams = self._streams(organisation=organisation, reference=reference, total=total)
-        # (touchpoint, theme) -> (first day of the rise, factor)
-        self.boosts = {
-            (touchpoint, signal.category): (end.date() - timedelta(days=signal.days - 1), signal.factor)
-            for signal in PLANTED_SIGNALS
-            for touchpoint in signal.touchpoints
-        }
+        self._surge(story)
+        # (touchpoint, theme) -> the planted episodes there: (first day, last day, factor)
+        self.boosts: dict[tuple[str, str], list[tuple[date, date, float]]] = {}
+        for rise in story.rises:
+            for touchpoint in rise.signal.touchpoints:
+                self.boosts.setdefault((touchpoint, rise.signal.category), []).append(
+                    (rise.first, rise.last, rise.signal.factor)
+                )
         self.touchpoint_themes = {
             spec.slug: ([theme for theme, _ in spec.themes], _cumulative(weight for _, weight in spec.themes))
             for spec in TOUCHPOINTS
@@ -185,6 +189,15 @@ class FeedbackGenerator:
                 streams.append(stream)
         return streams
 
+    def _surge(self, story: Story) -> None:
+        """Multiply the daily volume of every stream at a surging touchpoint, leaving its mix alone."""
+        for surge in story.surges:
+            for stream in self.streams:
+                if stream.touchpoint.slug in surge.touchpoints:
+                    for index, day in enumerate(self.days):
+                        if surge.first <= day <= surge.last:
+                            stream.per_day[index] *= surge.factor
+
     @staticmethod
     def _distributions(stream: _Stream) -> None:
         source, mood = stream.source, stream.touchpoint.mood
@@ -219,9 +232,9 @@ class FeedbackGenerator:
                 for _ in range(count):
                     row, theme = self._row(stream, day, force_theme=None)
                     batch.append(row)
-                    boost = self.boosts.get((stream.touchpoint.slug, theme))
-                    if boost and day >= boost[0]:
-                        extra = boost[1] - 1
+                    factor = self._boost(touchpoint=stream.touchpoint.slug, theme=theme, day=day)
+                    if factor > 1:
+                        extra = factor - 1
                         copies = int(extra) + (1 if rng.random() < extra - int(extra) else 0)
                         batch.extend(self._row(stream, day, force_theme=theme)[0] for _ in range(copies))
             batch.sort(key=lambda row: row[0])
@@ -231,6 +244,13 @@ class FeedbackGenerator:
                 if row[0] > self.end:
                     continue
                 yield self._finish(row)
+
+    def _boost(self, *, touchpoint: str, theme: str | None, day: date) -> float:
+        """The planted factor for a theme at a touchpoint on a day (1 outside every episode)."""
+        for first, last, factor in self.boosts.get((touchpoint, theme), ()):
+            if first <= day <= last:
+                return factor
+        return 1.0
 
     def _finish(self, row: list) -> tuple[str, ...]:
         occurred, stream = row[0], row[1]

@@ -1,6 +1,7 @@
 """The story the demo data tells: who logs in, how much there is, and which root causes were planted."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 # Published on purpose: the demo logins exist to be tried (and the command refuses production settings).
 DEMO_PASSWORD = "cxloop-demo"  # noqa: S105
@@ -37,8 +38,9 @@ class PlantedSignal:
     whose theme is `category` is joined by `factor - 1` more of the same theme (on average): the
     category's count per unit of baseline traffic at those touchpoints is multiplied by `factor`,
     while seasonality moves the traffic itself. Its share of all feedback there rises a little less,
-    because the added rows are feedback too. Added rows are detractor-side; a CONFIRMED_SHARE of the
-    commented ones carry the category as `confirmed_category`, like any other negative row.
+    because the added rows are feedback too (signal detection tests the share). Added rows are
+    detractor-side; a CONFIRMED_SHARE of the commented ones carry the category as
+    `confirmed_category`, like any other negative row.
     """
 
     parent: str
@@ -52,6 +54,22 @@ class PlantedSignal:
         return self.weeks * 7
 
 
+@dataclass(frozen=True)
+class PlantedRise:
+    """One episode of a planted signal: its factor applies from `first` to `last` (dates, inclusive)."""
+
+    signal: PlantedSignal
+    first: date
+    last: date
+
+    @classmethod
+    def ending(cls, signal: PlantedSignal, *, last: date) -> "PlantedRise":
+        """The episode of `signal.weeks` that ends on `last`."""
+        return cls(signal=signal, first=last - timedelta(days=signal.days - 1), last=last)
+
+
+# Strong enough that detection at scale 1 (what `make run` seeds) finds each of them whatever the end
+# date, while the flat controls stay quiet: tests/outerloop/test_detection.py checks a whole year.
 PLANTED_SIGNALS: tuple[PlantedSignal, ...] = (
     # Couriers are missing slots everywhere: it shows at the door, on the phone, in chat, email and social,
     # so four teams in two departments see the same root cause.
@@ -60,25 +78,50 @@ PLANTED_SIGNALS: tuple[PlantedSignal, ...] = (
         category="late-delivery",
         touchpoints=("delivery", "contact-centre-phone", "live-chat", "email-support", "social-media"),
         weeks=4,
-        factor=2.0,
+        factor=2.5,
     ),
     # A release broke the payment step on the web and in the app.
     PlantedSignal(
         parent="website",
         category="checkout-error",
         touchpoints=("website-checkout", "app", "live-chat"),
-        weeks=3,
-        factor=2.5,
+        weeks=4,
+        factor=4.0,
     ),
-    # A slower, quieter one: refunds back up after a warehouse change.
+    # A slower one: refunds back up after a warehouse change.
     PlantedSignal(
         parent="returns",
         category="refund-delay",
         touchpoints=("returns-desk", "online-returns", "contact-centre-phone"),
-        weeks=6,
-        factor=1.8,
+        weeks=5,
+        factor=4.0,
     ),
 )
+
+
+@dataclass(frozen=True)
+class VolumeSurge:
+    """More feedback with the same mix (a campaign, a store opening, a survey sent to more customers):
+    every source at `touchpoints` sends `factor` times its usual volume from `first` to `last`."""
+
+    touchpoints: tuple[str, ...]
+    first: date
+    last: date
+    factor: float
+
+
+@dataclass(frozen=True)
+class Story:
+    """When the planted signals rise, and when volume alone surges."""
+
+    rises: tuple[PlantedRise, ...]
+    surges: tuple[VolumeSurge, ...] = ()
+
+
+def story_ending(*, end: date) -> Story:
+    """The demo's story: every planted signal rises over its last weeks up to the end of the history."""
+    return Story(rises=tuple(PlantedRise.ending(signal, last=end) for signal in PLANTED_SIGNALS))
+
 
 # Categories that are common but flat over the whole history: a signal detector must leave them alone.
 CONTROL_CATEGORIES: tuple[str, ...] = ("product-quality", "long-queue", "unhelpful-staff")

@@ -19,7 +19,7 @@ from . import generator as feedback_data
 from .organisation import DEPARTMENTS, TEAMS, organisation_create
 from .pgcopy import copy_rows
 from .reference import JOURNEY_STAGES, SOURCES, TOUCHPOINTS, reference_create
-from .scenario import DEMO_USERNAMES, HISTORY_DAYS, customers_for, feedback_for
+from .scenario import DEMO_USERNAMES, HISTORY_DAYS, Story, customers_for, feedback_for
 
 # Two seeders started at once queue on this lock; the second then finds the data and stops.
 ADVISORY_LOCK_KEY = 4_242_001
@@ -57,12 +57,15 @@ def demo_seed(
     feedback: int | None = None,
     end: datetime | None = None,
     days: int = HISTORY_DAYS,
+    story: Story | None = None,
 ) -> SeedResult:
     """Create the whole demo data set, or nothing when it is already there.
 
     Everything happens in one transaction, so an interrupted run leaves nothing behind and can
     simply be started again. Each part draws from its own generator seeded from `seed`, so the same
     seed and end date give the same data, and a change to one part leaves the others as they were.
+    `story` places the planted signals' episodes and any volume surges (by default each planted
+    signal rises up to `end`, and nothing surges).
     """
     started = time.monotonic()
     end = end or timezone.now()
@@ -109,6 +112,7 @@ def demo_seed(
             total=feedback_count,
             end=end,
             days=days,
+            story=story,
         )
         feedback_rows = copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows())
         # Apps above feedback add their own demo history (cases worked in past months...) by hook,

@@ -1,16 +1,22 @@
-"""Finding recurring root causes: counts per category x journey stage in SQL, a rate test in numpy.
+"""Finding recurring root causes: a category's share of feedback, tested for a rise, one run at a time.
 
 A mention is one feedback row about a category: its confirmed category (or a suggested one the
 classifier is sure of), or the root cause coded on a case opened for it. The two sources are
 unioned and de-duplicated per (feedback, category), so a case coded with the same category the
 feedback already carried counts once.
 
-The test: with k mentions in the recent window of W days and b in the baseline of B days before
-it, under "no change" each of the k + b mentions falls in the window with probability W / (W + B),
-so k ~ Binomial(k + b, W / (W + B)) given k + b (the exact conditional test of two Poisson rates,
-Przyborowski & Wilenski 1940). The one-sided p-value is P(K >= k). A signal also needs a rate
-ratio of at least `min_ratio` and `min_count` recent mentions, so that a large, flat category
-whose rate drifts by a few per cent is not "significant" just because it is large.
+The model. A cell is a category x journey stage (the signal's key). What could have mentioned the
+category is the feedback of the same journey stage, touchpoint and source (a stratum). The
+question is whether the category's *share* of that feedback rose in the recent window (28 days)
+against the baseline before it (84 days), stratum by stratum: more feedback alone (Black Friday,
+the December peak, a campaign, a new survey channel) raises the mentions and the volume alike
+and is never a signal; a higher share at the same volume is. The test is the exact conditional
+Mantel-Haenszel test of cxloop.core.share_test (one-sided), and its rate ratio is the window's
+mentions over what the baseline's share predicts at the window's volume (indirect
+standardisation). All the cells of one run are then adjusted together by Benjamini-Hochberg, so
+adding categories does not add false signals: a cell rises when its q-value is at most
+`false_discovery_rate`, and, so that a large flat category drifting by a few per cent is not a
+"signal" because it is large, its ratio is at least `min_ratio` on at least `min_count` mentions.
 """
 
 from dataclasses import dataclass
@@ -20,8 +26,8 @@ from decimal import Decimal
 import numpy as np
 from django.db import connection
 from django.utils import timezone
-from scipy import stats
 
+from cxloop.core.share_test import benjamini_hochberg, share_rise
 from cxloop.org.models import Team
 from feedback.models import Category, Customer, Feedback, JourneyStage
 from innerloop.models import Case
@@ -33,7 +39,8 @@ CONFIDENT_SUGGESTION = 0.8
 class DetectionParams:
     window_days: int = 28
     baseline_days: int = 84
-    alpha: float = 0.001
+    # Benjamini-Hochberg level over all cells of one run.
+    false_discovery_rate: float = 0.001
     min_ratio: float = 1.5
     min_count: int = 8
 
@@ -55,14 +62,17 @@ class Cell:
     department_ids: list[int]
     customers: int
     value_at_risk: Decimal
+    # Recent mentions in strata that had baseline feedback, and what the baseline's share predicts.
+    compared: int
     expected: float
     ratio: float | None
     p_value: float
+    q_value: float
 
     def rising(self, params: DetectionParams) -> bool:
         return (
-            self.recent >= params.min_count
-            and self.p_value < params.alpha
+            self.compared >= params.min_count
+            and self.q_value <= params.false_discovery_rate
             and (self.ratio is None or self.ratio >= params.min_ratio)
         )
 
@@ -72,68 +82,104 @@ def _sql() -> str:
     case = Case._meta.db_table
     customer = Customer._meta.db_table
     team = Team._meta.db_table
-    # Table names come from the models; every value is a parameter.
+    # Table names come from the models; every value is a parameter. A stratum is journey stage x
+    # touchpoint x source; COALESCE(..., 0) makes the NULL ones join (ids start at 1).
     return f"""
     WITH mentions AS (
         SELECT f.id AS feedback_id,
                COALESCE(f.confirmed_category_id,
                         CASE WHEN f.suggested_confidence >= %(confident)s THEN f.suggested_category_id END)
                    AS category_id,
-               f.journey_stage_id, f.occurred_at, f.customer_id, f.team_id, FALSE AS from_case
+               f.journey_stage_id, f.touchpoint_id, f.source_id, f.occurred_at, f.customer_id, f.team_id,
+               FALSE AS from_case
         FROM {feedback} f
         WHERE f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
           AND (f.confirmed_category_id IS NOT NULL
                OR (f.suggested_category_id IS NOT NULL AND f.suggested_confidence >= %(confident)s))
         UNION ALL
-        SELECT f.id, c.root_cause_id, f.journey_stage_id, f.occurred_at,
+        SELECT f.id, c.root_cause_id, f.journey_stage_id, f.touchpoint_id, f.source_id, f.occurred_at,
                COALESCE(c.customer_id, f.customer_id), c.team_id, TRUE
         FROM {case} c JOIN {feedback} f ON f.id = c.feedback_id
         WHERE c.root_cause_id IS NOT NULL
           AND f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
     ),
     per_feedback AS (
-        SELECT feedback_id, category_id, journey_stage_id,
-               MIN(occurred_at) AS occurred_at, MIN(customer_id) AS customer_id,
-               MIN(team_id) AS team_id, BOOL_OR(from_case) AS from_case, BOOL_AND(from_case) AS only_case
+        SELECT feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, occurred_at,
+               MIN(customer_id) AS customer_id, MIN(team_id) AS team_id,
+               BOOL_OR(from_case) AS from_case, BOOL_AND(from_case) AS only_case,
+               occurred_at >= %(recent_start)s AS recent
         FROM mentions
-        GROUP BY feedback_id, category_id, journey_stage_id
+        GROUP BY feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, occurred_at
+    ),
+    volume AS (
+        SELECT COALESCE(journey_stage_id, 0) AS stage, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
+               COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s) AS recent,
+               COUNT(*) FILTER (WHERE occurred_at < %(recent_start)s) AS baseline
+        FROM {feedback}
+        WHERE occurred_at >= %(baseline_start)s AND occurred_at < %(end)s
+        GROUP BY 1, 2, 3
+    ),
+    strata AS (
+        SELECT category_id, journey_stage_id, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
+               COUNT(*) FILTER (WHERE recent) AS recent, COUNT(*) FILTER (WHERE NOT recent) AS baseline
+        FROM per_feedback
+        GROUP BY 1, 2, 3, 4
+    ),
+    strata_by_cell AS (
+        SELECT s.category_id, s.journey_stage_id,
+               ARRAY_AGG(s.recent ORDER BY s.touchpoint, s.source_id) AS recent,
+               ARRAY_AGG(s.baseline ORDER BY s.touchpoint, s.source_id) AS baseline,
+               ARRAY_AGG(v.recent ORDER BY s.touchpoint, s.source_id) AS recent_volume,
+               ARRAY_AGG(v.baseline ORDER BY s.touchpoint, s.source_id) AS baseline_volume
+        FROM strata s
+        JOIN volume v ON v.stage = COALESCE(s.journey_stage_id, 0) AND v.touchpoint = s.touchpoint
+                     AND v.source_id = s.source_id
+        GROUP BY s.category_id, s.journey_stage_id
     ),
     cells AS (
         SELECT category_id, journey_stage_id,
-               COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s) AS recent,
-               COUNT(*) FILTER (WHERE occurred_at < %(recent_start)s) AS baseline,
-               COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s AND from_case) AS cases,
-               COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s AND NOT only_case) AS feedback,
-               COUNT(DISTINCT team_id) FILTER (WHERE occurred_at >= %(recent_start)s) AS teams,
-               COUNT(DISTINCT customer_id) FILTER (WHERE occurred_at >= %(recent_start)s) AS customers
+               COUNT(*) FILTER (WHERE recent) AS recent,
+               COUNT(*) FILTER (WHERE NOT recent) AS baseline,
+               COUNT(*) FILTER (WHERE recent AND from_case) AS cases,
+               COUNT(*) FILTER (WHERE recent AND NOT only_case) AS feedback,
+               COUNT(DISTINCT team_id) FILTER (WHERE recent) AS teams,
+               COUNT(DISTINCT customer_id) FILTER (WHERE recent) AS customers
         FROM per_feedback
         GROUP BY category_id, journey_stage_id
     ),
     departments AS (
         SELECT p.category_id, p.journey_stage_id, ARRAY_AGG(DISTINCT t.department_id) AS ids
         FROM per_feedback p JOIN {team} t ON t.id = p.team_id
-        WHERE p.occurred_at >= %(recent_start)s
+        WHERE p.recent
         GROUP BY p.category_id, p.journey_stage_id
     ),
     value AS (
         SELECT d.category_id, d.journey_stage_id, SUM(cu.annual_value) AS at_risk
         FROM (SELECT DISTINCT category_id, journey_stage_id, customer_id FROM per_feedback
-              WHERE occurred_at >= %(recent_start)s AND customer_id IS NOT NULL) d
+              WHERE recent AND customer_id IS NOT NULL) d
         JOIN {customer} cu ON cu.id = d.customer_id
         GROUP BY d.category_id, d.journey_stage_id
     )
     SELECT c.category_id, c.journey_stage_id, c.recent, c.baseline, c.cases, c.feedback, c.teams,
-           COALESCE(d.ids, ARRAY[]::integer[]), c.customers, COALESCE(v.at_risk, 0)
+           COALESCE(d.ids, ARRAY[]::integer[]), c.customers, COALESCE(v.at_risk, 0),
+           s.recent, s.baseline, s.recent_volume, s.baseline_volume
     FROM cells c
+    JOIN strata_by_cell s
+      ON s.category_id = c.category_id AND s.journey_stage_id IS NOT DISTINCT FROM c.journey_stage_id
     LEFT JOIN departments d
       ON d.category_id = c.category_id AND d.journey_stage_id IS NOT DISTINCT FROM c.journey_stage_id
     LEFT JOIN value v
       ON v.category_id = c.category_id AND v.journey_stage_id IS NOT DISTINCT FROM c.journey_stage_id
+    ORDER BY c.category_id, c.journey_stage_id NULLS FIRST
     """  # noqa: S608
 
 
 def cells_count(*, end: datetime | None = None, params: DetectionParams = DEFAULT_PARAMS) -> list[Cell]:
-    """Every category x journey stage mentioned in the baseline or the window, counted and tested."""
+    """Every category x journey stage mentioned in the baseline or the window, counted and tested.
+
+    The q-values are adjusted over all the cells returned (one run), so `Cell.rising` can compare
+    them with the false-discovery rate directly.
+    """
     end = end or timezone.now()
     recent_start = end - timedelta(days=params.window_days)
     baseline_start = recent_start - timedelta(days=params.baseline_days)
@@ -148,35 +194,31 @@ def cells_count(*, end: datetime | None = None, params: DetectionParams = DEFAUL
             },
         )
         rows = cursor.fetchall()
-    if not rows:
-        return []
-    recent = np.array([row[2] for row in rows], dtype=np.int64)
-    baseline = np.array([row[3] for row in rows], dtype=np.int64)
-    share = params.window_days / (params.window_days + params.baseline_days)
-    # P(K >= k) for K ~ Binomial(k + b, share); sf(k - 1) is P(K > k - 1).
-    p_values = stats.binom.sf(recent - 1, recent + baseline, share)
-    expected = baseline * params.window_days / params.baseline_days
-    cells = []
-    for index, row in enumerate(rows):
-        ratio = float(recent[index] / expected[index]) if expected[index] > 0 else None
-        cells.append(
-            Cell(
-                category_id=row[0],
-                journey_stage_id=row[1],
-                recent=row[2],
-                baseline=row[3],
-                case_count=row[4],
-                feedback_count=row[5],
-                teams=row[6],
-                department_ids=sorted(d for d in row[7] if d is not None),
-                customers=row[8],
-                value_at_risk=Decimal(row[9] or 0),
-                expected=float(expected[index]),
-                ratio=ratio,
-                p_value=float(p_values[index]),
-            )
+    tests = [
+        share_rise(recent=row[10], baseline=row[11], recent_volume=row[12], baseline_volume=row[13])
+        for row in rows
+    ]
+    q_values = benjamini_hochberg(np.array([test.p_value for test in tests]))
+    return [
+        Cell(
+            category_id=row[0],
+            journey_stage_id=row[1],
+            recent=row[2],
+            baseline=row[3],
+            case_count=row[4],
+            feedback_count=row[5],
+            teams=row[6],
+            department_ids=sorted(d for d in row[7] if d is not None),
+            customers=row[8],
+            value_at_risk=Decimal(row[9] or 0),
+            compared=test.observed,
+            expected=test.expected,
+            ratio=test.ratio,
+            p_value=test.p_value,
+            q_value=float(q_value),
         )
-    return cells
+        for row, test, q_value in zip(rows, tests, q_values, strict=True)
+    ]
 
 
 def cell_title(*, category: Category, stage: JourneyStage | None) -> str:

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 STATS_FIELDS = (
     "window_start", "window_end", "recent_count", "case_count", "feedback_count", "baseline_count",
-    "expected_count", "rate_ratio", "p_value", "rising", "teams", "departments", "department_ids",
+    "expected_count", "rate_ratio", "p_value", "q_value", "rising", "teams", "departments", "department_ids",
     "customers", "value_at_risk", "updated_at",
 )  # fmt: skip
 
@@ -39,7 +39,8 @@ def _apply(signal: Signal, cell: Cell, *, rising: bool, start: datetime, end: da
     signal.window_start, signal.window_end = start, end
     signal.recent_count, signal.baseline_count = cell.recent, cell.baseline
     signal.case_count, signal.feedback_count = cell.case_count, cell.feedback_count
-    signal.expected_count, signal.rate_ratio, signal.p_value = cell.expected, cell.ratio, cell.p_value
+    signal.expected_count, signal.rate_ratio = cell.expected, cell.ratio
+    signal.p_value, signal.q_value = cell.p_value, cell.q_value
     signal.rising = rising
     signal.teams, signal.customers = cell.teams, cell.customers
     signal.department_ids, signal.departments = cell.department_ids, len(cell.department_ids)

@@ -1,52 +1,88 @@
 """Signal detection: a planted rise is found, flat controls are not, and re-runs never duplicate."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from scipy import stats
 
-from feedback.demo.scenario import CONTROL_CATEGORIES, PLANTED_SIGNALS
+from feedback.demo.scenario import (
+    CONTROL_CATEGORIES,
+    HISTORY_DAYS,
+    PLANTED_SIGNALS,
+    PlantedRise,
+    Story,
+    VolumeSurge,
+    feedback_for,
+)
+from feedback.demo.seed import demo_seed
+from feedback.models import Category, Feedback
 from outerloop.models import Signal, SignalStatus
-from outerloop.services.detection import DetectionParams, cells_count
+from outerloop.services.detection import DEFAULT_PARAMS, DetectionParams, cells_count
 from outerloop.services.signals import root_cause_key, signals_detect
 from tests.factories import (
     CategoryFactory,
     CustomerFactory,
     FeedbackFactory,
     JourneyStageFactory,
+    SourceFactory,
     TeamFactory,
 )
 from tests.innerloop.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
+# Tests that seed the demo fix its end, so they do not depend on the day they run.
+DEMO_END = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
-def _mentions(*, category, stage, team, per_week: int, weeks: range, now, **extra):
-    """`per_week` feedback rows with a confirmed category in each week ago in `weeks`."""
-    rows = []
-    for week in weeks:
-        for i in range(per_week):
-            when = now - timedelta(weeks=week, hours=1 + i * (160 // max(per_week, 1)))
-            rows.append(
-                FeedbackFactory(
-                    confirmed_category=category, journey_stage=stage, team=team, occurred_at=when, **extra
-                )
-            )
-    return rows
+
+def _week(
+    *, stage, team, source, now, weeks_ago: int, rows: int, mentions: dict, customers=(), **extra
+) -> None:
+    """`rows` feedback rows spread over the week `weeks_ago` weeks before `now`, in one stratum
+    (`source`, `stage`, no touchpoint), of which `mentions[category]` carry that confirmed category.
+    Rows take the `customers` in turn (none when empty)."""
+    categories = [category for category, count in mentions.items() for _ in range(count)]
+    assert len(categories) <= rows
+    categories += [None] * (rows - len(categories))
+    Feedback.objects.bulk_create(
+        FeedbackFactory.build(
+            source=source,
+            journey_stage=stage,
+            team=team,
+            customer=customers[index % len(customers)] if customers else None,
+            confirmed_category=category,
+            occurred_at=now - timedelta(weeks=weeks_ago, hours=1 + index * (160 // rows)),
+            **extra,
+        )
+        for index, category in enumerate(categories)
+    )
+
+
+def _weeks(*, weeks: range, **kwargs) -> None:
+    for weeks_ago in weeks:
+        _week(weeks_ago=weeks_ago, **kwargs)
 
 
 @pytest.fixture
 def crafted(org):
+    """16 weeks of one stratum at 24 feedback rows a week: 12 weeks of baseline and a 4-week window.
+
+    `rising` is 2 of the 24 rows a week in the baseline and 8 of 24 in the window: its share
+    quadruples at the same volume. `flat` is 4 of 24 every week.
+    """
     now = timezone.now()
     stage = JourneyStageFactory(slug="receive", name="Receive")
+    source = SourceFactory()
     rising = CategoryFactory(slug="late", name="Late delivery")
     flat = CategoryFactory(slug="queue", name="Long queue")
-    # 16 weeks: 12 weeks of baseline and a 4-week window
-    _mentions(category=rising, stage=stage, team=org["team_a1"], per_week=2, weeks=range(4, 16), now=now)
-    _mentions(category=rising, stage=stage, team=org["team_b1"], per_week=8, weeks=range(4), now=now)
-    _mentions(category=flat, stage=stage, team=org["team_a1"], per_week=4, weeks=range(16), now=now)
-    return {"now": now, "stage": stage, "rising": rising, "flat": flat}
+    common = {"stage": stage, "source": source, "now": now, "rows": 24}
+    _weeks(weeks=range(4, 16), team=org["team_a1"], mentions={rising: 2, flat: 4}, **common)
+    # The window's rising mentions come from 8 customers, each of them every week.
+    customers = CustomerFactory.create_batch(8)
+    _weeks(weeks=range(4), team=org["team_b1"], mentions={rising: 8, flat: 4}, customers=customers, **common)
+    return {"now": now, "stage": stage, "source": source, "rising": rising, "flat": flat}
 
 
 def test_finds_planted_rise_and_not_flat_control(crafted, org):
@@ -58,13 +94,78 @@ def test_finds_planted_rise_and_not_flat_control(crafted, org):
     assert signal.category == crafted["rising"]
     assert signal.journey_stage == crafted["stage"]
     assert (signal.recent_count, signal.baseline_count) == (32, 24)
+    # The baseline's share, 24 of 288, at the window's volume of 96 rows.
     assert signal.expected_count == pytest.approx(8.0)
     assert signal.rate_ratio == pytest.approx(4.0)
-    assert signal.p_value < 1e-6
+    # Fisher's exact test, one-sided: 32 of 96 rows against 24 of 288.
+    assert signal.p_value == pytest.approx(
+        stats.fisher_exact([[32, 96 - 32], [24, 288 - 24]], alternative="greater").pvalue, rel=1e-9
+    )
+    # Two cells were tested in the run: the smaller p-value is doubled.
+    assert signal.q_value == pytest.approx(2 * signal.p_value, rel=1e-9)
     assert signal.rising is True
     assert signal.teams == 1
     assert signal.department_ids == [org["dept_b"].pk]
-    assert signal.customers == 32
+    assert signal.customers == 8
+
+
+def test_volume_alone_makes_no_signal(org):
+    """Twice the feedback with the same shares: the counts double, the shares do not move."""
+    # given
+    now = timezone.now()
+    source, stage, category = SourceFactory(), JourneyStageFactory(), CategoryFactory(slug="queue")
+    common = {"stage": stage, "source": source, "now": now, "team": org["team_a1"]}
+    _weeks(weeks=range(4, 16), rows=40, mentions={category: 5}, **common)
+    _weeks(weeks=range(4), rows=80, mentions={category: 10}, **common)
+    # when
+    result = signals_detect(end=now)
+    (cell,) = cells_count(end=now)
+    # then
+    assert (cell.recent, cell.baseline) == (40, 60)
+    assert cell.expected == pytest.approx(40.0)
+    assert cell.ratio == pytest.approx(1.0)
+    assert cell.p_value > 0.4
+    assert result.created == 0
+
+
+def test_a_share_that_doubles_at_constant_volume_is_a_signal(org):
+    # given
+    now = timezone.now()
+    source, stage, category = SourceFactory(), JourneyStageFactory(), CategoryFactory(slug="queue")
+    common = {"stage": stage, "source": source, "now": now, "team": org["team_a1"], "rows": 40}
+    _weeks(weeks=range(4, 16), mentions={category: 5}, **common)
+    _weeks(weeks=range(4), mentions={category: 10}, **common)
+    # when
+    result = signals_detect(end=now)
+    # then
+    signal = Signal.objects.get()
+    assert result.created == 1
+    assert (signal.recent_count, signal.expected_count, signal.rate_ratio) == (40, 20.0, 2.0)
+    # 40 of 160 rows against 60 of 480; one cell tested, so q = p.
+    fisher = stats.fisher_exact([[40, 120], [60, 420]], alternative="greater").pvalue
+    assert signal.p_value == signal.q_value == pytest.approx(fisher, rel=1e-9)
+    assert signal.q_value < DEFAULT_PARAMS.false_discovery_rate
+
+
+def test_a_busier_stratum_does_not_lift_a_quiet_one(org):
+    """The December peak in stores: one source doubles its volume, the other stays; shares stay in both.
+
+    Pooled over the stage, the category's share would rise (the busy source mentions it more often);
+    stratum by stratum it does not move.
+    """
+    # given
+    now = timezone.now()
+    stage, category = JourneyStageFactory(), CategoryFactory(slug="unhelpful")
+    store, web = SourceFactory(), SourceFactory()
+    team = org["team_a1"]
+    _weeks(weeks=range(4, 16), source=store, rows=20, mentions={category: 6}, stage=stage, team=team, now=now)
+    _weeks(weeks=range(4), source=store, rows=40, mentions={category: 12}, stage=stage, team=team, now=now)
+    _weeks(weeks=range(16), source=web, rows=40, mentions={category: 1}, stage=stage, team=team, now=now)
+    # when
+    (cell,) = cells_count(end=now)
+    # then
+    assert cell.ratio == pytest.approx(1.0)
+    assert not cell.rising(DEFAULT_PARAMS)
 
 
 def test_counts_coded_cases_once_per_feedback_and_value_at_risk(crafted, org):
@@ -132,7 +233,8 @@ def test_quiet_cell_stays_below_min_count(org):
     # given: 3 recent mentions of something never seen before
     now = timezone.now()
     category = CategoryFactory(slug="rare")
-    _mentions(category=category, stage=None, team=TeamFactory(), per_week=1, weeks=range(3), now=now)
+    _weeks(weeks=range(3), source=SourceFactory(), stage=None, team=TeamFactory(), now=now, rows=10,
+           mentions={category: 1})  # fmt: skip
     # when
     result = signals_detect(end=now, params=DetectionParams(min_count=8))
     # then
@@ -148,11 +250,110 @@ def test_management_command_runs_detection(crafted, capsys):
 
 
 def test_demo_data_planted_root_causes_are_found_and_controls_are_not():
-    # given: at 20,000 rows the planted checkout-error rise (21 days) is lost in noise, so seed more
-    call_command("seed_demo", customers=2000, feedback=100000, verbosity=0)
+    """The demo as `make run` seeds it (scale 1), ending on the first Sunday of December.
+
+    A December end puts the store peak and the Black Friday rush in the window: the day the
+    count-based detection flagged the control `unhelpful-staff`.
+    """
+    # given
+    demo_seed(end=DEMO_END)
     # when
-    signals_detect()
+    signals_detect(end=DEMO_END)
     # then
     found = set(Signal.objects.filter(rising=True).values_list("category__slug", flat=True))
     assert {planted.category for planted in PLANTED_SIGNALS} <= found
     assert found.isdisjoint(CONTROL_CATEGORIES)
+
+
+# A year of the demo for the year-round test: each planted cause rises several times, in different
+# seasons, each episode ending on a Sunday the test detects on (where the demo puts it: up to the end
+# date). Between its episodes a cause is flat, and the seasons move only the volume.
+YEAR_EPISODES = {
+    # Black Friday and the pre-Christmas delivery peak; June; Black Friday again.
+    "late-delivery": (date(2025, 12, 21), date(2026, 6, 14), date(2026, 11, 29)),
+    # The January sales; the August holidays; the December peak.
+    "checkout-error": (date(2026, 1, 25), date(2026, 8, 16), date(2026, 12, 6)),
+    # After the January returns peak (in which refund-delay must stay quiet); early autumn.
+    "refund-delay": (date(2026, 3, 15), date(2026, 10, 4)),
+}
+# Volume alone, on top of the seasons: a spring campaign that sends 2.5 times the usual feedback from
+# the stores, and a summer survey push on aftercare (3 times). Every control lives at these touchpoints.
+YEAR_SURGES = (
+    VolumeSurge(
+        touchpoints=("store-checkout", "shop-floor", "click-and-collect", "returns-desk"),
+        first=date(2026, 4, 13),
+        last=date(2026, 5, 10),
+        factor=2.5,
+    ),
+    VolumeSurge(
+        touchpoints=("product-aftercare",), first=date(2026, 7, 6), last=date(2026, 7, 26), factor=3.0
+    ),
+)
+WEEKS = 52
+
+
+def _days_of(episode: PlantedRise, *, first: date, last: date) -> int:
+    """How many days of the episode fall between first and last, both included."""
+    return max(0, (min(last, episode.last) - max(first, episode.first)).days + 1)
+
+
+def _rises_in_window(episode: PlantedRise, *, last: date, params: DetectionParams) -> bool:
+    """The episode is under way on the window's last day, fills at least three weeks of the window (all
+    of itself, when shorter), and at most two weeks of it lie in the baseline."""
+    window_first = last - timedelta(days=params.window_days - 1)
+    baseline_first = window_first - timedelta(days=params.baseline_days)
+    in_window = _days_of(episode, first=window_first, last=last)
+    in_baseline = _days_of(episode, first=baseline_first, last=window_first - timedelta(days=1))
+    return (
+        episode.first <= last <= episode.last
+        and in_window >= min(21, episode.signal.days)
+        and in_baseline <= 14
+    )
+
+
+def test_year_round_planted_causes_are_found_where_they_rise_and_controls_never():
+    """Detection on the demo (at `make run`'s density) for 53 end dates, every 7 days over a year:
+    Black Friday, the December peak, the January sales and returns, the August holidays, and two
+    surges of volume alone (YEAR_SURGES).
+
+    Each planted cause is found in every window where it rises (see _rises_in_window); a control,
+    or a planted cause in a window that holds none of its episodes, is never flagged.
+    """
+    # given
+    params = DEFAULT_PARAMS
+    by_category = {signal.category: signal for signal in PLANTED_SIGNALS}
+    episodes = tuple(
+        PlantedRise.ending(by_category[category], last=last)
+        for category, ends in YEAR_EPISODES.items()
+        for last in ends
+    )
+    days = WEEKS * 7 + params.window_days + params.baseline_days + 1
+    demo_seed(
+        end=DEMO_END,
+        days=days,
+        feedback=feedback_for(scale=1) * days // HISTORY_DAYS,
+        story=Story(rises=episodes, surges=YEAR_SURGES),
+    )
+    slugs = dict(Category.objects.values_list("pk", "slug"))
+    problems, tested = [], set()
+    # when
+    for weeks_before in range(WEEKS, -1, -1):
+        end = DEMO_END - timedelta(weeks=weeks_before)
+        last, window_first = end.date(), (end - timedelta(days=params.window_days)).date()
+        cells = cells_count(end=end, params=params)
+        found = {slugs[cell.category_id] for cell in cells if cell.rising(params)}
+        under_way = {e for e in episodes if _rises_in_window(e, last=last, params=params)}
+        rising = {e.signal.category for e in under_way}
+        quiet = set(CONTROL_CATEGORIES) | {
+            category
+            for category in YEAR_EPISODES
+            if not any(
+                _days_of(e, first=window_first, last=last) for e in episodes if e.signal.category == category
+            )
+        }
+        tested |= under_way
+        if rising - found or found & quiet:
+            problems.append(f"{last}: missed {sorted(rising - found)}, flagged {sorted(found & quiet)}")
+    # then
+    assert not problems, problems
+    assert tested == set(episodes)  # every episode was looked for in at least one window

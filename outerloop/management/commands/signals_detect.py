@@ -12,11 +12,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--window-days", type=int, default=DetectionParams.window_days)
         parser.add_argument("--baseline-days", type=int, default=DetectionParams.baseline_days)
-        parser.add_argument("--alpha", type=float, default=DetectionParams.alpha)
+        parser.add_argument(
+            "--false-discovery-rate",
+            type=float,
+            default=DetectionParams.false_discovery_rate,
+            help="Benjamini-Hochberg level over all root causes tested in the run (default 0.01).",
+        )
 
     def handle(self, *args, **options):
         params = DetectionParams(
-            window_days=options["window_days"], baseline_days=options["baseline_days"], alpha=options["alpha"]
+            window_days=options["window_days"],
+            baseline_days=options["baseline_days"],
+            false_discovery_rate=options["false_discovery_rate"],
         )
         result = signals_detect(params=params)
         obstacles = signals_from_obstacles()

@@ -10,35 +10,11 @@ from governance import selectors, services
 from governance.models import Decision, Outcome
 from outerloop.models import Stage
 from outerloop.services.impact import impact_review_compute
-from tests.factories import DepartmentFactory, UserFactory
 from tests.outerloop.factories import InitiativeFactory, SignalFactory
 
-from .factories import CommitteeFactory, CommitteeSeatFactory, MeetingFactory
+from .factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committee(people, org):
-    """Three seats: departments A and B and a third one; a majority is two votes."""
-    committee = CommitteeFactory()
-    seats = [
-        CommitteeSeatFactory(committee=committee, department=org["dept_a"], holder=people["manager"]),
-        CommitteeSeatFactory(committee=committee, department=org["dept_b"], holder=people["committee"]),
-        CommitteeSeatFactory(
-            committee=committee, department=DepartmentFactory(slug="dept-c"), holder=UserFactory()
-        ),
-    ]
-    return {"committee": committee, "seats": seats, "meeting": MeetingFactory(committee=committee)}
-
-
-@pytest.fixture
-def decision(committee, people):
-    initiative = InitiativeFactory(owner=people["manager"])
-    return services.decision_open(
-        meeting=committee["meeting"], initiative=initiative, rationale="Biggest driver of detractors",
-        actor=people["committee"],
-    )  # fmt: skip
 
 
 def test_quorum_of_two_approves_and_moves_the_initiative(committee, decision, people):

@@ -1,7 +1,8 @@
-"""The decisions API: scoped list and detail, opening a decision and recording a seat's vote."""
+"""The decisions API: scoped list and detail, opening a decision, casting a seat's vote, naming proxies."""
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,13 +13,30 @@ from cxloop.org.permissions import HasRole
 from outerloop import selectors as outer
 
 from . import selectors, services
-from .models import CommitteeSeat, Decision, Meeting, Outcome
+from .models import CommitteeSeat, Decision, Meeting, Outcome, Vote
+
+
+def _refused(example: str) -> OpenApiResponse:
+    """The 400 a service's refusal gets: {"detail": reason, "<field>": [code]} (cxloop.core.api)."""
+    return OpenApiResponse(description=f"Refused, nothing recorded: {example}")
 
 
 class VoteOutput(serializers.Serializer):
     seat = serializers.IntegerField(source="seat_id")
     department = serializers.CharField(source="seat.department.slug")
     choice = serializers.CharField()
+    cast_by = serializers.CharField(source="cast_by.username", allow_null=True, help_text="username")
+    cast_as = serializers.ChoiceField(
+        choices=Vote.CastAs.choices,
+        help_text="holder; proxy, named by `proxy_for` for the meeting; recorded: by another, before #12",
+    )
+    proxy_for = serializers.CharField(
+        source="proxy_for.username", allow_null=True, help_text="username of the holder who named the proxy"
+    )
+    log_entry = serializers.CharField(
+        help_text="The decision log's line, e.g. "
+        '"Logistics & Returns: approve (cast by Ana Silva as proxy for Tom Reed)"'
+    )
     created_at = serializers.DateTimeField()
 
 
@@ -87,17 +105,90 @@ class DecisionOpenApi(_DecisionApi):
 
 
 class DecisionVoteApi(_DecisionApi):
-    """Record one seat's vote; the decision is taken when an outcome reaches quorum."""
+    """Cast one seat's vote, as its holder or its named proxy; the decision is taken at quorum."""
 
     class DecisionVoteInput(serializers.Serializer):
         seat = serializers.PrimaryKeyRelatedField(queryset=CommitteeSeat.objects.all())
         choice = serializers.ChoiceField(choices=Outcome.choices)
 
-    @extend_schema(request=DecisionVoteInput, responses=DecisionOutput)
+    @extend_schema(
+        request=DecisionVoteInput,
+        responses={
+            200: DecisionOutput,
+            400: _refused(
+                '{"detail": "… vote is cast by its holder, Tom Reed, or by the proxy they named for this '
+                'meeting.", "seat": ["not yours"]}'
+            ),
+        },
+    )
     def post(self, request, pk: int):
         decision = get_object_or_404(selectors.decisions_visible_to(user=request.user), pk=pk)
         data = self.DecisionVoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.vote_record(decision=decision, actor=request.user, **data.validated_data)
+        services.vote_cast(decision=decision, actor=request.user, **data.validated_data)
         decision.refresh_from_db()
         return Response(DecisionOutput(decision).data)
+
+
+class ProxyOutput(serializers.Serializer):
+    meeting = serializers.IntegerField(source="meeting_id")
+    seat = serializers.IntegerField(source="seat_id")
+    department = serializers.CharField(source="seat.department.slug")
+    proxy = serializers.CharField(source="proxy.username")
+    named_by = serializers.CharField(source="named_by.username", help_text="the seat's holder")
+    named_at = serializers.DateTimeField()
+
+
+class MeetingProxiesApi(_DecisionApi):
+    """A meeting's proxies: who casts a seat's votes at it in place of the seat's holder."""
+
+    class ProxyNameInput(serializers.Serializer):
+        seat = serializers.PrimaryKeyRelatedField(queryset=CommitteeSeat.objects.all())
+        proxy = serializers.SlugRelatedField(
+            slug_field="username", queryset=get_user_model().objects.all(), help_text="username"
+        )
+
+    @extend_schema(
+        parameters=page_parameters(), responses=paged(ProxyOutput), operation_id="v1_meetings_proxies_list"
+    )
+    def get(self, request, pk: int):
+        meeting = selectors.meeting_get(meeting_id=pk)
+        proxies = selectors.meeting_proxies(meeting=meeting)
+        return paginated_response(request=request, view=self, queryset=proxies, output=ProxyOutput)
+
+    @extend_schema(
+        request=ProxyNameInput,
+        responses={
+            201: ProxyOutput,
+            400: _refused(
+                '{"detail": "Only Logistics & Returns\'s seat holder, Tom Reed, names its proxy.", '
+                '"seat": ["not yours"]}; or "proxy": ["not a committee member or manager"], '
+                '["seat holder"]; "meeting": ["held"]'
+            ),
+        },
+        description="The seat's holder names an active committee member or manager to cast the seat's votes "
+        "at this upcoming meeting, replacing anyone named before.",
+    )
+    def post(self, request, pk: int):
+        meeting = selectors.meeting_get(meeting_id=pk)
+        data = self.ProxyNameInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        named = services.proxy_name(meeting=meeting, actor=request.user, **data.validated_data)
+        return Response(ProxyOutput(named).data, status=201)
+
+
+class MeetingProxyWithdrawApi(_DecisionApi):
+    """The seat's holder withdraws the proxy named for the meeting; votes it cast stand."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            400: _refused('"seat": ["not yours"] or ["no proxy"]; "meeting": ["held"]'),
+        },
+    )
+    def delete(self, request, pk: int, seat_id: int):
+        meeting = selectors.meeting_get(meeting_id=pk)
+        seat = get_object_or_404(CommitteeSeat, pk=seat_id, committee=meeting.committee_id)
+        services.proxy_withdraw(meeting=meeting, seat=seat, actor=request.user)
+        return Response(status=204)

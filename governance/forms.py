@@ -1,10 +1,11 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from cxloop.org.models import Department
 from outerloop.forms import staff_who_own_initiatives
 from outerloop.models import Initiative, Stage
 
-from .models import Outcome
+from .models import CommitteeSeat, Outcome, person_name
 
 
 class MeetingForm(forms.Form):
@@ -18,13 +19,58 @@ class DecisionOpenForm(forms.Form):
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class VoteForm(forms.Form):
-    seat = forms.ModelChoiceField(queryset=None)
+def _offer(field: forms.ModelChoiceField, options, label) -> None:
+    """List only `options` in the field, while any row of its queryset still passes the form.
+
+    The service, not the form, decides whose seat or which person is refused, and says why.
+    """
+    field.choices = [("", field.empty_label), *((option.pk, label(option)) for option in options)]
+
+
+class _OffersSeats:
+    @property
+    def offers_a_seat(self) -> bool:
+        return len(self.fields["seat"].choices) > 1  # more than the empty choice
+
+
+class VoteForm(_OffersSeats, forms.Form):
+    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none())
     choice = forms.ChoiceField(choices=Outcome.choices, label="Vote")
 
-    def __init__(self, *args, seats=None, **kwargs):
+    def __init__(self, *args, committee_seats, voter_seats, voter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seat"].queryset = seats
+        self.fields["seat"].queryset = committee_seats
+        _offer(
+            self.fields["seat"],
+            voter_seats,
+            lambda seat: (
+                f"{seat.department} (your seat)"
+                if seat.holder_id == voter.pk
+                else f"{seat.department} (as proxy for {person_name(seat.holder)})"
+            ),
+        )
+
+
+class ProxyForm(_OffersSeats, forms.Form):
+    """A seat holder names who casts the seat's votes at this meeting."""
+
+    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), label="Your seat")
+    proxy = forms.ModelChoiceField(queryset=get_user_model().objects.all(), label="Proxy")
+
+    def __init__(self, *args, committee_seats, held_seats, candidates, **kwargs):
+        # Its own ids: the vote forms on the same page have a `seat` field too.
+        super().__init__(*args, auto_id="id_proxy_%s", **kwargs)
+        self.fields["seat"].queryset = committee_seats
+        _offer(self.fields["seat"], held_seats, lambda seat: str(seat.department))
+        _offer(self.fields["proxy"], candidates, person_name)
+
+
+class ProxyWithdrawForm(forms.Form):
+    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, committee_seats, **kwargs):
+        super().__init__(*args, auto_id="id_withdraw_%s", **kwargs)
+        self.fields["seat"].queryset = committee_seats
 
 
 class ActionItemForm(forms.Form):

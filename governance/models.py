@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cxloop.org.models import Department
 from outerloop.models import Initiative
@@ -99,12 +99,57 @@ class Decision(models.Model):
         return f"Decision on {self.initiative}: {self.outcome or 'open'}"
 
 
+def person_name(user) -> str:
+    """How governance pages and the decision log name someone."""
+    return (user.get_full_name() or user.username) if user else "someone since removed"
+
+
+class MeetingProxy(models.Model):
+    """The person a seat's holder names to cast the seat's votes at one meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proxies")
+    seat = models.ForeignKey(CommitteeSeat, on_delete=models.CASCADE, related_name="proxies")
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="committee_proxies"
+    )
+    # The holder at the time; once the seat changes hands the proxy lapses (see seats_voted_by).
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    named_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seat__department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "seat"], name="proxy_one_per_seat_per_meeting"),
+            models.CheckConstraint(condition=~Q(proxy=F("named_by")), name="proxy_not_the_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat.department}: {person_name(self.proxy)} (named by {person_name(self.named_by)})"
+
+
+class CastAs(models.TextChoices):
+    HOLDER = "holder", "Seat holder"
+    PROXY = "proxy", "Proxy"
+    # Before #12 the committee (as secretary) and admins recorded any seat's vote; such votes
+    # were migrated as this, since nobody can say now whether the holder asked for it.
+    RECORDED = "recorded", "Recorded for the seat"
+
+
 class Vote(models.Model):
+    """One seat's vote, cast by the seat's holder or by the proxy the holder named for the meeting."""
+
+    CastAs = CastAs
+
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
     seat = models.ForeignKey(CommitteeSeat, on_delete=models.PROTECT, related_name="votes")
     choice = models.CharField(max_length=8, choices=Outcome.choices)
-    recorded_by = models.ForeignKey(
+    cast_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cast_as = models.CharField(max_length=8, choices=CastAs.choices, default=CastAs.HOLDER)
+    # The holder who named the proxy, when cast by one (empty too if that person was deleted).
+    proxy_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,10 +158,29 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "seat"], name="vote_one_per_seat"),
             models.CheckConstraint(condition=Q(choice__in=Outcome.values), name="vote_choice_valid"),
+            models.CheckConstraint(condition=Q(cast_as__in=CastAs.values), name="vote_cast_as_valid"),
+            models.CheckConstraint(
+                condition=Q(cast_as=CastAs.PROXY) | Q(proxy_for__isnull=True),
+                name="vote_proxy_for_only_when_cast_as_proxy",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.seat.department}: {self.choice}"
+
+    @property
+    def cast_description(self) -> str:
+        """How the decision log says who cast it: "cast by Ana Silva as proxy for Tom Reed"."""
+        if self.cast_as == self.CastAs.PROXY:
+            return f"cast by {person_name(self.cast_by)} as proxy for {person_name(self.proxy_for)}"
+        if self.cast_as == self.CastAs.RECORDED:
+            return f"recorded by {person_name(self.cast_by)} for the seat"
+        return f"cast by {person_name(self.cast_by)}"
+
+    @property
+    def log_entry(self) -> str:
+        """One line of the decision log: "Logistics & returns: approve (cast by …)"."""
+        return f"{self.seat.department}: {self.get_choice_display().lower()} ({self.cast_description})"
 
 
 class ActionItem(models.Model):

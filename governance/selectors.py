@@ -4,13 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from cxloop.org.models import Role
 from outerloop import selectors as outer
 
-from .models import ActionItem, Committee, Decision, Meeting, SystemReview
+from .models import ActionItem, Committee, CommitteeSeat, Decision, Meeting, MeetingProxy, SystemReview
 
 # Bain: review the whole programme every 18 to 24 months.
 SYSTEM_REVIEW_REMIND_MONTHS = 18
@@ -79,12 +81,49 @@ def meeting_get(*, meeting_id: int) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
 
 
+# What the decision log shows of each vote: the seat's department and who cast it for whom.
+VOTE_LOG = ("votes__seat__department", "votes__cast_by", "votes__proxy_for")
+
+# Who may be named a seat's proxy: the roles that open the meeting page and the decisions API.
+PROXY_ROLES = (Role.COMMITTEE, Role.MANAGER)
+
+
 def meeting_decisions(*, meeting: Meeting):
-    return meeting.decisions.select_related("initiative").prefetch_related("votes__seat__department")
+    return meeting.decisions.select_related("initiative").prefetch_related(*VOTE_LOG)
 
 
 def seats(*, committee: Committee):
     return committee.seats.select_related("department", "holder")
+
+
+def seats_voted_by(*, meeting: Meeting, user) -> QuerySet[CommitteeSeat]:
+    """Seats whose vote `user` casts at `meeting`: those they hold and those whose holder named them proxy.
+
+    A proxy named by an earlier holder lapses when the seat changes hands.
+    """
+    named_proxy = MeetingProxy.objects.filter(
+        meeting=meeting, seat=OuterRef("pk"), proxy=user.pk, named_by=OuterRef("holder")
+    )
+    return seats(committee=meeting.committee).filter(Q(holder=user.pk) | Exists(named_proxy))
+
+
+def meeting_proxies(*, meeting: Meeting) -> QuerySet[MeetingProxy]:
+    """The proxies named for `meeting` whose seat is still held by the person who named them."""
+    return (
+        meeting.proxies.filter(named_by=F("seat__holder"))
+        .select_related("seat__department", "proxy", "named_by")
+        .order_by("seat__department__name")
+    )
+
+
+def proxy_candidates():
+    """Active people who may be named a proxy: committee members and managers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role__in=PROXY_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def decisions_visible_to(*, user) -> QuerySet[Decision]:
@@ -92,7 +131,7 @@ def decisions_visible_to(*, user) -> QuerySet[Decision]:
     return (
         Decision.objects.filter(initiative__in=outer.initiatives_visible_to(user=user).values("pk"))
         .select_related("initiative", "meeting")
-        .prefetch_related("votes__seat__department")
+        .prefetch_related(*VOTE_LOG)
     )
 
 

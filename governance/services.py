@@ -1,4 +1,4 @@
-"""Writes of governance: seats, meetings, decisions (the only way out of `proposed`), action items."""
+"""Writes of governance: seats, meetings, proxies, decisions (the only way out of `proposed`), actions."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -6,12 +6,22 @@ from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
-from cxloop.org.scoping import scope_for
 from outerloop.models import Initiative, Stage
 from outerloop.services.impact import impact_reviews_mark_discussed
 from outerloop.services.initiatives import initiative_apply_decision
 
-from .models import ActionItem, Committee, CommitteeSeat, Decision, Meeting, Outcome, SystemReview, Vote
+from .models import (
+    ActionItem,
+    Committee,
+    CommitteeSeat,
+    Decision,
+    Meeting,
+    MeetingProxy,
+    Outcome,
+    SystemReview,
+    Vote,
+    person_name,
+)
 
 
 @transaction.atomic
@@ -49,11 +59,6 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
     return meeting
 
 
-def may_record_votes(*, user, seat: CommitteeSeat) -> bool:
-    """A seat holder votes for their seat; the committee (as secretary) and admins record any seat's vote."""
-    return seat.holder_id == user.pk or scope_for(user).has_role("committee", "admin")
-
-
 @transaction.atomic
 def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, actor) -> Decision:
     """Put a proposed initiative to the vote at a meeting."""
@@ -77,13 +82,85 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
     return decision
 
 
-@transaction.atomic
-def vote_record(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) -> Vote:
-    """Record one seat's vote; when an outcome reaches quorum the decision is taken and applied.
+def _seat_for_update(seat: CommitteeSeat) -> CommitteeSeat:
+    """Lock the seat row: naming, withdrawing and using a proxy, and reassigning the seat, take turns."""
+    return (
+        CommitteeSeat.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("department", "holder")
+        .get(pk=seat.pk)
+    )
 
-    One vote per seat (a unique constraint); the decision row is locked so two votes arriving
-    together cannot both miss, or both pass, the quorum.
+
+def _refuse_unless_holder(seat: CommitteeSeat, *, actor, doing: str) -> None:
+    if seat.holder_id != actor.pk:
+        raise ApplicationError(
+            f"Only {seat.department}'s seat holder, {person_name(seat.holder)}, {doing}.",
+            {"seat": ["not yours"]},
+        )
+
+
+def _upcoming_meeting_for(seat: CommitteeSeat, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
+    if seat.committee_id != meeting.committee_id:
+        raise ApplicationError("That seat is not on this meeting's committee.", {"seat": ["other committee"]})
+    if meeting.held_at is not None:
+        raise ApplicationError(
+            "That meeting is over; proxies are named for an upcoming one.", {"meeting": ["held"]}
+        )
+    return meeting
+
+
+@transaction.atomic
+def proxy_name(*, meeting: Meeting, seat: CommitteeSeat, proxy, actor) -> MeetingProxy:
+    """The seat's holder names `proxy` to cast the seat's votes at `meeting`, replacing any earlier one."""
+    from .selectors import proxy_candidates
+
+    seat = _seat_for_update(seat)
+    _refuse_unless_holder(seat, actor=actor, doing="names its proxy")
+    meeting = _upcoming_meeting_for(seat, meeting)
+    if proxy.pk == actor.pk:
+        raise ApplicationError("You hold the seat: cast its vote yourself.", {"proxy": ["seat holder"]})
+    if not proxy_candidates().filter(pk=proxy.pk).exists():
+        raise ApplicationError(
+            f"{person_name(proxy)} cannot act for a seat: a proxy is an active committee member or manager.",
+            {"proxy": ["not a committee member or manager"]},
+        )
+    previous = meeting.proxies.filter(seat=seat).select_related("proxy").first()
+    named, _ = MeetingProxy.objects.update_or_create(
+        meeting=meeting, seat=seat, defaults={"proxy": proxy, "named_by": actor, "named_at": timezone.now()}
+    )
+    audit(
+        actor=actor, verb="meeting.proxy_named", target=meeting, seat=seat.pk, proxy=proxy.username,
+        replaced=previous.proxy.username if previous else None,
+    )  # fmt: skip
+    return named
+
+
+@transaction.atomic
+def proxy_withdraw(*, meeting: Meeting, seat: CommitteeSeat, actor) -> None:
+    """The seat's holder withdraws the proxy named for `meeting`; votes it has cast stand."""
+    seat = _seat_for_update(seat)
+    _refuse_unless_holder(seat, actor=actor, doing="withdraws its proxy")
+    meeting = _upcoming_meeting_for(seat, meeting)
+    named = meeting.proxies.filter(seat=seat).select_related("proxy").first()
+    if named is None:
+        raise ApplicationError(f"No proxy is named for {seat.department}'s seat.", {"seat": ["no proxy"]})
+    named.delete()
+    audit(
+        actor=actor, verb="meeting.proxy_withdrawn", target=meeting, seat=seat.pk, proxy=named.proxy.username
+    )
+
+
+@transaction.atomic
+def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) -> Vote:
+    """Cast one seat's vote, as its holder or as the proxy the holder named for the decision's meeting.
+
+    When an outcome reaches quorum the decision is taken and applied. One vote per seat (a unique
+    constraint); the decision row is locked so two votes arriving together cannot both miss, or
+    both pass, the quorum.
     """
+    from .selectors import seats_voted_by
+
     decision = (
         Decision.objects.select_for_update(no_key=True)
         .select_related("meeting__committee")
@@ -96,18 +173,30 @@ def vote_record(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) 
     committee = decision.meeting.committee
     if seat.committee_id != committee.pk:
         raise ApplicationError("That seat is not on this committee.", {"seat": ["other committee"]})
-    if not may_record_votes(user=actor, seat=seat):
+    # Locked, so a proxy withdrawn or a seat reassigned meanwhile is seen before the vote counts.
+    seat = _seat_for_update(seat)
+    if not seats_voted_by(meeting=decision.meeting, user=actor).filter(pk=seat.pk).exists():
         raise ApplicationError(
-            "Only the seat holder or the committee records this vote.", {"seat": ["not yours"]}
+            f"{seat.department}'s vote is cast by its holder, {person_name(seat.holder)}, "
+            "or by the proxy they named for this meeting.",
+            {"seat": ["not yours"]},
         )
+    as_holder = seat.holder_id == actor.pk
     try:
         with transaction.atomic():
-            vote = Vote.objects.create(decision=decision, seat=seat, choice=choice, recorded_by=actor)
+            vote = Vote.objects.create(
+                decision=decision, seat=seat, choice=choice, cast_by=actor,
+                cast_as=Vote.CastAs.HOLDER if as_holder else Vote.CastAs.PROXY,
+                proxy_for=None if as_holder else seat.holder,
+            )  # fmt: skip
     except IntegrityError as error:
         raise ApplicationError(
             f"{seat.department} has already voted.", {"seat": ["already voted"]}
         ) from error
-    audit(actor=actor, verb="decision.vote", target=decision, seat=seat.pk, choice=choice)
+    audit(
+        actor=actor, verb="decision.vote", target=decision, seat=seat.pk, choice=choice,
+        cast_as=vote.cast_as, proxy_for=seat.holder.username if vote.proxy_for_id else None,
+    )  # fmt: skip
     _conclude_if_quorum(decision, committee=committee, actor=actor)
     return vote
 

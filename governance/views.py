@@ -13,8 +13,17 @@ from cxloop.org.permissions import role_required
 from cxloop.org.scoping import departments_visible_to, scope_for
 
 from . import selectors, services
-from .forms import ActionItemForm, DecisionOpenForm, HoldForm, MeetingForm, SystemReviewForm, VoteForm
-from .models import Committee, Decision
+from .forms import (
+    ActionItemForm,
+    DecisionOpenForm,
+    HoldForm,
+    MeetingForm,
+    ProxyForm,
+    ProxyWithdrawForm,
+    SystemReviewForm,
+    VoteForm,
+)
+from .models import Committee, Decision, person_name
 
 COMMITTEE_PAGES = (Role.COMMITTEE, Role.MANAGER)
 
@@ -65,28 +74,47 @@ def committee_action(request, action: str):
     return redirect("governance:committee")
 
 
-def _meeting_context(request, meeting, **forms):
-    seats = selectors.seats(committee=meeting.committee)
-    scope = scope_for(request.user)
-    if not scope.has_role(Role.COMMITTEE, Role.ADMIN):
-        seats = seats.filter(holder=request.user)
-    defaults = {
-        "decision_form": DecisionOpenForm(),
-        "vote_form": VoteForm(seats=seats),
-        "action_form": ActionItemForm(),
-        "hold_form": HoldForm(),
+def _meeting_forms(request, meeting, data=None) -> dict:
+    """The meeting page's forms, bound to `data` when given."""
+    committee_seats = selectors.seats(committee=meeting.committee)
+    return {
+        "decision_form": DecisionOpenForm(data),
+        "vote_form": VoteForm(
+            data,
+            committee_seats=committee_seats,
+            voter_seats=selectors.seats_voted_by(meeting=meeting, user=request.user),
+            voter=request.user,
+        ),
+        "proxy_form": ProxyForm(
+            data,
+            committee_seats=committee_seats,
+            held_seats=committee_seats.filter(holder=request.user),
+            candidates=selectors.proxy_candidates().exclude(pk=request.user.pk),
+        ),
+        "withdraw_form": ProxyWithdrawForm(data, committee_seats=committee_seats),
+        "action_form": ActionItemForm(data),
+        "hold_form": HoldForm(data),
     }
-    defaults.update(forms)
+
+
+def _meeting_context(request, meeting, **bound_forms):
+    forms = _meeting_forms(request, meeting)
+    seat_count = meeting.committee.seats.count()
     return {
         "meeting": meeting,
         "agenda": meeting.agenda_snapshot if meeting.held_at else selectors.meeting_agenda(meeting=meeting),
         "decisions": selectors.meeting_decisions(meeting=meeting),
+        "proxies": selectors.meeting_proxies(meeting=meeting),
         "action_items": meeting.action_items.select_related("owner", "department"),
-        "seat_count": meeting.committee.seats.count(),
-        "votes_needed": meeting.committee.votes_needed(seats=meeting.committee.seats.count()),
-        "may_chair": scope.has_role(Role.COMMITTEE, Role.ADMIN),
-        "may_vote": seats.exists(),
-        **defaults,
+        "seat_count": seat_count,
+        "votes_needed": meeting.committee.votes_needed(seats=seat_count),
+        "may_chair": scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
+        "may_vote": forms["vote_form"].offers_a_seat,
+        "may_name_proxy": forms["proxy_form"].offers_a_seat,
+        # Other open decisions keep an empty vote form when one decision's vote was refused.
+        "blank_vote_form": forms["vote_form"],
+        **forms,
+        **bound_forms,
     }
 
 
@@ -97,35 +125,38 @@ def meeting_detail(request, pk: int):
     return TemplateResponse(request, "governance/meeting.html", _meeting_context(request, meeting))
 
 
+# The meeting's actions: the form each one posts, and whether only the committee (the chair) may post it.
+MEETING_ACTIONS = {
+    "decide": ("decision_form", True),
+    "vote": ("vote_form", False),
+    "proxy": ("proxy_form", False),
+    "withdraw-proxy": ("withdraw_form", False),
+    "action": ("action_form", True),
+    "hold": ("hold_form", True),
+}
+
+
 @require_POST
 @role_required(*COMMITTEE_PAGES)
 def meeting_action(request, pk: int, action: str):
-    """Open a decision, record a vote, add an action item, or hold the meeting."""
+    """Open a decision, cast a vote, name or withdraw a proxy, add an action item, or hold the meeting."""
     meeting = selectors.meeting_get(meeting_id=pk)
-    context = _meeting_context(request, meeting)
-    chair_only = action in ("decide", "action", "hold")
-    if chair_only and not context["may_chair"]:
-        raise PermissionDenied("Only the committee runs the meeting.")
-    if action == "decide":
-        form, name = DecisionOpenForm(request.POST), "decision_form"
-    elif action == "vote":
-        form, name = VoteForm(request.POST, seats=context["vote_form"].fields["seat"].queryset), "vote_form"
-    elif action == "action":
-        form, name = ActionItemForm(request.POST), "action_form"
-    elif action == "hold":
-        form, name = HoldForm(request.POST), "hold_form"
-    else:
+    if action not in MEETING_ACTIONS:
         raise Http404("No such action.")
+    name, chair_only = MEETING_ACTIONS[action]
+    if chair_only and not scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN):
+        raise PermissionDenied("Only the committee runs the meeting.")
+    form = _meeting_forms(request, meeting, request.POST)[name]
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            done = _meeting_act(request, meeting, action, data)
+            done = _meeting_act(request, meeting, action, form.cleaned_data)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, done)
             return redirect("governance:meeting", pk=meeting.pk)
-    context[name] = form
+    context = _meeting_context(request, meeting, **{name: form})
+    context["voted_on"] = request.POST.get("decision", "")
     return TemplateResponse(request, "governance/meeting.html", context, status=400)
 
 
@@ -140,11 +171,18 @@ def _meeting_act(request, meeting, action: str, data: dict) -> str:
         decision = Decision.objects.filter(meeting=meeting, pk=request.POST.get("decision")).first()
         if decision is None:
             raise ApplicationError("Choose a decision of this meeting.")
-        services.vote_record(decision=decision, seat=data["seat"], choice=data["choice"], actor=user)
+        vote = services.vote_cast(decision=decision, seat=data["seat"], choice=data["choice"], actor=user)
         decision.refresh_from_db()
+        done = f"Vote recorded: {vote.log_entry}."
         if decision.status == Decision.Status.DECIDED:
-            return f"Vote recorded. Quorum reached: {decision.get_outcome_display().lower()}."
-        return "Vote recorded."
+            return f"{done} Quorum reached: {decision.get_outcome_display().lower()}."
+        return done
+    if action == "proxy":
+        named = services.proxy_name(meeting=meeting, seat=data["seat"], proxy=data["proxy"], actor=user)
+        return f"{person_name(named.proxy)} casts {named.seat.department}'s votes at this meeting."
+    if action == "withdraw-proxy":
+        services.proxy_withdraw(meeting=meeting, seat=data["seat"], actor=user)
+        return f"Proxy withdrawn: {data['seat'].department}'s votes are yours to cast."
     if action == "action":
         services.action_item_create(meeting=meeting, actor=user, **data)
         return "Action item added."

@@ -111,7 +111,8 @@ def test_signal_to_initiative_to_roll_out_and_impact_review(scene, smtp, no_work
     assert initiative.stage == Stage.PROPOSED
     _log_out(page)
 
-    # when: at a committee meeting two seats approve it
+    # when: at a committee meeting two seats approve it: the chair's own, and Maria's through the
+    # proxy she names for this meeting (nobody casts another seat's vote unless named)
     page = login("chair", PASSWORD)
     page.goto(f"{live_server.url}/committee/")
     page.get_by_label("Date and time").fill(
@@ -123,12 +124,36 @@ def test_signal_to_initiative_to_roll_out_and_impact_review(scene, smtp, no_work
     page.get_by_label("Initiative").select_option(label="Give couriers two-hour slots")
     page.get_by_label("Rationale").fill("Largest detractor driver; two departments affected.")
     page.get_by_role("button", name="Open decision").click()
-    for seat in ("Department A: maria", "Department B: chair"):
+    meeting_url = page.url
+    vote = page.get_by_role("form", name="Vote on Give couriers two-hour slots")
+    expect(vote.get_by_label("Seat").locator("option")).to_have_text(
+        ["---------", "Department B (your seat)"]
+    )
+    _log_out(page)
+    page = login("maria", PASSWORD)
+    page.goto(meeting_url)
+    page.get_by_text("Name a proxy for this meeting").click()
+    proxy = page.get_by_role("form", name="Name a proxy")
+    proxy.get_by_label("Your seat").select_option(label="Department A")
+    proxy.get_by_label("Proxy").select_option(label="Chair Person")
+    proxy.get_by_role("button", name="Name proxy").click()
+    expect(page.get_by_text("Chair Person casts Department A's votes at this meeting.")).to_be_visible()
+    _log_out(page)
+    page = login("chair", PASSWORD)
+    page.goto(meeting_url)
+    for seat in ("Department A (as proxy for Maria Person)", "Department B (your seat)"):
         vote = page.get_by_role("form", name="Vote on Give couriers two-hour slots")
         vote.get_by_label("Seat").select_option(label=seat)
         vote.locator("select[name=choice]").select_option("approved")
         vote.get_by_role("button", name="Record vote").click()
     expect(page.get_by_text("Quorum reached: approve.")).to_be_visible()
+    log = page.get_by_role("list", name="Votes on Give couriers two-hour slots")
+    expect(log.get_by_role("listitem")).to_have_text(
+        [
+            "Department A: approve (cast by Chair Person as proxy for Maria Person)",
+            "Department B: approve (cast by Chair Person)",
+        ]
+    )
     expect(page.get_by_text("Largest detractor driver; two departments affected.")).to_be_visible()
     page.get_by_text("Hold the meeting").click()
     page.get_by_role("button", name="Record as held").click()

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError
+from cxloop.core.models import AuditEvent
 from governance import selectors, services
-from governance.models import Decision, Outcome
+from governance.models import Decision, Outcome, Vote
 from outerloop.models import Stage
 from outerloop.services.impact import impact_review_compute
 from tests.outerloop.factories import InitiativeFactory, SignalFactory
@@ -21,10 +22,10 @@ def test_quorum_of_two_approves_and_moves_the_initiative(committee, decision, pe
     # given
     first, second, _ = committee["seats"]
     # when
-    services.vote_record(decision=decision, seat=first, choice=Outcome.APPROVED, actor=people["committee"])
+    services.vote_cast(decision=decision, seat=first, choice=Outcome.APPROVED, actor=first.holder)
     decision.refresh_from_db()
     open_after_one = decision.status
-    services.vote_record(decision=decision, seat=second, choice=Outcome.APPROVED, actor=people["committee"])
+    services.vote_cast(decision=decision, seat=second, choice=Outcome.APPROVED, actor=second.holder)
     # then
     decision.refresh_from_db()
     decision.initiative.refresh_from_db()
@@ -39,16 +40,16 @@ def test_quorum_of_two_approves_and_moves_the_initiative(committee, decision, pe
 def test_one_vote_per_seat(committee, decision, people):
     # given
     seat = committee["seats"][0]
-    services.vote_record(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["manager"])
+    services.vote_cast(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["manager"])
     # when / then
     with pytest.raises(ApplicationError, match="already voted"):
-        services.vote_record(decision=decision, seat=seat, choice=Outcome.REJECTED, actor=people["manager"])
+        services.vote_cast(decision=decision, seat=seat, choice=Outcome.REJECTED, actor=people["manager"])
     assert decision.votes.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_count_once_per_seat_and_approve_once(committee, decision, people):
-    # given: eight requests at once, four for each of two seats, each on its own connection
+    # given: eight requests at once, four from each of two seats' holders, each on its own connection
     import threading
 
     from django.db import connections
@@ -60,9 +61,7 @@ def test_concurrent_approvals_count_once_per_seat_and_approve_once(committee, de
     def approve(seat):
         start.wait()
         try:
-            services.vote_record(
-                decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["committee"]
-            )
+            services.vote_cast(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=seat.holder)
             outcomes.append("recorded")
         except ApplicationError as error:
             outcomes.append(error.message)
@@ -90,23 +89,42 @@ def test_split_votes_leave_it_open_and_configured_quorum_applies(committee, deci
     committee["committee"].save()
     a, b, c = committee["seats"]
     # when
-    services.vote_record(decision=decision, seat=a, choice=Outcome.APPROVED, actor=people["committee"])
-    services.vote_record(decision=decision, seat=b, choice=Outcome.APPROVED, actor=people["committee"])
+    services.vote_cast(decision=decision, seat=a, choice=Outcome.APPROVED, actor=a.holder)
+    services.vote_cast(decision=decision, seat=b, choice=Outcome.APPROVED, actor=b.holder)
     decision.refresh_from_db()
     # then
     assert decision.status == Decision.Status.OPEN
-    services.vote_record(decision=decision, seat=c, choice=Outcome.DEFERRED, actor=people["committee"])
+    services.vote_cast(decision=decision, seat=c, choice=Outcome.DEFERRED, actor=c.holder)
     decision.refresh_from_db()
     assert decision.status == Decision.Status.OPEN
     assert decision.initiative.stage == Stage.PROPOSED
 
 
-def test_only_holder_or_committee_records_a_vote(committee, decision, people):
-    # given: the agent holds no seat and is not on the committee
+@pytest.mark.parametrize("voter", ["agent", "committee", "admin"])
+def test_only_the_holder_casts_a_seats_vote_without_a_proxy(committee, decision, people, voter):
+    # given: department A's seat, held by the manager; the committee member holds another seat
     seat = committee["seats"][0]
-    # when / then
-    with pytest.raises(ApplicationError, match="seat holder"):
-        services.vote_record(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["agent"])
+    # when / then: neither an agent nor another committee member nor an admin casts it
+    with pytest.raises(ApplicationError, match="cast by its holder") as refused:
+        services.vote_cast(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people[voter])
+    assert refused.value.extra == {"seat": ["not yours"]}
+    assert not decision.votes.exists()
+
+
+def test_the_holders_vote_is_logged_as_cast_by_them(committee, decision, people):
+    # given
+    seat = committee["seats"][0]
+    # when
+    vote = services.vote_cast(decision=decision, seat=seat, choice=Outcome.APPROVED, actor=people["manager"])
+    # then
+    assert (vote.cast_by, vote.cast_as, vote.proxy_for) == (people["manager"], Vote.CastAs.HOLDER, None)
+    assert vote.log_entry == f"Department A: approve (cast by {people['manager'].get_full_name()})"
+    audit = AuditEvent.objects.get(verb="decision.vote")
+    assert (audit.actor, audit.data["cast_as"], audit.data["proxy_for"]) == (
+        people["manager"],
+        "holder",
+        None,
+    )
 
 
 def test_one_open_decision_per_initiative_and_only_for_proposed(committee, decision, people):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.models import Decision, Meeting
+from governance.models import Decision, Meeting, MeetingProxy
 from outerloop.models import Stage
 from tests.outerloop.factories import InitiativeFactory
 
@@ -25,16 +25,24 @@ def committee(people, org):
     }
 
 
-def test_schedule_open_decision_and_vote_to_quorum(client, people, committee):
-    # given
+def test_schedule_open_decision_name_a_proxy_and_vote_to_quorum(client, people, committee):
+    # given: the committee member schedules a meeting and puts an initiative to the vote
     initiative = InitiativeFactory(title="Courier slots", owner=people["manager"])
     client.force_login(people["committee"])
-    # when
     scheduled = client.post("/committee/schedule/", {"scheduled_for": "2030-01-10T10:00"})
     meeting = Meeting.objects.get()
     agenda = client.get(f"/committee/meetings/{meeting.pk}/").content.decode()
     client.post(f"/committee/meetings/{meeting.pk}/decide/", {"initiative": initiative.pk, "rationale": "Go"})
     decision = Decision.objects.get()
+    # and the manager, who holds department A's seat, names them proxy for this meeting
+    client.force_login(people["manager"])
+    named = client.post(
+        f"/committee/meetings/{meeting.pk}/proxy/",
+        {"seat": committee["seat_a"].pk, "proxy": people["committee"].pk},
+    )
+    # when: the committee member casts both seats' votes
+    client.force_login(people["committee"])
+    ballot = client.get(f"/committee/meetings/{meeting.pk}/").content.decode()
     for seat in (committee["seat_a"], committee["seat_b"]):
         client.post(
             f"/committee/meetings/{meeting.pk}/vote/",
@@ -43,10 +51,16 @@ def test_schedule_open_decision_and_vote_to_quorum(client, people, committee):
     # then
     decision.refresh_from_db()
     initiative.refresh_from_db()
-    assert scheduled.status_code == 302
+    log = client.get(f"/committee/meetings/{meeting.pk}/").content.decode()
+    member, manager = people["committee"].get_full_name(), people["manager"].get_full_name()
+    assert (scheduled.status_code, named.status_code) == (302, 302)
     assert "Courier slots" in agenda
+    assert f"Department A (as proxy for {manager})" in ballot
+    assert "Department B (your seat)" in ballot
     assert decision.outcome == "approved"
     assert initiative.stage == Stage.APPROVED
+    assert f"Department A: approve (cast by {member} as proxy for {manager})" in log
+    assert f"Department B: approve (cast by {member})" in log
 
 
 def test_a_manager_votes_only_for_their_seat_and_cannot_chair(client, people, committee):
@@ -67,9 +81,50 @@ def test_a_manager_votes_only_for_their_seat_and_cannot_chair(client, people, co
     chair = client.post(f"/committee/meetings/{meeting.pk}/hold/", {"notes": ""})
     # then
     assert other_seat.status_code == 400
+    assert "vote is cast by its holder" in other_seat.content.decode()
     assert own_seat.status_code == 302
     assert chair.status_code == 403
     assert list(decision.votes.values_list("seat", flat=True)) == [committee["seat_a"].pk]
+
+
+@pytest.mark.parametrize("who", ["committee", "admin"])
+def test_no_one_but_the_holder_names_or_withdraws_a_seats_proxy(client, people, committee, who):
+    # given: the manager holds department A's seat and named nobody
+    meeting = committee["committee"].meetings.create(scheduled_for="2030-01-10T10:00Z")
+    client.force_login(people[who])
+    # when
+    named = client.post(
+        f"/committee/meetings/{meeting.pk}/proxy/", {"seat": committee["seat_a"].pk, "proxy": people[who].pk}
+    )
+    withdrawn = client.post(
+        f"/committee/meetings/{meeting.pk}/withdraw-proxy/", {"seat": committee["seat_a"].pk}
+    )
+    # then: each is refused with the reason on the page, and nothing is recorded
+    assert (named.status_code, withdrawn.status_code) == (400, 400)
+    assert f"seat holder, {people['manager'].get_full_name()}, names its proxy" in named.content.decode()
+    assert "withdraws its proxy" in withdrawn.content.decode()
+    assert not MeetingProxy.objects.exists()
+
+
+def test_the_holder_sees_and_withdraws_the_proxy_on_the_page(client, people, committee):
+    # given
+    meeting = committee["committee"].meetings.create(scheduled_for="2030-01-10T10:00Z")
+    client.force_login(people["manager"])
+    client.post(
+        f"/committee/meetings/{meeting.pk}/proxy/",
+        {"seat": committee["seat_a"].pk, "proxy": people["committee"].pk},
+    )
+    listed = client.get(f"/committee/meetings/{meeting.pk}/").content.decode()
+    # when
+    withdrawn = client.post(
+        f"/committee/meetings/{meeting.pk}/withdraw-proxy/", {"seat": committee["seat_a"].pk}
+    )
+    # then
+    member, manager = people["committee"].get_full_name(), people["manager"].get_full_name()
+    assert f"Department A: {member} votes for {manager}" in listed
+    assert "Withdraw Department A's proxy" in listed
+    assert withdrawn.status_code == 302
+    assert not MeetingProxy.objects.exists()
 
 
 def test_agents_are_refused_and_accountability_is_scoped(client, people, committee, org):

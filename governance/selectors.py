@@ -127,9 +127,18 @@ def proxy_candidates():
 
 
 def decisions_visible_to(*, user) -> QuerySet[Decision]:
-    """Decisions on initiatives the user may see."""
+    """Decisions on initiatives the user may see, and every decision at a meeting where they vote.
+
+    A manager holding a seat, or named a proxy, votes on initiatives beyond their department.
+    """
+    meetings_voted_at = Meeting.objects.filter(
+        Q(committee__seats__holder=user.pk) | Q(proxies__proxy=user.pk)
+    )
     return (
-        Decision.objects.filter(initiative__in=outer.initiatives_visible_to(user=user).values("pk"))
+        Decision.objects.filter(
+            Q(initiative__in=outer.initiatives_visible_to(user=user).values("pk"))
+            | Q(meeting__in=meetings_voted_at.values("pk"))
+        )
         .select_related("initiative", "meeting")
         .prefetch_related(*VOTE_LOG)
     )

@@ -3,8 +3,11 @@
 import pytest
 from rest_framework.test import APIClient
 
+from cxloop.org.models import Role
 from governance import services
 from governance.models import Decision, MeetingProxy
+from tests.factories import MembershipFactory, UserFactory
+from tests.outerloop.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +133,25 @@ def test_the_holder_withdraws_the_proxy_and_it_can_no_longer_vote(committee, dec
     assert withdrawn.status_code == 204
     assert (vote.status_code, vote.json()["seat"]) == (400, ["not yours"])
     assert not MeetingProxy.objects.exists()
+
+
+def test_a_manager_named_proxy_votes_on_an_initiative_beyond_their_department(committee, people, org):
+    # given: Grace manages department B and holds no seat; the initiative is department A's
+    grace = UserFactory(username="grace", first_name="Grace", last_name="Mensah")
+    MembershipFactory(user=grace, role=Role.MANAGER, team=None, department=org["dept_b"])
+    decision = services.decision_open(
+        meeting=committee["meeting"], initiative=InitiativeFactory(departments=[org["dept_a"]]),
+        rationale="Department A's fix", actor=people["committee"],
+    )  # fmt: skip
+    seat = committee["seats"][2]
+    vote = f"/api/v1/decisions/{decision.pk}/vote/"
+    unseen = _client(grace).post(vote, {"seat": seat.pk, "choice": "approved"}, format="json")
+    # when: Tom names her for the meeting
+    services.proxy_name(meeting=committee["meeting"], seat=seat, proxy=grace, actor=seat.holder)
+    cast = _client(grace).post(vote, {"seat": seat.pk, "choice": "approved"}, format="json")
+    # then
+    assert unseen.status_code == 404
+    assert cast.status_code == 200
+    assert cast.json()["votes"][0]["log_entry"] == (
+        "Logistics & returns: approve (cast by Grace Mensah as proxy for Tom Reed)"
+    )

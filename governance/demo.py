@@ -1,8 +1,9 @@
-"""Demo governance: the steering committee, one seat per department, and its next meeting.
+"""Demo governance: the steering committee, one seat per department, its next meeting and proxies.
 
 Called by seed_demo (settings.CXLOOP_DEMO_SEED_HOOKS), so the `committee` login finds a committee
-to work in: each department's committee member holds its seat; the chair, who has none, records
-votes cast in the meeting.
+to work in: each department's committee member holds its seat. Only the demo logins can sign in,
+so for the next meeting some holders name a demo login as their proxy, enough for the demo
+logins' votes to carry a decision (a seat's vote is cast by its holder or its proxy only).
 """
 
 from datetime import datetime, time, timedelta
@@ -10,9 +11,10 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from cxloop.org.models import Department, Membership, Role
+from feedback.demo.scenario import DEMO_USERNAMES
 
-from .models import Committee
-from .services import committee_seat_assign, meeting_schedule
+from .models import Committee, Meeting
+from .services import committee_seat_assign, meeting_schedule, proxy_name
 
 COMMITTEE_NAME = "Customer experience steering committee"
 
@@ -33,9 +35,31 @@ def seed_committee(*, seed: int, end: datetime, live_days: int) -> Committee:
         # The first Tuesday after the demo's end, 10:00 in the server's time zone.
         day = (end + timedelta(days=1)).date()
         day += timedelta(days=(1 - day.weekday()) % 7)
-        meeting_schedule(
+        meeting = meeting_schedule(
             committee=committee,
             scheduled_for=datetime.combine(day, time(10, 0), tzinfo=timezone.get_current_timezone()),
             actor=None,
         )
+        _name_proxies_for_a_quorum(meeting=meeting)
     return committee
+
+
+def _name_proxies_for_a_quorum(*, meeting: Meeting) -> None:
+    """Holders without a login name one until the demo logins hold a majority of the votes.
+
+    A department's seat goes to its manager where the manager is a demo login (a manager standing
+    in for the department's member), otherwise to the `committee` login.
+    """
+    seats = list(meeting.committee.seats.select_related("holder").order_by("department__name"))
+    needed = meeting.committee.votes_needed(seats=len(seats))
+    logins = Membership.objects.filter(user__username__in=DEMO_USERNAMES).select_related("user")
+    managers = {m.department_id: m.user for m in logins if m.role == Role.MANAGER and m.department_id}
+    committee_login = next(m.user for m in logins if m.user.username == "committee")
+    votes = sum(seat.holder.username in DEMO_USERNAMES for seat in seats)
+    for seat in seats:
+        if votes >= needed:
+            return
+        if seat.holder.username not in DEMO_USERNAMES:
+            proxy = managers.get(seat.department_id, committee_login)
+            proxy_name(meeting=meeting, seat=seat, proxy=proxy, actor=seat.holder)
+            votes += 1

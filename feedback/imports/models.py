@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from feedback.models import Source
 
-from .readers import FileInfo
+from .readers import FileInfo, Row
 
 
 def _upload_path(instance: "ImportJob", filename: str) -> str:
@@ -23,6 +23,7 @@ def _upload_path(instance: "ImportJob", filename: str) -> str:
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", "Reading the file"  # stored on upload; a worker reads it (import_job_read)
     UPLOADED = "uploaded", "Uploaded"
     MAPPED = "mapped", "Mapped"
     RUNNING = "running", "Running"
@@ -42,26 +43,34 @@ class ImportJob(models.Model):
     # A running job whose last chunk committed longer ago than this has stalled (worker killed,
     # task lost while Redis was down) and may be resumed; a chunk takes a few seconds.
     STALL_AFTER = timedelta(minutes=5)
+    # A job still reading after this lost its task (the broker was down on upload, the worker
+    # died): no read runs longer, since Celery ends a task after CELERY_TASK_TIME_LIMIT (10 min).
+    READ_STALL_AFTER = timedelta(minutes=15)
 
     file = models.FileField(upload_to=_upload_path, max_length=200)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
+    # From the upload's name and first bytes, in the upload request.
     format = models.CharField(max_length=8, choices=ImportFormat.choices)
-    # Detected on upload; CSV only (empty for XLSX).
+    # Found by the worker that reads the file; encoding and delimiter are for CSV only.
     encoding = models.CharField(max_length=16, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)
     headers = models.JSONField(default=list, blank=True)
+    # The first data rows as read, [{"line", "cells", "problem"}], so that the mapping page
+    # never opens the file, and the date order they settle ("dmy", "mdy" or "").
+    preview_rows = models.JSONField(default=list, blank=True)
+    date_order_guess = models.CharField(max_length=3, blank=True)
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="import_jobs")
     # {"columns": {contract key: column index}, "scale": ..., "external_id_mode": ..., ...}
     mapping = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(
-        max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED, db_index=True
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.READING, db_index=True
     )
     failure_reason = models.TextField(blank=True)
-    total_rows = models.PositiveIntegerField(null=True, blank=True)  # known once the worker counted them
+    total_rows = models.PositiveIntegerField(null=True, blank=True)  # known once the worker has read the file
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
@@ -115,8 +124,17 @@ class ImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def is_refused(self) -> bool:
+        """The worker refused the file when reading it: nothing was imported and nothing can resume."""
+        return self.status == self.Status.FAILED and self.started_at is None
+
+    @property
+    def preview(self) -> list[Row]:
+        return [Row(**row) for row in self.preview_rows]
+
+    @property
     def file_info(self) -> FileInfo:
-        """How to read the stored file, as detected on upload."""
+        """How to read the stored file, as its first read found."""
         return FileInfo(
             format=self.format, headers=self.headers, encoding=self.encoding, delimiter=self.delimiter
         )
@@ -133,7 +151,7 @@ class ImportJob(models.Model):
 
     @property
     def can_resume(self) -> bool:
-        return self.status == self.Status.FAILED or self.is_stalled
+        return (self.status == self.Status.FAILED and not self.is_refused) or self.is_stalled
 
     @property
     def percent(self) -> int | None:

@@ -1,8 +1,5 @@
 """Reads of file imports, scoped to who may see them: the creator, and admins."""
 
-from contextlib import closing
-from itertools import islice
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -10,12 +7,9 @@ from cxloop.org.models import Role
 from cxloop.org.scoping import scope_for
 from feedback.contract import validate_item
 
-from .mapping import Mapping, build_item, flatten_errors, guess_date_order
+from .mapping import Mapping, build_item, flatten_errors
 from .models import ImportJob, ImportRowError
-from .readers import Row, binary_file, data_rows
-
-PREVIEW_ROWS = 5
-DATE_SAMPLE_ROWS = 200
+from .readers import Row
 
 
 def import_jobs_visible_to(*, user) -> QuerySet[ImportJob]:
@@ -29,15 +23,6 @@ def import_jobs_visible_to(*, user) -> QuerySet[ImportJob]:
 def import_job_get(*, user, job_id: int) -> ImportJob:
     """One import, or 404 when it does not exist or belongs to someone else."""
     return get_object_or_404(import_jobs_visible_to(user=user), pk=job_id)
-
-
-def import_job_rows(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[Row]:
-    """The first data rows of the file, as read for the import."""
-    with (
-        job.file.open("rb") as stored,
-        closing(data_rows(fileobj=binary_file(stored), info=job.file_info)) as rows,
-    ):
-        return list(islice(rows, limit))
 
 
 def import_job_item_preview(*, job: ImportJob, rows: list[Row]) -> list[dict]:
@@ -57,11 +42,6 @@ def import_job_item_preview(*, job: ImportJob, rows: list[Row]) -> list[dict]:
             {"line": row.line, "item": raw, "errors": {**flatten_errors(errors or {}), **problems}}
         )
     return preview
-
-
-def import_job_guess_date_order(*, job: ImportJob) -> str | None:
-    """Day-first or month-first dates, judged from the first rows of the file."""
-    return guess_date_order([row.cells for row in import_job_rows(job=job, limit=DATE_SAMPLE_ROWS)])
 
 
 def import_job_suggested_mapping(*, job: ImportJob, user) -> dict:

@@ -1,4 +1,8 @@
-"""Writes of file imports: create from an upload, map, start, run in chunks, resume.
+"""Writes of file imports: create from an upload, read it in a worker, map, start, run in chunks, resume.
+
+The upload request only stores the file after cheap checks (size, name, first bytes); whatever
+decompresses or parses it runs in a worker, within the bounds of `limits`: first one read of
+the whole file (`import_job_read`) for its header, first rows and row count, then the import.
 
 A chunk's rows go through `feedback_ingest_many`, the service behind the API's arrays, so an
 imported row is `created`, `duplicate`, `updated` or `error` exactly as an API delivery would be.
@@ -13,6 +17,7 @@ import logging
 import time
 from collections import Counter
 from contextlib import closing
+from dataclasses import asdict
 from itertools import islice
 
 from django.conf import settings
@@ -28,7 +33,7 @@ from feedback.services.ingest import ERROR, feedback_ingest_many
 
 from .mapping import Mapping, build_item, flatten_errors
 from .models import ImportJob, ImportRowError
-from .readers import FileInfo, ImportFileError, Row, binary_file, data_rows, inspect_file, max_rows
+from .readers import FileInfo, ImportFileError, Row, binary_file, data_rows, sniff_format, survey_file
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +62,23 @@ def _import_run_task():
     return import_job_run
 
 
-# --- creating, mapping, starting -----------------------------------------------------------
+def _import_read_task():
+    from feedback.imports.tasks import import_job_read
+
+    return import_job_read
+
+
+# --- creating, reading, mapping, starting --------------------------------------------------
 
 
 def import_job_create(*, uploaded_file, source: Source, user) -> ImportJob:
-    """Store an uploaded file as a new import, once it is known to be a CSV or XLSX we can read."""
+    """Store an uploaded CSV or XLSX file as a new import and have a worker read it."""
     if uploaded_file.size > max_upload_bytes():
         raise ApplicationError(f"The file is larger than {filesizeformat(max_upload_bytes())}.")
     if not source.active:
         raise ApplicationError("This source is not active.")
     try:
-        info = inspect_file(fileobj=binary_file(uploaded_file), name=uploaded_file.name)
+        file_format = sniff_format(fileobj=binary_file(uploaded_file), name=uploaded_file.name)
     except ImportFileError as exc:
         raise ApplicationError(str(exc)) from exc
     digest = hashlib.sha256()
@@ -77,23 +88,68 @@ def import_job_create(*, uploaded_file, source: Source, user) -> ImportJob:
         original_name=uploaded_file.name[:255],
         sha256=digest.hexdigest(),
         size=uploaded_file.size,
-        format=info.format,
-        encoding=info.encoding,
-        delimiter=info.delimiter,
-        headers=info.headers,
+        format=file_format,
+        status=ImportJob.Status.READING,
         source=source,
         created_by=user,
     )
     job.file.save(uploaded_file.name, uploaded_file, save=False)
-    job.save()
-    logger.info("import %s: %s uploaded (%s, %s bytes)", job.pk, job.format, job.encoding, job.size)
+    with transaction.atomic():
+        job.save()
+        enqueue_on_commit(_import_read_task(), job_id=job.pk)
+    logger.info("import %s: %s uploaded (%s bytes)", job.pk, job.format, job.size)
     return job
+
+
+def import_job_read(*, job_id: int) -> None:
+    """Read a new upload whole, within the file bounds: header, first rows, row count; or refuse it.
+
+    The read holds no lock (it may take a minute); its result is written only if the job is
+    still being read, so a read run twice (a task redelivered, a stalled read sent again) is harmless.
+    """
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING).first()
+    if job is None:
+        return
+    try:
+        with job.file.open("rb") as stored:
+            survey = survey_file(fileobj=binary_file(stored), file_format=job.format)
+    except ImportFileError as exc:
+        import_job_refuse(job_id=job_id, reason=str(exc))
+        return
+    except FileNotFoundError:
+        import_job_refuse(job_id=job_id, reason="The uploaded file is missing: upload it again.")
+        return
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(no_key=True)
+            .filter(pk=job_id, status=ImportJob.Status.READING)
+            .first()
+        )
+        if job is None:
+            return
+        job.encoding = survey.info.encoding
+        job.delimiter = survey.info.delimiter
+        job.headers = survey.info.headers
+        job.preview_rows = [asdict(row) for row in survey.preview]
+        job.date_order_guess = survey.date_order or ""
+        job.total_rows = survey.total_rows
+        job.stalled_resumes = 0
+        job.status = ImportJob.Status.UPLOADED
+        job.save()
+    logger.info("import %s: read, %s columns, %s rows", job_id, len(survey.info.headers), survey.total_rows)
+
+
+def import_job_refuse(*, job_id: int, reason: str) -> None:
+    """Fail an upload that cannot be imported, saying why, before anything of it was imported."""
+    _import_job_fail(job_id=job_id, reason=reason, from_status=ImportJob.Status.READING)
 
 
 @transaction.atomic
 def import_job_map(*, job: ImportJob, mapping: Mapping) -> ImportJob:
     """Record how columns map to contract keys; possible until the import starts."""
     job = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
+    if job.status == ImportJob.Status.READING:
+        raise ApplicationError("The file is still being read; map its columns once it has been read.")
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
         raise ApplicationError(
             "This import has already started; upload the file again to map it differently."
@@ -140,13 +196,8 @@ def import_job_run_chunks(
     try:
         with job.file.open("rb") as stored:
             fileobj = binary_file(stored)
-            if job.total_rows is None:
+            if job.total_rows is None:  # started before uploads were read whole by a worker
                 job.total_rows = _count_rows(fileobj=fileobj, info=info)
-                if job.total_rows > max_rows():
-                    _import_job_fail(
-                        job_id=job_id, reason=f"The file has more than {max_rows()} rows: split it."
-                    )
-                    return
                 ImportJob.objects.filter(pk=job_id, total_rows__isnull=True).update(total_rows=job.total_rows)
             with closing(data_rows(fileobj=fileobj, info=info, offset=offset)) as rows:
                 next_offset: int | None = offset
@@ -158,18 +209,17 @@ def import_job_run_chunks(
                         chunk_size=chunk_size,
                         deadline=deadline,
                     )
-    except (ImportFileError, FileNotFoundError) as exc:
+    except ImportFileError as exc:
+        # The bounds are checked on every read, so a limit lowered since the upload stops here.
+        _import_job_fail(job_id=job_id, reason=str(exc))
+    except FileNotFoundError as exc:
         _import_job_fail(job_id=job_id, reason=f"The file could not be read: {exc}")
 
 
 def _count_rows(*, fileobj, info: FileInfo) -> int:
-    count = 0
+    """Data rows in the file; more than the limit is an ImportFileError."""
     with closing(data_rows(fileobj=fileobj, info=info)) as rows:
-        for _ in rows:
-            count += 1
-            if count > max_rows():
-                break
-    return count
+        return sum(1 for _ in rows)
 
 
 def _import_chunk(
@@ -270,10 +320,12 @@ def _cell_for(*, row: Row, field: str, mapping: Mapping) -> str:
     return row.cells[index]
 
 
-def _import_job_fail(*, job_id: int, reason: str) -> None:
+def _import_job_fail(
+    *, job_id: int, reason: str, from_status: ImportJob.Status = ImportJob.Status.RUNNING
+) -> None:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update(no_key=True).filter(pk=job_id).first()
-        if job is None or job.status != ImportJob.Status.RUNNING:
+        if job is None or job.status != from_status:
             return
         job.status = ImportJob.Status.FAILED
         job.failure_reason = reason
@@ -313,11 +365,41 @@ def import_job_resume(*, job_id: int, automatic: bool = False) -> bool:
 
 
 def import_jobs_resume_stalled(*, limit: int = 50) -> int:
-    """The periodic sweep: resume running imports with no progress for a while; how many resumed."""
+    """The periodic sweep: resume running imports with no progress for a while, and reads whose
+    task was lost; how many resumed."""
     cutoff = timezone.now() - ImportJob.STALL_AFTER
     job_ids = list(
         ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=cutoff)
         .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(import_job_resume(job_id=job_id, automatic=True) for job_id in job_ids)
+    read_cutoff = timezone.now() - ImportJob.READ_STALL_AFTER
+    reading_ids = list(
+        ImportJob.objects.filter(status=ImportJob.Status.READING, updated_at__lt=read_cutoff)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    resumed = sum(import_job_resume(job_id=job_id, automatic=True) for job_id in job_ids)
+    return resumed + sum(_import_job_read_again(job_id=job_id) for job_id in reading_ids)
+
+
+def _import_job_read_again(*, job_id: int) -> bool:
+    """Send a lost read again; a read lost time after time (the worker killed by it) refuses the file."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(no_key=True, skip_locked=True)
+            .filter(pk=job_id, status=ImportJob.Status.READING)
+            .first()
+        )
+        if job is None:
+            return False
+        if job.stalled_resumes < MAX_AUTO_RESUMES:
+            job.stalled_resumes += 1
+            job.save(update_fields=["stalled_resumes", "updated_at"])
+            enqueue_on_commit(_import_read_task(), job_id=job.pk)
+            return True
+    reason = (
+        f"Reading the file stopped {MAX_AUTO_RESUMES + 1} times before the end: split it or save it as CSV."
+    )
+    import_job_refuse(job_id=job_id, reason=reason)
+    return False

@@ -17,7 +17,6 @@ from . import selectors, services
 from .forms import MappingForm, UploadForm
 from .mapping import Mapping
 from .models import ImportJob
-from .readers import ImportFileError
 from .report import error_report_lines
 
 IMPORT_ROLES = (Role.TEAM_LEAD, Role.MANAGER)  # and admins, who pass every role check
@@ -25,6 +24,7 @@ IMPORT_ROLES = (Role.TEAM_LEAD, Role.MANAGER)  # and admins, who pass every role
 MULTIPART_ALLOWANCE = 64 * 1024
 RECENT_JOBS = 20
 ERRORS_ON_PAGE = 20
+READING_REFRESH_SECONDS = 2
 
 
 def _request_too_large(request) -> bool:
@@ -78,8 +78,19 @@ def _import_upload_checked(request):
 @require_http_methods(["GET", "POST"])
 @role_required(*IMPORT_ROLES)
 def import_map(request, pk: int):
-    """Page 2: map columns to contract keys, with the first rows as read and as they will import."""
+    """Page 2: map columns to contract keys, with the first rows as read and as they will import.
+
+    Until a worker has read the file, the page says so and reloads itself; a refused file sends
+    on to the import's page, which gives the reason. The file itself is never opened here.
+    """
     job = selectors.import_job_get(user=request.user, job_id=pk)
+    if job.status == ImportJob.Status.READING:
+        response = TemplateResponse(
+            request, "feedback/imports/mapping.html", {"job": job, "refresh": READING_REFRESH_SECONDS}
+        )
+        # The Refresh header reloads the page in every browser, without JavaScript.
+        response.headers["Refresh"] = str(READING_REFRESH_SECONDS)
+        return response
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
         return redirect("imports:detail", pk=job.pk)
     if request.method == "POST":
@@ -93,11 +104,7 @@ def import_map(request, pk: int):
             return redirect("imports:map", pk=job.pk)
     else:
         form = MappingForm(initial=_initial_mapping(request, job), headers=job.headers)
-    try:
-        rows = selectors.import_job_rows(job=job)
-    except (ImportFileError, FileNotFoundError) as exc:
-        messages.error(request, f"The file could not be read: {exc}")
-        rows = []
+    rows = job.preview
     context = {
         "job": job,
         "form": form,
@@ -116,14 +123,7 @@ def _initial_mapping(request, job: ImportJob) -> dict:
     suggested = selectors.import_job_suggested_mapping(job=job, user=request.user)
     if suggested:
         return MappingForm.initial_from(Mapping.from_json(suggested))
-    initial = {}
-    try:
-        date_order = selectors.import_job_guess_date_order(job=job)
-    except (ImportFileError, FileNotFoundError):
-        date_order = None
-    if date_order:
-        initial["date_order"] = date_order
-    return initial
+    return {"date_order": job.date_order_guess} if job.date_order_guess else {}
 
 
 @require_POST
@@ -145,7 +145,8 @@ def import_detail(request, pk: int):
     """Progress of an import; htmx polls the progress partial until the import finishes."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
     context = {"job": job}
-    if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED) and not request.htmx:
+    before_start = (ImportJob.Status.READING, ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED)
+    if job.status in before_start and not request.htmx:
         return redirect("imports:map", pk=job.pk)
     if request.htmx:
         return TemplateResponse(request, "feedback/imports/job_detail.html#progress", context)

@@ -7,16 +7,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cxloop.core.api import filter_parameters, page_parameters, paged, paginated_response
+from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 
 from . import selectors
 from .contract import MAX_BATCH, FeedbackInput
-from .enrichment.pii import mask_personal_data
 from .filters import FeedbackFilter
 from .models import Feedback, Source
+from .permissions import Writer
 from .services.ingest import CREATED, ERROR, feedback_ingest, feedback_ingest_many
-from .templatetags.feedback_tags import can_see_personal_data
 
 ALL_ROLES = tuple(Role.values)
 
@@ -26,6 +26,9 @@ class IngestResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "duplicate", "updated", "error"])
     id = serializers.IntegerField(allow_null=True)
     errors = serializers.DictField()
+    warnings = serializers.DictField(
+        required=False, help_text="What was stored but not all applied (customer details left as they were)."
+    )
 
 
 class FeedbackOutput(serializers.ModelSerializer):
@@ -98,7 +101,7 @@ class FeedbackCollectionApi(APIView):
                 raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH:,} items per request."]})
             if not data:
                 raise ValidationError({"non_field_errors": ["The array is empty."]})
-            results = feedback_ingest_many(items=data)
+            results = feedback_ingest_many(items=data, writer=Writer.for_request(request))
             all_created = all(result.status == CREATED for result in results)
             return Response(
                 [result.as_dict() for result in results],
@@ -106,7 +109,7 @@ class FeedbackCollectionApi(APIView):
             )
         if not isinstance(data, dict):
             raise ValidationError({"non_field_errors": ["Send a JSON object or an array of objects."]})
-        result = feedback_ingest(raw=data)
+        result = feedback_ingest(raw=data, writer=Writer.for_request(request))
         if result.status == ERROR:
             return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK

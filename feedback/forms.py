@@ -7,7 +7,10 @@ so validation and exactly-once storage are the same on every channel.
 import uuid
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from cxloop.org.models import Team
 
 from .models import Category, JourneyStage, Scale, Source, Touchpoint
 
@@ -15,8 +18,27 @@ IN_PERSON_KINDS = (Source.Kind.STORE, Source.Kind.CALL_CENTRE, Source.Kind.RETUR
 
 
 class _IdempotentForm(forms.Form):
+    """A form for people that stores one item through the ingest service, for one of their teams."""
+
     # Generated when the form is shown: a double click or a resubmitted page stores one item.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", label="For which team")
+
+    def __init__(self, *args, teams: QuerySet[Team], team_required: bool, **kwargs):
+        """`teams`: those the person may record feedback for. With one, it is theirs and not asked."""
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = self.fields.pop("team")  # asked last
+        if len(teams) == 1 and team_required:
+            del self.fields["team"]
+            self.only_team = teams[0]
+        else:
+            self.fields["team"].queryset = teams
+            self.fields["team"].required = team_required
+            self.only_team = None
+
+    def team_slug(self) -> str | None:
+        team = self.only_team or self.cleaned_data.get("team")
+        return team.slug if team else None
 
 
 class QuickFeedbackForm(_IdempotentForm):
@@ -41,7 +63,7 @@ class QuickFeedbackForm(_IdempotentForm):
         queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
     )
 
-    def contract_item(self, *, team_slug: str | None, user) -> dict:
+    def contract_item(self, *, user) -> dict:
         data = self.cleaned_data
         item = {
             "source": data["source"].slug,
@@ -52,7 +74,7 @@ class QuickFeedbackForm(_IdempotentForm):
             "score": data["score"],
             "touchpoint": data["touchpoint"].slug if data["touchpoint"] else None,
             "journey_stage": data["journey_stage"].slug if data["journey_stage"] else None,
-            "team": team_slug,
+            "team": self.team_slug(),
             "metadata": {"entered_by": user.username},
         }
         customer = {
@@ -81,7 +103,7 @@ class EmployeeFeedbackForm(_IdempotentForm):
         queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
     )
 
-    def contract_item(self, *, source: Source, team_slug: str | None, user) -> dict:
+    def contract_item(self, *, source: Source, user) -> dict:
         data = self.cleaned_data
         return {
             "source": source.slug,
@@ -90,7 +112,7 @@ class EmployeeFeedbackForm(_IdempotentForm):
             "occurred_at": timezone.now().isoformat(),
             "touchpoint": data["touchpoint"].slug if data["touchpoint"] else None,
             "journey_stage": data["journey_stage"].slug if data["journey_stage"] else None,
-            "team": team_slug,
+            "team": self.team_slug(),
             "metadata": {"type": data["kind"], "raised_by": user.username},
         }
 

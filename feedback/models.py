@@ -8,7 +8,9 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
-from cxloop.org.models import Team
+from cxloop.org.models import ApiToken, Team
+
+from .enrichment.pii import searchable_comment
 
 
 class SourceKind(models.TextChoices):
@@ -49,6 +51,21 @@ class Source(models.Model):
     previous_signing_secret = models.CharField(max_length=200, blank=True)
     # JSON paths from a vendor payload to contract keys, for generic (Standard Webhooks) sources.
     field_mapping = models.JSONField(default=dict, blank=True)
+    # The customers' system of record (a CRM, the loyalty programme): its deliveries may change a
+    # customer's contact details, segment and value. Other sources only create customers.
+    customer_authority = models.BooleanField(
+        "source of truth for customers",
+        default=False,
+        help_text="Its deliveries may change stored customers' contact details, segment and value.",
+    )
+    # Integration tokens that may send feedback for this source (feedback.permissions).
+    integration_tokens = models.ManyToManyField(
+        ApiToken,
+        blank=True,
+        related_name="sources",
+        limit_choices_to={"is_integration": True},
+        help_text="Integration tokens that may send feedback for this source.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +96,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        permissions = [
+            ("manage_customers", "Can change customers' contact details, segment and value"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(value_tier__in=ValueTier.values), name="customer_tier_valid"),
             models.CheckConstraint(
@@ -200,9 +220,10 @@ class Feedback(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_feedback"
     )
 
-    # Full-text search over comments, kept by PostgreSQL itself (a stored generated column).
+    # Full-text search over comments, kept by PostgreSQL itself (a stored generated column), without
+    # the emails, phone and card numbers that masking hides (enrichment.pii.searchable_comment).
     search_vector = models.GeneratedField(
-        expression=SearchVector("comment", config="english"),
+        expression=SearchVector(searchable_comment(), config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -35,6 +35,25 @@ def feedback_filterset(*, user, filters: dict | None = None):
     return filterset
 
 
+@dataclass(frozen=True)
+class TeamsToFileUnder:
+    """The teams a person records or imports feedback for, and whether they must name one."""
+
+    teams: QuerySet[Team]
+    required: bool
+
+
+def teams_to_file_under(*, user) -> TeamsToFileUnder:
+    """Their own teams (managers: their department's); any team, or none, for those who see everything."""
+    from cxloop.org.scoping import scope_for, teams_visible_to
+
+    scope = scope_for(user)
+    teams = teams_visible_to(user=user)
+    if not scope.sees_everything and scope.team_ids:
+        teams = teams.filter(pk__in=scope.team_ids)
+    return TeamsToFileUnder(teams=teams, required=not scope.sees_everything)
+
+
 def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
     return feedback_filterset(user=user, filters=filters).qs.order_by("-occurred_at", "-id")
 
@@ -51,24 +70,40 @@ def feedback_get(*, user, feedback_id: int) -> Feedback:
     )
 
 
-def customer_timeline(*, user, customer_id: int):
-    """A customer and everything they said on any channel, for people who handle their feedback.
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What a customer said that the viewer may see, newest first, and how much more there is."""
 
-    The customer is visible when at least one of their items is; the history then spans every
-    channel and team, because the person calling them back needs all of it.
+    items: list[Feedback]
+    elsewhere: int  # items of teams the viewer may not see: counted, never shown
+
+
+def customer_history(
+    *, user, customer_id: int, exclude_id: int | None = None, limit: int = 500
+) -> CustomerHistory:
+    """Everything the customer said on any channel, to the teams the viewer may see.
+
+    Tying feedback to a customer (anyone may, by external id) must not open what the customer told
+    other departments: those items are only counted, so the person calling back knows there is more.
     """
+    mine = feedback_visible_to(user=user).filter(customer_id=customer_id).exclude(pk=exclude_id)
+    items = list(
+        mine.select_related(*LIST_RELATED, "confirmed_category")
+        .defer("search_vector")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    everything = Feedback.objects.filter(customer_id=customer_id).exclude(pk=exclude_id).count()
+    return CustomerHistory(items=items, elsewhere=everything - mine.count())
+
+
+def customer_timeline(*, user, customer_id: int):
+    """A customer and their history (customer_history); 404 unless one of their items is visible."""
     from .models import Customer
 
     customer = get_object_or_404(Customer.objects.select_related("owning_team"), pk=customer_id)
     if not feedback_visible_to(user=user).filter(customer=customer).exists():
         raise Http404("No such customer.")
-    history = (
-        Feedback.objects.filter(customer=customer)
-        .select_related(*LIST_RELATED, "confirmed_category")
-        .defer("search_vector")
-        .order_by("-occurred_at", "-id")[:500]
-    )
-    return customer, history
+    return customer, customer_history(user=user, customer_id=customer.pk)
 
 
 @dataclass(frozen=True)

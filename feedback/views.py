@@ -15,6 +15,7 @@ from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_
 from . import selectors
 from .forms import CategoryChoiceForm, EmployeeFeedbackForm, QuickFeedbackForm
 from .models import Source
+from .permissions import Writer
 from .services.coding import feedback_categorize
 from .services.ingest import ERROR, feedback_ingest
 
@@ -115,13 +116,13 @@ def customer_detail(request, pk: int):
     )
 
 
-def _user_team_slug(user) -> str | None:
-    team = teams_visible_to(user=user).filter(pk__in=scope_for(user).team_ids).first()
-    return team.slug if team else None
+def _form_teams(user) -> dict:
+    under = selectors.teams_to_file_under(user=user)
+    return {"teams": under.teams, "team_required": under.required}
 
 
 def _store_from_form(request, form, item: dict, *, template: str, success: str):
-    result = feedback_ingest(raw=item)
+    result = feedback_ingest(raw=item, writer=Writer.for_person(request.user))
     if result.status == ERROR:
         # The form checked the shape; what is left names a field of the contract.
         for field, reasons in result.errors.items():
@@ -129,6 +130,9 @@ def _store_from_form(request, form, item: dict, *, template: str, success: str):
             form.add_error(target, f"{field}: {' '.join(map(str, reasons))}" if target is None else reasons)
         return TemplateResponse(request, template, {"form": form}, status=400)
     messages.success(request, success)
+    for reasons in result.warnings.values():
+        for reason in reasons:
+            messages.warning(request, f"Recorded, but the customer's {reason}")
     return redirect(request.path)
 
 
@@ -136,9 +140,9 @@ def _store_from_form(request, form, item: dict, *, template: str, success: str):
 @role_required(Role.AGENT, Role.TEAM_LEAD, Role.MANAGER)
 def quick_feedback(request):
     """Frontline staff record what a customer said in the store, on the phone or at a return."""
-    form = QuickFeedbackForm(request.POST or None)
+    form = QuickFeedbackForm(request.POST or None, **_form_teams(request.user))
     if request.method == "POST" and form.is_valid():
-        item = form.contract_item(team_slug=_user_team_slug(request.user), user=request.user)
+        item = form.contract_item(user=request.user)
         return _store_from_form(
             request,
             form,
@@ -155,9 +159,9 @@ def quick_feedback(request):
 def employee_feedback(request):
     """Anyone on staff raises an obstacle or an idea."""
     source = Source.objects.filter(active=True, kind=Source.Kind.EMPLOYEE).order_by("pk").first()
-    form = EmployeeFeedbackForm(request.POST or None)
+    form = EmployeeFeedbackForm(request.POST or None, **_form_teams(request.user))
     if source is not None and request.method == "POST" and form.is_valid():
-        item = form.contract_item(source=source, team_slug=_user_team_slug(request.user), user=request.user)
+        item = form.contract_item(source=source, user=request.user)
         return _store_from_form(
             request,
             form,

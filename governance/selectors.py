@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cxloop.org.models import Role
+from cxloop.org.scoping import scope_for
 from outerloop import selectors as outer
 
 from .models import ActionItem, Committee, CommitteeSeat, Decision, Meeting, MeetingProxy, SystemReview
@@ -88,8 +89,33 @@ VOTE_LOG = ("votes__seat__department", "votes__cast_by", "votes__proxy_for")
 PROXY_ROLES = (Role.COMMITTEE, Role.MANAGER)
 
 
-def meeting_decisions(*, meeting: Meeting):
-    return meeting.decisions.select_related("initiative").prefetch_related(*VOTE_LOG)
+def meeting_decisions(*, meeting: Meeting, user):
+    """The meeting's decisions the user may see (all of them where they vote: decisions_visible_to)."""
+    return decisions_visible_to(user=user).filter(meeting=meeting).order_by("created_at", "pk")
+
+
+def meeting_agenda_for(*, meeting: Meeting, user) -> dict:
+    """The agenda as `user` may see it: whole for the committee, admins and those who vote at the
+    meeting; otherwise only the initiatives and signals of their departments (a manager following
+    the committee must not read another department's through it)."""
+    agenda = meeting.agenda_snapshot if meeting.held_at else meeting_agenda(meeting=meeting)
+    if scope_for(user).sees_everything or seats_voted_by(meeting=meeting, user=user).exists():
+        return agenda
+    initiatives = set(outer.initiatives_visible_to(user=user).values_list("pk", flat=True))
+    signals = set(outer.signals_visible_to(user=user).values_list("pk", flat=True))
+
+    def pk(item, name="pk"):
+        # Live agendas hold models; a held meeting's snapshot holds {"id", "initiative", ...} dicts.
+        snapshot_key = {"pk": "id", "initiative_id": "initiative"}[name]
+        return item.get(snapshot_key) if isinstance(item, dict) else getattr(item, name)
+
+    return {
+        **agenda,
+        "awaiting_decision": [i for i in agenda["awaiting_decision"] if pk(i) in initiatives],
+        "stalled": [i for i in agenda["stalled"] if pk(i) in initiatives],
+        "strong_signals": [s for s in agenda["strong_signals"] if pk(s) in signals],
+        "impact_reviews": [r for r in agenda["impact_reviews"] if pk(r, "initiative_id") in initiatives],
+    }
 
 
 def seats(*, committee: Committee):

@@ -102,8 +102,8 @@ def _meeting_context(request, meeting, **bound_forms):
     seat_count = meeting.committee.seats.count()
     return {
         "meeting": meeting,
-        "agenda": meeting.agenda_snapshot if meeting.held_at else selectors.meeting_agenda(meeting=meeting),
-        "decisions": selectors.meeting_decisions(meeting=meeting),
+        "agenda": selectors.meeting_agenda_for(meeting=meeting, user=request.user),
+        "decisions": selectors.meeting_decisions(meeting=meeting, user=request.user),
         "proxies": selectors.meeting_proxies(meeting=meeting),
         "action_items": meeting.action_items.select_related("owner", "department"),
         "seat_count": seat_count,

@@ -10,9 +10,8 @@ from typing import NamedTuple
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.enrichment.pii import mask_personal_data
+from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from feedback.models import Scale, ValueTier
-from feedback.templatetags.feedback_tags import can_see_personal_data
 
 from .models import Case, CaseStatus, Priority
 

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cxloop.org.scoping import scope_for, scope_queryset
-from feedback.models import Feedback
 
 from .filters import CaseFilter
 from .models import OPEN_STATUSES, Case, CaseStatus, MessageTemplate
@@ -81,17 +80,14 @@ def case_timeline(*, case: Case):
     return case.events.select_related("actor").order_by("created_at", "id")
 
 
-def customer_history(*, case: Case, limit: int = 50):
-    """Everything the customer said before, on any channel (the person calling them back needs it all)."""
+def customer_history(*, case: Case, user, limit: int = 50):
+    """What the case's customer said before, on any channel, to the teams `user` may see (and how
+    much more they told other teams), or None for an anonymous case."""
+    from feedback.selectors import customer_history as history
+
     if case.customer_id is None:
-        return Feedback.objects.none()
-    return (
-        Feedback.objects.filter(customer_id=case.customer_id)
-        .exclude(pk=case.feedback_id)
-        .select_related("source", "touchpoint")
-        .defer("search_vector")
-        .order_by("-occurred_at")[:limit]
-    )
+        return None
+    return history(user=user, customer_id=case.customer_id, exclude_id=case.feedback_id, limit=limit)
 
 
 def claimable_team_ids(*, user) -> list[int]:

@@ -1,6 +1,7 @@
 """The case queue and the case page: thin views over the inner loop's services."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,11 +29,15 @@ from .services import cases as services
 QUEUE_PAGE = 25
 
 
+# Far beyond any queue; a larger page number is a bad request, not an OFFSET PostgreSQL cannot take.
+MAX_QUEUE_PAGE = 100_000
+
+
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_QUEUE_PAGE:
+        raise BadRequest(f"page must be a whole number from 1 to {MAX_QUEUE_PAGE:,}.")
+    return int(raw)
 
 
 @require_GET
@@ -112,7 +117,7 @@ def _case_context(request, case, **forms):
     return {
         "case": case,
         "timeline": selectors.case_timeline(case=case),
-        "history": selectors.customer_history(case=case),
+        "history": selectors.customer_history(case=case, user=request.user),
         "templates": selectors.message_templates(),
         **defaults,
     }

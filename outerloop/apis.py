@@ -1,6 +1,5 @@
 """The outer-loop API: signals and initiatives, scoped (committee and admins all, managers their own)."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from cxloop.org.permissions import HasRole
 from feedback.models import Touchpoint
 
 from . import selectors
+from .forms import staff_who_own_initiatives
 from .models import Initiative, Signal, SignalStatus, Stage
 from .services import initiatives as initiative_services
 from .services import signals as signal_services
@@ -118,7 +118,8 @@ class SignalPromoteApi(_ListApi):
     class SignalPromoteInput(serializers.Serializer):
         title = serializers.CharField(max_length=200)
         problem = serializers.CharField()
-        owner = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all())
+        # Only people who may be accountable for an initiative (never an integration's service user).
+        owner = serializers.SlugRelatedField(slug_field="username", queryset=staff_who_own_initiatives())
         departments = serializers.SlugRelatedField(
             slug_field="slug", queryset=Department.objects.all(), many=True, required=False
         )

@@ -36,10 +36,28 @@ def filter_parameters(filterset_class) -> list:
     ]
 
 
+# Far beyond any table; a larger offset is a bad request, not an OFFSET PostgreSQL cannot take.
+MAX_OFFSET = 1_000_000_000
+
+
 class CappedLimitOffsetPagination(LimitOffsetPagination):
     """limit/offset pages of at most MAX_PAGE rows: a larger limit gets MAX_PAGE (walk with `next`)."""
 
     max_limit = MAX_PAGE
+
+    def get_offset(self, request):
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is not None and (not raw.isdigit() or int(raw) > MAX_OFFSET):
+            raise exceptions.ValidationError(
+                {"offset": [f"must be a whole number from 0 to {MAX_OFFSET:,}."]}
+            )
+        return super().get_offset(request)
+
+    def get_limit(self, request):
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+            raise exceptions.ValidationError({"limit": [f"must be a whole number from 1 to {MAX_PAGE:,}."]})
+        return super().get_limit(request)
 
 
 def paginated_response(*, request, view, queryset, output, context: dict | None = None):

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cxloop.core.pii import mask_personal_data
+
 from .models import EmailMessage, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -114,7 +116,12 @@ def emails_pending_ids(*, older_than: timedelta = timedelta(minutes=1), limit: i
 
 @transaction.atomic
 def notify(*, user, key: str, kind: str, title: str, body: str = "", url: str = "", email: bool = True):
-    """Tell `user` once about `key`: in the app, and by email unless they chose the daily digest."""
+    """Tell `user` once about `key`: in the app, and by email unless they chose the daily digest.
+
+    The title and body are kept, and emailed, with personal data masked: a notification is a copy
+    that travels (inboxes, digests), and the page it links to shows what the reader may see.
+    """
+    title, body = mask_personal_data(title), mask_personal_data(body)
     notification, _ = Notification.objects.get_or_create(
         key=key[:200], defaults={"user": user, "kind": kind, "title": title[:200], "body": body, "url": url}
     )

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
 
-from .models import ApiToken, Membership, Role
+from .models import ApiToken
 
 KEY_PREFIX = "cxl_"
 
@@ -29,7 +29,9 @@ def api_token_create(
     if not name:
         raise ApplicationError("A token needs a name.", {"name": ["This field is required."]})
     if integration:
+        # An integration only sends feedback, for the sources it is bound to (feedback.permissions).
         user = _integration_user(name=name)
+        scope = ApiToken.Scope.INGEST
     else:
         user = created_by
         scope = ApiToken.Scope.READ_WRITE
@@ -48,14 +50,14 @@ def api_token_create(
 
 
 def _integration_user(*, name: str):
-    """A service user for an integration: cannot log in, acts organisation-wide through its tokens."""
+    """A service user for an integration: cannot log in, holds no role (so no page, no people
+    picker, no read), and sends feedback through its tokens for the sources they are bound to."""
     User = get_user_model()
     username = f"integration-{slugify(name)[:100] or 'unnamed'}"
     user, created = User.objects.get_or_create(username=username, defaults={"first_name": name[:150]})
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        Membership.objects.create(user=user, role=Role.ADMIN)
     return user
 
 

@@ -187,7 +187,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Closed-loop customer-feedback management.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["cxloop.org.permissions.IsPerson"],
     # Swagger UI from the installed sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

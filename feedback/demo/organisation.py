@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 
 from cxloop.org.models import Department, Membership, Role, Team
 
@@ -124,6 +125,20 @@ def people_plan(*, rng: random.Random) -> list[Person]:
     return people
 
 
+# Who calls customers back sees their contact details and what they wrote (cxloop.core.pii); managers
+# and the committee work from masked copies.
+FRONTLINE_ROLES = (Role.AGENT, Role.TEAM_LEAD)
+CUSTOMER_CONTACT_GROUP = "Frontline: customer contact"
+
+
+def _grant_customer_contact(*, users) -> None:
+    group, _ = Group.objects.get_or_create(name=CUSTOMER_CONTACT_GROUP)
+    group.permissions.add(
+        Permission.objects.get(codename="view_personal_data", content_type__app_label="feedback")
+    )
+    group.user_set.add(*users)
+
+
 def organisation_create(*, rng: random.Random) -> Organisation:
     """Create departments, teams, users and their memberships."""
     departments = Department.objects.bulk_create(
@@ -169,6 +184,9 @@ def organisation_create(*, rng: random.Random) -> Organisation:
             department_id=department_ids[person.department] if person.department else None,
         )
         for user, person in zip(users, people, strict=True)
+    )
+    _grant_customer_contact(
+        users=[user for user, person in zip(users, people, strict=True) if person.role in FRONTLINE_ROLES]
     )
     first_names = {
         spec.slug: tuple(person.first_name for person in people if person.team == spec.slug) for spec in TEAMS

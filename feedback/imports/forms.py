@@ -5,7 +5,9 @@ from functools import cache
 
 from django import forms
 
+from cxloop.org.models import Team
 from feedback.models import Scale, Source
+from feedback.permissions import Writer
 
 from .mapping import (
     CONTRACT_KEYS,
@@ -39,6 +41,12 @@ class UploadForm(forms.Form):
         queryset=Source.objects.filter(active=True), help_text="The channel this feedback came from."
     )
 
+    def __init__(self, *args, user, **kwargs):
+        """Offer only the sources `user` may write (feedback.permissions): survey and review channels
+        are fed by their integrations, so a team lead imports call logs, notes and returns."""
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Writer.for_person(user).writable_sources()
+
 
 class MappingForm(forms.Form):
     external_id_mode = forms.ChoiceField(
@@ -66,10 +74,24 @@ class MappingForm(forms.Form):
     keep_other_columns = forms.BooleanField(
         label="Keep the other columns in the feedback's metadata", required=False
     )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        to_field_name="slug",
+        required=False,
+        label="Team of rows without one",
+        help_text="Rows are filed under one of your teams: a team column, or this one.",
+    )
 
-    def __init__(self, *args, headers: list[str], **kwargs):
+    def __init__(self, *args, headers: list[str], teams, team_required: bool, **kwargs):
+        """`teams`: those the importer may file feedback under (feedback.selectors.teams_to_file_under);
+        with one, it is theirs and not asked."""
         super().__init__(*args, **kwargs)
         self.headers = headers
+        self.team_required = team_required and len(teams) != 1
+        if len(teams) == 1 and team_required:
+            del self.fields["team"]
+        else:
+            self.fields["team"].queryset = teams
         choices = [NOT_MAPPED] + [
             (str(index), header or f"Column {index + 1} (no header)") for index, header in enumerate(headers)
         ]
@@ -94,6 +116,8 @@ class MappingForm(forms.Form):
             self.add_error("scale", "Scores need a scale: choose one, or map a scale column.")
         if "scale" in mapped and data.get("scale"):
             self.add_error("scale", "Choose a scale for every row or a scale column, not both.")
+        if self.team_required and "team" not in mapped and not data.get("team"):
+            self.add_error("team", "Choose the team these rows are for, or map a team column.")
         customer_keys = {key for key in mapped if key.startswith("customer.")}
         if customer_keys and not customer_keys & {"customer.external_id", "customer.email"}:
             self.add_error(field_name("customer.external_id"), "Customers need an id or an email column.")
@@ -111,6 +135,7 @@ class MappingForm(forms.Form):
             timezone=data["timezone"],
             date_order=data["date_order"],
             keep_other_columns=data.get("keep_other_columns", False),
+            team=data["team"].slug if data.get("team") else None,
         )
 
     @classmethod
@@ -121,6 +146,7 @@ class MappingForm(forms.Form):
             "timezone": mapping.timezone,
             "date_order": mapping.date_order,
             "keep_other_columns": mapping.keep_other_columns,
+            "team": mapping.team,
         }
         initial.update({field_name(key): str(index) for key, index in mapping.columns.items()})
         return initial

@@ -54,6 +54,7 @@ class Mapping:
     timezone: str = "UTC"  # for times written without an offset
     date_order: str = DAY_FIRST  # for 01/02/2026-style dates
     keep_other_columns: bool = False  # unmapped columns go to metadata["columns"]
+    team: str | None = None  # the team (slug) of rows whose team column is empty or not mapped
 
     @classmethod
     def from_json(cls, data: dict) -> "Mapping":
@@ -65,6 +66,7 @@ class Mapping:
             timezone=data.get("timezone", "UTC"),
             date_order=data.get("date_order", DAY_FIRST),
             keep_other_columns=bool(data.get("keep_other_columns")),
+            team=data.get("team") or None,
         )
 
     def to_json(self) -> dict:
@@ -203,6 +205,8 @@ def build_item(
     for key in SLUG_KEYS:
         if cell(key).strip():
             raw[key] = cell(key).strip()
+    if mapping.team and "team" not in raw:
+        raw["team"] = mapping.team
     if mapping.keep_other_columns:
         raw["metadata"] = {"columns": _other_columns(cells, headers, used=set(columns.values()))}
     return raw, errors

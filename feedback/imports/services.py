@@ -29,6 +29,7 @@ from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
 from feedback.contract import ContractValidator
 from feedback.models import Source
+from feedback.permissions import Writer
 from feedback.services.ingest import ERROR, feedback_ingest_many
 
 from .mapping import Mapping, build_item, flatten_errors
@@ -308,7 +309,10 @@ def _import_rows(*, rows: list[Row], job: ImportJob, mapping: Mapping) -> list[t
         positions.append(len(outcomes))
         outcomes.append(None)
         items.append(raw)
-    for position, result in zip(positions, feedback_ingest_many(items=items) if items else [], strict=True):
+    # The rows are written as the person who started the import, under the same policy as their forms.
+    writer = Writer.for_person(job.created_by) if job.created_by else Writer.nobody()
+    stored = feedback_ingest_many(items=items, writer=writer) if items else []
+    for position, result in zip(positions, stored, strict=True):
         outcomes[position] = (result.status, flatten_errors(result.errors) if result.status == ERROR else {})
     return outcomes
 

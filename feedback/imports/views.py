@@ -54,15 +54,15 @@ def import_upload(request):
     """Page 1: choose a file and its source; oversized uploads are refused before they are read."""
     if request.method == "POST" and _request_too_large(request):
         error = f"The file is larger than {filesizeformat(services.max_upload_bytes())}."
-        return _upload_page(request, UploadForm(), status=413, error=error)
+        return _upload_page(request, UploadForm(user=request.user), status=413, error=error)
     return _import_upload_checked(request)
 
 
 @csrf_protect
 def _import_upload_checked(request):
     if request.method != "POST":
-        return _upload_page(request, UploadForm())
-    form = UploadForm(request.POST, request.FILES)
+        return _upload_page(request, UploadForm(user=request.user))
+    form = UploadForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         try:
             job = services.import_job_create(
@@ -94,7 +94,7 @@ def import_map(request, pk: int):
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
         return redirect("imports:detail", pk=job.pk)
     if request.method == "POST":
-        form = MappingForm(request.POST, headers=job.headers)
+        form = MappingForm(request.POST, headers=job.headers, **_teams(request.user))
         if form.is_valid():
             try:
                 services.import_job_map(job=job, mapping=form.to_mapping())
@@ -103,7 +103,8 @@ def import_map(request, pk: int):
                 return redirect("imports:detail", pk=job.pk)
             return redirect("imports:map", pk=job.pk)
     else:
-        form = MappingForm(initial=_initial_mapping(request, job), headers=job.headers)
+        initial = _initial_mapping(request, job)
+        form = MappingForm(initial=initial, headers=job.headers, **_teams(request.user))
     rows = job.preview
     context = {
         "job": job,
@@ -115,6 +116,13 @@ def import_map(request, pk: int):
     return TemplateResponse(
         request, "feedback/imports/mapping.html", context, status=400 if form.errors else 200
     )
+
+
+def _teams(user) -> dict:
+    from feedback.selectors import teams_to_file_under
+
+    under = teams_to_file_under(user=user)
+    return {"teams": under.teams, "team_required": under.required}
 
 
 def _initial_mapping(request, job: ImportJob) -> dict:

@@ -4,19 +4,24 @@ Each item is validated against the contract and stored in its own transaction, s
 never loses the good ones. `(source, external_id)` is unique in the database: a re-delivery
 with the same content is a `duplicate`, one that adds a comment or changes the score is an
 `updated`, and concurrent deliveries of the same item settle on one row.
+
+Who may write what is decided by the Writer every caller passes (feedback.permissions): an item
+it may not send, or stored feedback it may not change, is that item's error; customer details it
+may not change are left as they were, and the item's answer carries a warning.
 """
 
 import hashlib
 import json
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from cxloop.core.models import audit
 from feedback.contract import MAX_BATCH, ContractValidator, external_id_of
 from feedback.models import Customer, Feedback
+from feedback.permissions import Writer
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +49,53 @@ class IngestResult:
     status: str
     id: int | None = None
     errors: dict = field(default_factory=dict)
+    # What was stored but not all applied (customer details this writer may not change).
+    warnings: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"external_id": self.external_id, "status": self.status, "id": self.id, "errors": self.errors}
+        answer = {
+            "external_id": self.external_id,
+            "status": self.status,
+            "id": self.id,
+            "errors": self.errors,
+        }
+        if self.warnings:
+            answer["warnings"] = self.warnings
+        return answer
+
+
+NOT_YOURS = {"external_id": ["is already used in this source by feedback you may not change."]}
+
+
+def _refused(data: dict) -> IngestResult:
+    return IngestResult(data["external_id"], ERROR, errors=NOT_YOURS)
+
+
+def _policy_errors(*, data: dict, writer: Writer) -> dict:
+    """Errors of an item this writer may not send (its source or its team), by field; fills in a
+    person's own team when they name none."""
+    errors = {}
+    if why := writer.source_refusal(data["source"]):
+        errors["source"] = [why]
+    if data.get("team") is None and writer.default_team_id is not None:
+        from cxloop.org.models import Team
+
+        data["team"] = Team(pk=writer.default_team_id)
+    if why := writer.team_refusal(data.get("team")):
+        errors["team"] = [why]
+    return errors
+
+
+def _validated(
+    *, raw, writer: Writer, validator: ContractValidator
+) -> tuple[dict | None, IngestResult | None]:
+    """The clean item, or the error answer for it (the contract's, then the write policy's)."""
+    data, errors = validator.validate(raw)
+    if not errors:
+        errors = _policy_errors(data=data, writer=writer)
+    if errors:
+        return None, IngestResult(external_id_of(raw), ERROR, errors=errors)
+    return data, None
 
 
 def _content_hash(values: dict) -> str:
@@ -79,28 +128,6 @@ def _customer_fields(data: dict) -> dict:
     if "annual_value" in provided:
         provided["value_tier"] = Customer.tier_for(provided["annual_value"])
     return provided
-
-
-def _customer_upsert(*, data: dict | None) -> Customer | None:
-    """Find the customer by external id (or email), creating it or filling in what the delivery adds.
-
-    One INSERT ... ON CONFLICT DO UPDATE, so concurrent deliveries for a new customer settle on
-    one row; only fields this delivery actually carries are written, so nothing known is blanked.
-    """
-    if not data:
-        return None
-    external_id = _customer_key(data)
-    provided = _customer_fields(data)
-    if not provided:
-        customer, _ = Customer.objects.get_or_create(external_id=external_id)
-        return customer
-    (customer,) = Customer.objects.bulk_create(
-        [Customer(external_id=external_id, **provided)],
-        update_conflicts=True,
-        unique_fields=["external_id"],
-        update_fields=list(provided),
-    )
-    return customer
 
 
 _INSERTABLE = [f for f in Feedback._meta.concrete_fields if not f.primary_key and not f.generated]
@@ -150,38 +177,48 @@ def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
         return {(source_id, external_id): pk for pk, source_id, external_id in cursor.fetchall()}
 
 
-def _store(*, data: dict) -> IngestResult:
+def _store(*, data: dict, writer: Writer) -> IngestResult:
     """Store one validated item; the caller holds the transaction."""
     delivery = _delivery_hash(data)
     known = (
         Feedback.objects.filter(source=data["source"], external_id=data["external_id"])
-        .only("id", "content_hash", "delivery_hashes")
+        .only("id", "content_hash", "delivery_hashes", "team_id")
         .first()
     )
+    if known is not None and not writer.may_change(known):
+        return _refused(data)
     if known is not None and _applied_before(known, delivery):
         # The same delivery again (a retry, however late): nothing changes, the customer neither.
         return IngestResult(data["external_id"], DUPLICATE, known.pk)
-    customer = _customer_upsert(data=data.get("customer"))
-    customer_id = customer.pk if customer is not None else None
+    customer_id, warnings = None, {}
+    if data.get("customer"):
+        ids, unchanged = _customers_resolve(customers=[data["customer"]], writer=writer)
+        customer_id = ids[_customer_key(data["customer"])]
+        warnings = _customer_warnings(data=data, unchanged=unchanged)
     created = _insert_all_absent(
         rows=[_row(data=data, delivery=delivery, customer_id=customer_id, now=timezone.now())]
     )
     if created:
-        return IngestResult(data["external_id"], CREATED, created.popitem()[1])
+        return IngestResult(data["external_id"], CREATED, created.popitem()[1], warnings=warnings)
 
     # A later delivery of the same response: lock the row, apply what it changes, if anything.
     feedback = Feedback.objects.select_for_update(no_key=True).get(
         source=data["source"], external_id=data["external_id"]
     )
+    if not writer.may_change(feedback):
+        # Stored by someone else between the look above and the insert.
+        return _refused(data)
     if _applied_before(feedback, delivery):
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
     # Only what this delivery says: without an occurred_at, the first delivery's time stays.
     values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
-    if customer is not None:
-        values["customer"] = customer
+    if customer_id is not None:
+        values["customer_id"] = customer_id
+    if "team" in values:
+        values["team_id"] = values.pop("team").pk if values["team"] is not None else None
     changed = [key for key, value in values.items() if getattr(feedback, key) != value]
     if not changed:
-        return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
+        return IngestResult(data["external_id"], DUPLICATE, feedback.pk, warnings=warnings)
     for key in changed:
         setattr(feedback, key, values[key])
     feedback.delivery_hashes = [*(feedback.delivery_hashes or ()), delivery]
@@ -192,41 +229,85 @@ def _store(*, data: dict) -> IngestResult:
         feedback.processed_at = None
         fields.append("processed_at")
     feedback.save(update_fields=fields)
-    return IngestResult(data["external_id"], UPDATED, feedback.pk)
+    return IngestResult(data["external_id"], UPDATED, feedback.pk, warnings=warnings)
 
 
-def _customers_upsert(*, customers: list[dict]) -> dict[str, int]:
-    """The batch's customers, created or filled in, in a few statements: customer key -> id.
+def _customers_resolve(
+    *, customers: list[dict], writer: Writer
+) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """The customers of a batch, created with what they carry when new: (customer key -> id, and
+    customer key -> the stored fields this writer asked to change but may not).
 
-    What one delivery after another would leave: each field as the last delivery naming it says.
-    Customers are written in key order, so concurrent batches lock them in the same order.
+    Stored details change only for a writer that manages customers, each change audited with its
+    before and after; for the others they stay as they were. Several deliveries naming the same
+    customer leave each field as the last of them says. Customers are written in key order, so
+    concurrent batches lock them in the same order.
     """
     merged: dict[str, dict] = {}
     for data in customers:
         merged.setdefault(_customer_key(data), {}).update(_customer_fields(data))
-    by_fields: dict[tuple, list[Customer]] = defaultdict(list)
-    for key in sorted(merged):
-        by_fields[tuple(sorted(merged[key]))].append(Customer(external_id=key, **merged[key]))
-    ids, unknown = {}, []
-    for fields, group in by_fields.items():
-        if fields:
-            # DO UPDATE returns the ids (of new and existing rows alike).
-            Customer.objects.bulk_create(
-                group, update_conflicts=True, unique_fields=["external_id"], update_fields=list(fields)
-            )
-            ids.update((customer.external_id, customer.pk) for customer in group)
-        else:
-            Customer.objects.bulk_create(group, ignore_conflicts=True)
-            unknown += [customer.external_id for customer in group]
-    if unknown:
-        ids.update(Customer.objects.filter(external_id__in=unknown).values_list("external_id", "id"))
-    return ids
+    keys = sorted(merged)
+    Customer.objects.bulk_create(
+        [Customer(external_id=key, **merged[key]) for key in keys], ignore_conflicts=True
+    )
+    stored = {customer.external_id: customer for customer in Customer.objects.filter(external_id__in=keys)}
+    changes = {
+        key: {
+            name: value
+            for name, value in merged[key].items()
+            if name != "value_tier" and getattr(stored[key], name) != value
+        }
+        for key in keys
+    }
+    changes = {key: fields for key, fields in changes.items() if fields}
+    if changes and writer.manages_customers:
+        _customers_change(customers=[stored[key] for key in sorted(changes)], changes=changes, writer=writer)
+        changes = {}
+    return {key: stored[key].pk for key in keys}, {key: sorted(fields) for key, fields in changes.items()}
+
+
+def _customers_change(*, customers: list[Customer], changes: dict[str, dict], writer: Writer) -> None:
+    """Apply changed details, locking each customer (in key order) and auditing before and after."""
+    locked = Customer.objects.select_for_update(no_key=True).filter(pk__in=[c.pk for c in customers])
+    for customer in locked.order_by("external_id"):
+        fields = changes[customer.external_id]
+        before = {name: getattr(customer, name) for name in fields}
+        for name, value in fields.items():
+            setattr(customer, name, value)
+        if "annual_value" in fields:
+            customer.value_tier = Customer.tier_for(customer.annual_value)
+        customer.save(update_fields=[*fields, "value_tier"])
+        audit(
+            actor=writer.user,
+            verb="customer.updated",
+            target=customer,
+            by=writer.label,
+            changes={name: [str(before[name]), str(value)] for name, value in fields.items()},
+        )
+
+
+def _customer_warnings(*, data: dict, unchanged: dict[str, list[str]]) -> dict:
+    """The item's warning when its customer's stored details were left as they were."""
+    fields = unchanged.get(_customer_key(data["customer"])) if data.get("customer") else None
+    if not fields:
+        return {}
+    return {
+        "customer": [
+            f"stored details not changed ({', '.join(fields)}): only the customer's source of truth, "
+            "or a person who manages customers, changes them."
+        ]
+    }
 
 
 def _without_known_deliveries(
-    *, valid: list[tuple[int, dict]], deliveries: dict[int, str], results: dict[int, IngestResult]
+    *,
+    valid: list[tuple[int, dict]],
+    deliveries: dict[int, str],
+    results: dict[int, IngestResult],
+    writer: Writer,
 ) -> list[tuple[int, dict]]:
-    """Answer `duplicate` for items delivered before (one query for the batch); the others, to store.
+    """Answer `duplicate` for items delivered before, and refuse stored items this writer may not
+    change (one query for the batch); the others, to store.
 
     A batch sent again after a timeout is then read, not written: no customer is touched.
     """
@@ -236,19 +317,21 @@ def _without_known_deliveries(
         (row.source_id, row.external_id): row
         for row in Feedback.objects.filter(
             source_id__in=sources, external_id__in={external_id for _, external_id in keys}
-        ).only("id", "source_id", "external_id", "content_hash", "delivery_hashes")
+        ).only("id", "source_id", "external_id", "content_hash", "delivery_hashes", "team_id")
     }
     rest = []
     for index, data in valid:
         known = stored.get((data["source"].pk, data["external_id"]))
-        if known is not None and _applied_before(known, deliveries[index]):
+        if known is not None and not writer.may_change(known):
+            results[index] = _refused(data)
+        elif known is not None and _applied_before(known, deliveries[index]):
             results[index] = IngestResult(data["external_id"], DUPLICATE, known.pk)
         else:
             rest.append((index, data))
     return rest
 
 
-def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
+def _store_batch(*, valid: list[tuple[int, dict]], writer: Writer) -> dict[int, IngestResult]:
     """Store validated items in one transaction, set-based: index in the batch -> result.
 
     New items (the usual case) cost a share of three or four statements, not three each. An item
@@ -259,9 +342,9 @@ def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
     results: dict[int, IngestResult] = {}
     with transaction.atomic():
         deliveries = {index: _delivery_hash(data) for index, data in valid}
-        valid = _without_known_deliveries(valid=valid, deliveries=deliveries, results=results)
+        valid = _without_known_deliveries(valid=valid, deliveries=deliveries, results=results, writer=writer)
         customers = [data["customer"] for _, data in valid if data.get("customer")]
-        customer_ids = _customers_upsert(customers=customers)
+        customer_ids, unchanged = _customers_resolve(customers=customers, writer=writer)
         now = timezone.now()
         rows = [
             _row(
@@ -279,35 +362,36 @@ def _store_batch(*, valid: list[tuple[int, dict]]) -> dict[int, IngestResult]:
             if new_id is None:
                 later.append((index, data))
             else:
-                results[index] = IngestResult(data["external_id"], CREATED, new_id)
+                warnings = _customer_warnings(data=data, unchanged=unchanged)
+                results[index] = IngestResult(data["external_id"], CREATED, new_id, warnings=warnings)
         for index, data in later:
-            results[index] = _store(data=data)
+            results[index] = _store(data=data, writer=writer)
         _after_commit_many(
             feedback_ids=[result.id for result in results.values() if result.status in (CREATED, UPDATED)]
         )
     return results
 
 
-def _store_one(*, data: dict) -> IngestResult:
+def _store_one(*, data: dict, writer: Writer) -> IngestResult:
     with transaction.atomic():
-        result = _store(data=data)
+        result = _store(data=data, writer=writer)
     if result.status in (CREATED, UPDATED):
         _after_commit(feedback_id=result.id)
     return result
 
 
-def feedback_ingest(*, raw, validator: ContractValidator | None = None) -> IngestResult:
-    """Validate and store one item of the contract; never raises for bad input.
+def feedback_ingest(*, raw, writer: Writer, validator: ContractValidator | None = None) -> IngestResult:
+    """Validate and store one item of the contract as `writer`; never raises for bad input.
 
     Pass one `validator` for all the items of a batch: slugs are then looked up once.
     """
-    data, errors = (validator or ContractValidator()).validate(raw)
-    if errors:
-        return IngestResult(external_id_of(raw), ERROR, errors=errors)
-    return _store_one(data=data)
+    data, refused = _validated(raw=raw, writer=writer, validator=validator or ContractValidator())
+    if refused:
+        return refused
+    return _store_one(data=data, writer=writer)
 
 
-def feedback_ingest_many(*, items: list) -> list[IngestResult]:
+def feedback_ingest_many(*, items: list, writer: Writer) -> list[IngestResult]:
     """Validate every item, then store the valid ones together; a result per item, in order.
 
     Good rows are stored even when others fail validation. Should storing the batch together fail
@@ -320,27 +404,27 @@ def feedback_ingest_many(*, items: list) -> list[IngestResult]:
     results: list[IngestResult | None] = [None] * len(items)
     valid = []
     for index, raw in enumerate(items):
-        data, errors = validator.validate(raw)
-        if errors:
-            results[index] = IngestResult(external_id_of(raw), ERROR, errors=errors)
+        data, refused = _validated(raw=raw, writer=writer, validator=validator)
+        if refused:
+            results[index] = refused
         else:
             valid.append((index, data))
     if valid:
         try:
-            stored = _store_batch(valid=valid)
+            stored = _store_batch(valid=valid, writer=writer)
         except DatabaseError:
             logger.warning("storing %d items one by one after an error", len(valid), exc_info=True)
-            stored = {index: _store_one_or_error(data=data) for index, data in valid}
+            stored = {index: _store_one_or_error(data=data, writer=writer) for index, data in valid}
         for index, result in stored.items():
             results[index] = result
     return results
 
 
-def _store_one_or_error(*, data: dict) -> IngestResult:
+def _store_one_or_error(*, data: dict, writer: Writer) -> IngestResult:
     """One item; a row the database refuses is that row's error. A lost connection still raises:
     nothing is acknowledged, and the sender retries."""
     try:
-        return _store_one(data=data)
+        return _store_one(data=data, writer=writer)
     except (IntegrityError, DataError) as error:
         logger.warning("item %s refused by the database: %s", data["external_id"], error)
         return IngestResult(data["external_id"], ERROR, errors={"non_field_errors": ["could not be stored."]})

@@ -46,6 +46,14 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return value
 
 
+def unix_time(value: str, *, header: str) -> datetime:
+    """Unix seconds as an aware datetime; a value no calendar can hold is a bad signature, not a crash."""
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise SignatureError(f"{header} is not a usable Unix time") from exc
+
+
 def check_timestamp(sent: datetime, *, now: datetime, tolerance: timedelta = TOLERANCE) -> None:
     """Refuse a signed timestamp too far in the past (a replay) or in the future (a forged clock)."""
     if abs(now - sent) > tolerance:
@@ -89,7 +97,7 @@ def verify_delighted(
 def _zendesk_time(value: str) -> datetime:
     try:
         if value.isdigit():
-            return datetime.fromtimestamp(int(value), tz=UTC)
+            return unix_time(value, header="X-Zendesk-Webhook-Signature-Timestamp")
         sent = datetime.fromisoformat(value)
     except (ValueError, OverflowError) as exc:
         raise SignatureError("X-Zendesk-Webhook-Signature-Timestamp is not a timestamp") from exc
@@ -152,6 +160,6 @@ def verify_standard(
         if version != "v1":
             continue
         if any(_same(candidate, signature) for candidate in expected):
-            check_timestamp(datetime.fromtimestamp(int(timestamp), tz=UTC), now=now)
+            check_timestamp(unix_time(timestamp, header="webhook-timestamp"), now=now)
             return
     raise SignatureError("webhook-signature does not match")

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from feedback.models import Source
+from feedback.permissions import Writer
 from feedback.services.ingest import CREATED, ERROR, IngestResult, feedback_ingest
 
 from .adapters import Ignored, MappingError, adapter_for, map_delivery, signing_secrets
@@ -93,6 +94,6 @@ def webhook_receive(request: HttpRequest, source_slug: str) -> JsonResponse:
         logger.info("webhook for source %s ignored: %s", source.slug, item.reason)
         return JsonResponse({"status": "ignored", "reason": item.reason})
 
-    result = feedback_ingest(raw=item)
+    result = feedback_ingest(raw=item, writer=Writer.for_webhook(source))
     logger.info("webhook for source %s: %s %s", source.slug, result.status, result.external_id)
     return _result(result)

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cxloop.core.pii import mask_personal_data
 from cxloop.org.models import TEAM_ROLES, Membership
 from feedback.metrics.stats import nps_compare, nps_interval, nps_point
 from feedback.models import Feedback
@@ -91,7 +92,8 @@ def _comments(queryset, *, names: dict[str, int] | None = None) -> list[dict]:
             {
                 "feedback_id": feedback.pk,
                 "score": feedback.score,
-                "comment": feedback.comment[:600],
+                # A summary is a copy that is emailed and kept: it never holds personal data.
+                "comment": mask_personal_data(feedback.comment)[:600],
                 "occurred_at": feedback.occurred_at.isoformat(),
                 "names": names_mentioned(feedback.comment, names) if names is not None else [],
             }

@@ -21,7 +21,7 @@ PASSWORD = "pw-for-tests-only"  # what UserFactory sets
 @pytest.fixture
 def lead(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    SourceFactory(slug="store-visits", name="Store visits")
+    SourceFactory(slug="store-visits", name="Store visits", kind="store")
     user = UserFactory(username="lead-imports")
     MembershipFactory(user=user, role=Role.TEAM_LEAD, team=TeamFactory(slug="imports-team"))
     return user

@@ -1,7 +1,7 @@
 import pytest
 
+from cxloop.core.pii import luhn_valid, mask_personal_data
 from feedback.enrichment.language import detect_language
-from feedback.enrichment.pii import luhn_valid, mask_personal_data
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,8 @@ def test_another_teams_item_cannot_be_categorized(client, people, org):
     assert client.post(f"/feedback/{item.pk}/category/", {"category": "late"}).status_code == 404
 
 
-def test_customer_timeline_spans_channels_for_those_handling_the_customer(client, people, org):
+def test_customer_timeline_shows_what_the_viewer_may_see_and_counts_the_rest(client, people, org):
+    """Tying feedback to a customer must not open what they told other departments (#12)."""
     # given: the customer spoke to team A1 and, on another channel, to team B1
     customer = CustomerFactory()
     FeedbackFactory(team=org["team_a1"], customer=customer, comment="Called about my order")
@@ -103,7 +104,8 @@ def test_customer_timeline_spans_channels_for_those_handling_the_customer(client
     # then
     assert page.status_code == 200
     assert "Called about my order" in page.content.decode()
-    assert "Left a review too" in page.content.decode()
+    assert "Left a review too" not in page.content.decode()
+    assert "1 more from other teams, not shown to you" in page.content.decode()
     assert client.get(f"/customers/{stranger.pk}/").status_code == 404
 
 

@@ -21,7 +21,7 @@ from feedback.imports.mapping import ID_FROM_COLUMN, ID_FROM_CONTENT, MONTH_FIRS
 from feedback.imports.models import ImportJob, ImportRowError
 from feedback.imports.report import spreadsheet_safe
 from feedback.imports.tasks import import_job_read, import_job_run
-from feedback.models import Feedback
+from feedback.models import Feedback, Source
 from tests.factories import SourceFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def source(db):
-    return SourceFactory(slug="file-survey", name="Survey export")
+    # A channel people write (feedback.permissions), so the team lead may import into it.
+    return SourceFactory(slug="call-log", name="Call log export", kind=Source.Kind.CALL_CENTRE)
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -269,7 +270,8 @@ def test_customer_touchpoint_and_other_columns_reach_the_feedback(people, source
         source=source,
         name="crm.csv",
         content=content,
-        mapping=Mapping(columns=columns, scale="nps", keep_other_columns=True),
+        # A manager names which of their department's teams the rows are for.
+        mapping=Mapping(columns=columns, scale="nps", keep_other_columns=True, team="team-a1"),
     )
     # then
     assert counts(job) == {"total": 2, "created": 1, "duplicate": 0, "updated": 0, "error": 1}
@@ -744,7 +746,7 @@ def test_womens_clothing_reviews_import_with_exact_counts(people, source):
 def test_consumer_complaints_cut_at_1mib_import_with_exact_counts(people, source):
     # given: 2,067 complete complaints, then one cut off inside a quoted cell
     content = shared_file("cfpb_sample/complaints_truncated_1MiB.csv")
-    mapping = Mapping(columns={"external_id": 17, "comment": 5, "occurred_at": 0})
+    mapping = Mapping(columns={"external_id": 17, "comment": 5, "occurred_at": 0}, team="team-a1")
     # when
     job = import_file(
         user=people["manager"], source=source, name="complaints.csv", content=content, mapping=mapping

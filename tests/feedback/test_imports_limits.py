@@ -16,7 +16,7 @@ from django.utils import timezone
 from feedback.imports import services
 from feedback.imports.models import ImportJob
 from feedback.imports.tasks import import_job_read
-from feedback.models import Feedback
+from feedback.models import Feedback, Source
 from tests.factories import SourceFactory
 from tests.feedback.test_imports import upload, xlsx_bytes
 
@@ -54,7 +54,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def source(db):
-    return SourceFactory(slug="file-survey", name="Survey export")
+    # A channel people write (feedback.permissions), so the team lead may import into it.
+    return SourceFactory(slug="call-log", name="Call log export", kind=Source.Kind.CALL_CENTRE)
 
 
 def workbook(*, sheet_rows: Iterable[bytes], shared_strings: Iterable[bytes] = ()) -> bytes:

@@ -188,10 +188,10 @@ def test_unusable_body_is_400_and_stores_nothing(api, survey, body, content_type
     assert Feedback.objects.count() == 0
 
 
-def test_body_over_the_limit_is_400(api, survey, settings):
+def test_body_over_the_limit_is_413(api, survey, settings):
     settings.CXLOOP_API_MAX_BODY_BYTES = 1000
     response = post(api, item(comment="x" * 2000))
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "larger than the limit" in response.json()["detail"]
 
 
@@ -204,9 +204,10 @@ def test_anonymous_caller_is_refused(survey):
 def test_token_authentication(people, survey):
     from cxloop.org.services import api_token_create
 
-    _, key = api_token_create(
+    token, key = api_token_create(
         created_by=people["admin"], name="survey sync", integration=True, scope="ingest"
     )
+    survey.integration_tokens.add(token)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert post(client, item()).status_code == 201

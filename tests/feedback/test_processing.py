@@ -46,6 +46,7 @@ def test_sweep_processes_items_whose_task_was_lost(db):
 
 def test_ingestion_enqueues_processing_after_commit(people, django_capture_on_commit_callbacks, monkeypatch):
     # given
+    from feedback.permissions import Writer
     from feedback.services.ingest import feedback_ingest
     from feedback.tasks import feedback_process
     from tests.factories import SourceFactory
@@ -55,7 +56,9 @@ def test_ingestion_enqueues_processing_after_commit(people, django_capture_on_co
     monkeypatch.setattr(feedback_process, "apply_async", lambda kwargs, **options: sent.append(kwargs))
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        result = feedback_ingest(raw={"source": "survey", "external_id": "x1", "scale": "nps", "score": 2})
+        result = feedback_ingest(
+            raw={"source": "survey", "external_id": "x1", "scale": "nps", "score": 2}, writer=Writer.system()
+        )
     # then: nothing is sent inside the transaction, one task after commit
     assert sent == []
     for callback in callbacks:

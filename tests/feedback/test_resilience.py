@@ -126,8 +126,9 @@ def test_concurrent_overlapping_batches_store_each_item_once(people, killable_re
 
     from cxloop.org.services import api_token_create
 
-    SourceFactory(slug="survey")
-    _, key = api_token_create(created_by=people["admin"], name="sync", integration=True, scope="ingest")
+    survey = SourceFactory(slug="survey")
+    token, key = api_token_create(created_by=people["admin"], name="sync", integration=True, scope="ingest")
+    survey.integration_tokens.add(token)
     base = processes.web(processes.env(killable_redis.url))
     items = [
         {

@@ -19,3 +19,5 @@ AXES_FAILURE_LIMIT = 5
 # Tests that start their own worker and beat use a queue of their own (CXLOOP_TEST_QUEUE), so the
 # session's shared worker never takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CXLOOP_TEST_QUEUE", default="cxloop-test")
+# django-axes logs every session a test opens at INFO: the authorization matrix opens thousands.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

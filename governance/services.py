@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from cxloop.core.models import audit
 from outerloop.models import Initiative, Stage
 from outerloop.services.impact import impact_reviews_mark_discussed
@@ -48,7 +48,7 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
 
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     if meeting.held_at is not None:
-        raise ApplicationError("This meeting has already been held.", {"meeting": ["held"]})
+        raise StateConflict("This meeting has already been held.", {"meeting": ["held"]})
     agenda = meeting_agenda(meeting=meeting)
     meeting.agenda_snapshot = agenda_snapshot(agenda)
     meeting.held_at = timezone.now()
@@ -65,17 +65,17 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
     if not rationale.strip():
         raise ApplicationError("A decision needs a rationale.", {"rationale": ["required"]})
     if meeting.held_at is not None:
-        raise ApplicationError("That meeting is over; decide at an upcoming one.", {"meeting": ["held"]})
+        raise StateConflict("That meeting is over; decide at an upcoming one.", {"meeting": ["held"]})
     initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
     if initiative.stage != Stage.PROPOSED:
-        raise ApplicationError("Only a proposed initiative can be decided.", {"initiative": ["not proposed"]})
+        raise StateConflict("Only a proposed initiative can be decided.", {"initiative": ["not proposed"]})
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
                 meeting=meeting, initiative=initiative, rationale=rationale.strip(), opened_by=actor
             )
     except IntegrityError as error:
-        raise ApplicationError(
+        raise StateConflict(
             "A decision on this initiative is already open.", {"initiative": ["decision open"]}
         ) from error
     audit(actor=actor, verb="decision.opened", target=decision, initiative=initiative.pk)
@@ -93,7 +93,7 @@ def _seat_for_update(seat: CommitteeSeat) -> CommitteeSeat:
 
 def _refuse_unless_holder(seat: CommitteeSeat, *, actor, doing: str) -> None:
     if seat.holder_id != actor.pk:
-        raise ApplicationError(
+        raise NotPermitted(
             f"Only {seat.department}'s seat holder, {person_name(seat.holder)}, {doing}.",
             {"seat": ["not yours"]},
         )
@@ -104,7 +104,7 @@ def _upcoming_meeting_for(seat: CommitteeSeat, meeting: Meeting) -> Meeting:
     if seat.committee_id != meeting.committee_id:
         raise ApplicationError("That seat is not on this meeting's committee.", {"seat": ["other committee"]})
     if meeting.held_at is not None:
-        raise ApplicationError(
+        raise StateConflict(
             "That meeting is over; proxies are named for an upcoming one.", {"meeting": ["held"]}
         )
     return meeting
@@ -144,7 +144,7 @@ def proxy_withdraw(*, meeting: Meeting, seat: CommitteeSeat, actor) -> None:
     meeting = _upcoming_meeting_for(seat, meeting)
     named = meeting.proxies.filter(seat=seat).select_related("proxy").first()
     if named is None:
-        raise ApplicationError(f"No proxy is named for {seat.department}'s seat.", {"seat": ["no proxy"]})
+        raise StateConflict(f"No proxy is named for {seat.department}'s seat.", {"seat": ["no proxy"]})
     named.delete()
     audit(
         actor=actor, verb="meeting.proxy_withdrawn", target=meeting, seat=seat.pk, proxy=named.proxy.username
@@ -167,7 +167,7 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
         .get(pk=decision.pk)
     )
     if decision.status != Decision.Status.OPEN:
-        raise ApplicationError("This decision has been taken.", {"decision": ["decided"]})
+        raise StateConflict("This decision has been taken.", {"decision": ["decided"]})
     if choice not in Outcome.values:
         raise ApplicationError(f"Unknown vote {choice}.", {"choice": ["invalid"]})
     committee = decision.meeting.committee
@@ -176,7 +176,7 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
     # Locked, so a proxy withdrawn or a seat reassigned meanwhile is seen before the vote counts.
     seat = _seat_for_update(seat)
     if not seats_voted_by(meeting=decision.meeting, user=actor).filter(pk=seat.pk).exists():
-        raise ApplicationError(
+        raise NotPermitted(
             f"{seat.department}'s vote is cast by its holder, {person_name(seat.holder)}, "
             "or by the proxy they named for this meeting.",
             {"seat": ["not yours"]},
@@ -190,9 +190,7 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
                 proxy_for=None if as_holder else seat.holder,
             )  # fmt: skip
     except IntegrityError as error:
-        raise ApplicationError(
-            f"{seat.department} has already voted.", {"seat": ["already voted"]}
-        ) from error
+        raise StateConflict(f"{seat.department} has already voted.", {"seat": ["already voted"]}) from error
     audit(
         actor=actor, verb="decision.vote", target=decision, seat=seat.pk, choice=choice,
         cast_as=vote.cast_as, proxy_for=seat.holder.username if vote.proxy_for_id else None,

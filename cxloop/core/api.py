@@ -1,18 +1,27 @@
 """One error shape for the API: DRF's, with the offending fields named.
 
-Validation errors keep DRF's `{"field": ["reason"]}` body; an ApplicationError from a
-service becomes `{"detail": message, **extra}` with HTTP 400.
+Validation errors keep DRF's `{"field": ["reason"]}` body; an ApplicationError from a service
+becomes `{"detail": message, **extra}`: HTTP 400, or 409 for a StateConflict (the object's
+state refuses it, the request was fine) and 403 for NotPermitted (not this person's to do).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, NotPermitted, StateConflict
 
 # The largest page a list endpoint returns, whatever `limit` asks for.
 MAX_PAGE = 1000
+
+
+class _Refused(exceptions.APIException):
+    """A service's refusal, in the error shape, with the status its kind calls for."""
+
+    def __init__(self, error: ApplicationError, status_code: int):
+        self.status_code = status_code
+        super().__init__({"detail": error.message, **error.extra})
 
 
 def exception_handler(exc, context):
@@ -21,7 +30,11 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.UnsupportedMediaType):
         # Bad input is a 400 naming what is wrong, whatever part of the request it is in.
         exc = exceptions.ValidationError({"content_type": [f"{exc.detail} Send application/json."]})
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, StateConflict):
+        exc = _Refused(exc, status.HTTP_409_CONFLICT)
+    elif isinstance(exc, NotPermitted):
+        exc = _Refused(exc, status.HTTP_403_FORBIDDEN)
+    elif isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError({"detail": exc.message, **exc.extra})
     return drf_exception_handler(exc, context)
 

@@ -1,4 +1,5 @@
-"""The domain error raised by services; views turn it into a form error or a 400."""
+"""The domain errors raised by services; views turn them into a form error, the API into a 400
+(a 409 or a 403 for the two kinds below)."""
 
 
 class ApplicationError(Exception):
@@ -6,3 +7,13 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+
+
+class StateConflict(ApplicationError):
+    """Refused because of the state of what it acts on (its status, stage or version), not because
+    of how it was asked: the same request may succeed later. The API answers 409."""
+
+
+class NotPermitted(ApplicationError):
+    """Refused because this person may not do it to this object (another holder's seat), though
+    their role reaches the endpoint. The API answers 403."""

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.exceptions import ApplicationError, StateConflict
 from feedback.models import Category
 from innerloop.models import (
     CASE_TRANSITIONS,
@@ -38,7 +38,7 @@ def _locked(case: Case, *, expected_version: int | None) -> Case:
         .get(pk=case.pk)
     )
     if expected_version is not None and locked.version != expected_version:
-        raise ApplicationError(
+        raise StateConflict(
             "Someone else changed this case since you opened it. Reload it to see their change, then retry.",
             {"version": ["stale"]},
         )
@@ -53,7 +53,7 @@ def _save(case: Case, *fields: str) -> None:
 def _set_status(case: Case, to_status: str, *, actor, note: str = "") -> None:
     """Apply one transition of CASE_TRANSITIONS, with the SLA clock paused while waiting on the customer."""
     if to_status not in CASE_TRANSITIONS[case.status]:
-        raise ApplicationError(
+        raise StateConflict(
             f"A case cannot go from {case.get_status_display().lower()} to "
             f"{CaseStatus(to_status).label.lower()}.",
             {"status": ["invalid transition"]},
@@ -196,7 +196,7 @@ def case_log_contact(
     """Record one attempt to reach the customer; reaching them starts the resolution clock."""
     case = _locked(case, expected_version=expected_version)
     if not case.is_open:
-        raise ApplicationError("This case is not open; reopen it first.", {"status": ["not open"]})
+        raise StateConflict("This case is not open; reopen it first.", {"status": ["not open"]})
     attempt = ContactAttempt.objects.create(
         case=case, channel=channel, outcome=outcome, promised=promised, next_step=next_step, actor=actor
     )
@@ -247,7 +247,7 @@ def case_message_customer(
 
     case = _locked(case, expected_version=expected_version)
     if case.customer is None or not case.customer.email:
-        raise ApplicationError("This customer has no email address on file.", {"customer": ["no email"]})
+        raise StateConflict("This customer has no email address on file.", {"customer": ["no email"]})
     subject, default_body = render_template(template, case=case, actor=actor)
     text = body if body and body.strip() else default_body
     key = f"case:{case.pk}:message:{uuid.uuid4()}"
@@ -293,7 +293,7 @@ def case_resolve(
     if case.status == CaseStatus.WAITING_ON_CUSTOMER and case.paused_at is not None:
         _resume_clock(case, now=timezone.now())
     if CaseStatus.RESOLVED not in CASE_TRANSITIONS[case.status]:
-        raise ApplicationError("This case cannot be resolved now.", {"status": ["invalid transition"]})
+        raise StateConflict("This case cannot be resolved now.", {"status": ["invalid transition"]})
     from_status = case.status
     case.status = CaseStatus.RESOLVED
     case.root_cause = root_cause
@@ -328,9 +328,7 @@ def _reopen(case: Case, *, actor, reason: str) -> None:
 def case_reopen(*, case: Case, actor, reason: str, expected_version: int | None = None) -> Case:
     case = _locked(case, expected_version=expected_version)
     if CaseStatus.REOPENED not in CASE_TRANSITIONS[case.status]:
-        raise ApplicationError(
-            "Only a resolved or closed case can be reopened.", {"status": ["not resolved"]}
-        )
+        raise StateConflict("Only a resolved or closed case can be reopened.", {"status": ["not resolved"]})
     if not reason.strip():
         raise ApplicationError("Say why it is reopened.", {"reason": ["required"]})
     _reopen(case, actor=actor, reason=reason.strip())
@@ -343,7 +341,7 @@ def case_close(*, case: Case, actor, expected_version: int | None = None) -> Cas
     """Close the loop: the customer has been told, nothing more to do."""
     case = _locked(case, expected_version=expected_version)
     if case.status != CaseStatus.RESOLVED:
-        raise ApplicationError("Resolve the case before closing it.", {"status": ["not resolved"]})
+        raise StateConflict("Resolve the case before closing it.", {"status": ["not resolved"]})
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     case_event_create(

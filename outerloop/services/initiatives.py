@@ -6,7 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from cxloop.core.tasks_util import enqueue_on_commit
 from cxloop.org.models import Department
 from cxloop.org.scoping import scope_for
@@ -67,7 +67,7 @@ def initiative_create_from_signals(
         )
     locked = list(Signal.objects.select_for_update(no_key=True).filter(pk__in=[s.pk for s in signals]))
     if any(s.status != SignalStatus.NEW for s in locked):
-        raise ApplicationError("Only new signals can be promoted.", {"signals": ["already triaged"]})
+        raise StateConflict("Only new signals can be promoted.", {"signals": ["already triaged"]})
     now = timezone.now()
     initiative = Initiative.objects.create(
         title=title,
@@ -98,7 +98,7 @@ def _locked(initiative: Initiative) -> Initiative:
 
 def _set_stage(initiative: Initiative, to_stage: str, *, actor, **data) -> None:
     if to_stage not in INITIATIVE_TRANSITIONS[initiative.stage]:
-        raise ApplicationError(
+        raise StateConflict(
             f"An initiative cannot go from {initiative.get_stage_display().lower()} to "
             f"{Stage(to_stage).label.lower()}.",
             {"stage": ["invalid transition"]},
@@ -126,15 +126,15 @@ def initiative_transition(*, initiative: Initiative, to_stage: str, actor, note:
     """The owner's stage actions. Leaving `proposed` is the committee's: see initiative_apply_decision."""
     initiative = _locked(initiative)
     if not may_move(initiative=initiative, user=actor):
-        raise ApplicationError(
+        raise NotPermitted(
             "Only the initiative's owner moves it through its stages.", {"actor": ["not owner"]}
         )
     if initiative.stage == Stage.PROPOSED:
-        raise ApplicationError(
+        raise StateConflict(
             "A proposed initiative waits for a committee decision.", {"stage": ["needs a decision"]}
         )
     if to_stage == Stage.IMPACT_REVIEWED and not initiative.impact_reviews.exists():
-        raise ApplicationError("Review the impact first.", {"stage": ["no impact review"]})
+        raise StateConflict("Review the impact first.", {"stage": ["no impact review"]})
     _set_stage(initiative, to_stage, actor=actor, note=note)
     if to_stage == Stage.ROLLED_OUT:
         from outerloop.tasks import initiative_close_loop as close_loop_task
@@ -156,7 +156,7 @@ def initiative_apply_decision(
         raise ApplicationError(f"Unknown decision {outcome}.", {"outcome": ["invalid"]})
     initiative = _locked(initiative)
     if initiative.stage != Stage.PROPOSED:
-        raise ApplicationError("Only a proposed initiative can be decided.", {"stage": ["not proposed"]})
+        raise StateConflict("Only a proposed initiative can be decided.", {"stage": ["not proposed"]})
     _set_stage(initiative, outcome, actor=actor, decision=decision_id)
     initiative_event_create(
         initiative=initiative, kind=InitiativeEvent.Kind.DECIDED, actor=actor,
@@ -170,7 +170,7 @@ def initiative_resubmit(*, initiative: Initiative, actor) -> Initiative:
     """Put a deferred initiative back before the committee."""
     initiative = _locked(initiative)
     if initiative.stage != Stage.DEFERRED:
-        raise ApplicationError("Only a deferred initiative can be resubmitted.", {"stage": ["not deferred"]})
+        raise StateConflict("Only a deferred initiative can be resubmitted.", {"stage": ["not deferred"]})
     _set_stage(initiative, Stage.PROPOSED, actor=actor)
     return initiative
 

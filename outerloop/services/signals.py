@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.exceptions import ApplicationError, StateConflict
 from cxloop.core.models import audit
 from feedback.models import Category, JourneyStage
 from outerloop.models import SIGNAL_TRANSITIONS, Signal, SignalKind, SignalStatus
@@ -115,7 +115,7 @@ def _locked(signal: Signal) -> Signal:
 
 def _move(signal: Signal, to_status: str) -> None:
     if to_status not in SIGNAL_TRANSITIONS[signal.status]:
-        raise ApplicationError(
+        raise StateConflict(
             f"A {signal.get_status_display().lower()} signal cannot be "
             f"{SignalStatus(to_status).label.lower()}.",
             {"status": ["invalid transition"]},
@@ -143,7 +143,7 @@ def signal_merge(*, signal: Signal, into: Signal, actor) -> Signal:
         raise ApplicationError("A signal cannot be merged into itself.", {"into": ["same signal"]})
     signal, into = _locked(signal), _locked(into)
     if into.status in (SignalStatus.MERGED, SignalStatus.DISMISSED):
-        raise ApplicationError("Merge into a signal that is still open or promoted.", {"into": ["not open"]})
+        raise StateConflict("Merge into a signal that is still open or promoted.", {"into": ["not open"]})
     _move(signal, SignalStatus.MERGED)
     signal.merged_into = into
     signal.save(update_fields=["status", "merged_into", "updated_at"])

@@ -31,7 +31,7 @@ def test_one_member_cannot_cast_every_seats_vote(committee, decision, people):
     ]
     # then: only their own seat's vote is recorded; the others are refused, naming the seat
     decision.refresh_from_db()
-    assert [answer.status_code for answer in answers] == [400, 200, 400]
+    assert [answer.status_code for answer in answers] == [403, 200, 403]
     assert answers[0].json()["seat"] == ["not yours"]
     assert "holder" in answers[0].json()["detail"]
     assert list(decision.votes.values_list("seat", flat=True)) == [own_seat.pk]
@@ -49,7 +49,7 @@ def test_an_admin_casts_no_seats_vote(committee, decision, people):
         for seat in committee["seats"]
     ]
     # then
-    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    assert [answer.status_code for answer in answers] == [403, 403, 403]
     assert not decision.votes.exists()
 
 
@@ -81,15 +81,17 @@ def test_the_holder_names_a_proxy_who_votes_and_the_log_says_so(committee, decis
 
 
 @pytest.mark.parametrize(
-    ("who", "proxy", "field", "reason"),
+    ("who", "proxy", "status", "field", "reason"),
     [
-        ("committee", "committee-1", "seat", "not yours"),
-        ("admin", "admin-user", "seat", "not yours"),
-        ("tom", "agent-a1", "proxy", "not a committee member or manager"),
-        ("tom", "tom", "proxy", "seat holder"),
+        ("committee", "committee-1", 403, "seat", "not yours"),
+        ("admin", "admin-user", 403, "seat", "not yours"),
+        ("tom", "agent-a1", 400, "proxy", "not a committee member or manager"),
+        ("tom", "tom", 400, "proxy", "seat holder"),
     ],
 )
-def test_naming_a_proxy_is_refused_with_the_field_and_reason(committee, people, who, proxy, field, reason):
+def test_naming_a_proxy_is_refused_with_the_field_and_reason(
+    committee, people, who, proxy, status, field, reason
+):
     # given
     seat = committee["seats"][2]
     actor = {**people, "tom": seat.holder}[who]
@@ -100,7 +102,7 @@ def test_naming_a_proxy_is_refused_with_the_field_and_reason(committee, people, 
         format="json",
     )
     # then
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert answer.json()[field] == [reason]
     assert answer.json()["detail"]
     assert not MeetingProxy.objects.exists()
@@ -129,9 +131,9 @@ def test_the_holder_withdraws_the_proxy_and_it_can_no_longer_vote(committee, dec
         f"/api/v1/decisions/{decision.pk}/vote/", {"seat": seat.pk, "choice": "approved"}, format="json"
     )
     # then
-    assert (refused.status_code, refused.json()["seat"]) == (400, ["not yours"])
+    assert (refused.status_code, refused.json()["seat"]) == (403, ["not yours"])
     assert withdrawn.status_code == 204
-    assert (vote.status_code, vote.json()["seat"]) == (400, ["not yours"])
+    assert (vote.status_code, vote.json()["seat"]) == (403, ["not yours"])
     assert not MeetingProxy.objects.exists()
 
 

@@ -73,14 +73,14 @@ def test_claim_contact_resolve_reopen(api, org):
     assert api.post("/api/v1/cases/claim-next/").status_code == 204
 
 
-def test_stale_version_and_bad_input_are_400(api, org):
+def test_a_stale_version_is_a_409_and_bad_input_a_400(api, org):
     case = CaseFactory(team=org["team_a1"], version=5)
     stale = api.post(
         f"/api/v1/cases/{case.pk}/log-contact/", {"channel": "phone", "outcome": "reached", "version": 4}
     )
     bad = api.post(f"/api/v1/cases/{case.pk}/log-contact/", {"channel": "pigeon", "outcome": "reached"})
-    assert stale.status_code == 400
-    assert "version" in stale.json()
+    assert stale.status_code == 409
+    assert stale.json()["version"] == ["stale"]
     assert bad.status_code == 400
     assert "channel" in bad.json()
 
@@ -115,13 +115,13 @@ def test_wait_on_the_customer_note_resume_resolve_and_close(api, org):
     assert kinds.count("status_changed") >= 4
 
 
-def test_bad_transitions_through_the_api_are_400_naming_the_field(api, org):
+def test_bad_transitions_are_a_409_and_bad_input_a_400_naming_the_field(api, org):
     case = CaseFactory(team=org["team_a1"])
     other = CaseFactory(team=org["team_b1"])
     not_resolved = api.post(f"/api/v1/cases/{case.pk}/close/", {})
     no_such_status = api.post(f"/api/v1/cases/{case.pk}/status/", {"to_status": "closed"})
     empty_note = api.post(f"/api/v1/cases/{case.pk}/note/", {"text": ""})
-    assert (not_resolved.status_code, "status" in not_resolved.json()) == (400, True)
+    assert (not_resolved.status_code, not_resolved.json()["status"]) == (409, ["not resolved"])
     assert (no_such_status.status_code, "to_status" in no_such_status.json()) == (400, True)
     assert (empty_note.status_code, "text" in empty_note.json()) == (400, True)
     for action in ("status", "close", "note"):

@@ -1,6 +1,7 @@
 """A JSON parser that bounds what a client can make the server do."""
 
 import json
+import math
 
 from django.conf import settings
 from rest_framework import status
@@ -11,6 +12,14 @@ from rest_framework.renderers import JSONRenderer
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    # Python reads 1e400 as infinity, which no column (nor jsonb) can store: refuse it here.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:50]} is too large")
+    return value
 
 
 class PayloadTooLarge(APIException):
@@ -42,7 +51,7 @@ class BoundedJSONParser(BaseParser):
             raise too_large
         try:
             text = body.decode(settings.DEFAULT_CHARSET)
-            return json.loads(text, parse_constant=_reject_constant)
+            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
         except UnicodeDecodeError as exc:
             raise ParseError("Request body is not valid UTF-8.") from exc
         except RecursionError as exc:

@@ -20,7 +20,11 @@ class FastJSONRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        content = orjson.dumps(data, default=_drf.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        try:
+            content = orjson.dumps(data, default=_drf.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        except orjson.JSONEncodeError:
+            # An integer beyond 64 bits (feedback metadata is kept as sent): DRF's encoder writes it.
+            return super().render(data, accepted_media_type, renderer_context)
         for raw, escaped in _LINE_SEPARATORS:
             if raw in content:
                 content = content.replace(raw, escaped)

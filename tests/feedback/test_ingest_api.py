@@ -179,13 +179,26 @@ def test_known_touchpoint_is_linked(api, survey):
         ("source=nps-survey&external_id=x", "text/plain"),
         ("source=nps-survey&external_id=x", "application/x-www-form-urlencoded"),
         ('"just a string"', "application/json"),
+        ('{"source": "nps-survey", "external_id": "x", "metadata": {"n": 1e400}}', "application/json"),
     ],
-    ids=["malformed", "nan", "deep-nesting", "text-plain", "form", "scalar"],
+    ids=["malformed", "nan", "deep-nesting", "text-plain", "form", "scalar", "beyond-a-double"],
 )
 def test_unusable_body_is_400_and_stores_nothing(api, survey, body, content_type):
     response = api.post(URL, data=body, content_type=content_type)
     assert response.status_code == 400
     assert Feedback.objects.count() == 0
+
+
+def test_an_integer_beyond_64_bits_in_the_metadata_is_kept_and_listed(api, survey):
+    # given: JSON numbers have no size limit, and metadata is kept as sent
+    big = 2**80
+    # when
+    created = post(api, item(metadata={"order": big}))
+    listed = api.get(URL)
+    # then
+    assert created.status_code == 201
+    assert listed.status_code == 200
+    assert listed.json()["results"][0]["metadata"] == {"order": big}
 
 
 def test_body_over_the_limit_is_413(api, survey, settings):

@@ -1,12 +1,20 @@
 """The feedback API (DESIGN.md section 5, a contract): ingestion, sources, and scoped reads."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters, page_parameters, paged, paginated_response
+from cxloop.core.api import (
+    BODY_REQUIRED,
+    ErrorSerializer,
+    filter_parameters,
+    page_parameters,
+    paged,
+    paginated_response,
+)
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
@@ -22,10 +30,12 @@ ALL_ROLES = tuple(Role.values)
 
 
 class IngestResultSerializer(serializers.Serializer):
-    external_id = serializers.CharField(allow_null=True)
+    external_id = serializers.CharField(allow_null=True, help_text="As sent; null when the item had none.")
     status = serializers.ChoiceField(choices=["created", "duplicate", "updated", "error"])
-    id = serializers.IntegerField(allow_null=True)
-    errors = serializers.DictField()
+    id = serializers.IntegerField(allow_null=True, help_text="The stored item's id; null for an error.")
+    errors = serializers.DictField(
+        help_text='Each invalid field named with its reasons, e.g. {"score": [...]}.'
+    )
     warnings = serializers.DictField(
         required=False, help_text="What was stored but not all applied (customer details left as they were)."
     )
@@ -36,11 +46,11 @@ class FeedbackOutput(serializers.ModelSerializer):
     unless the caller holds the personal-data permission (the serializer's context names the user)."""
 
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    confirmed_category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
+    confirmed_category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Feedback
@@ -57,6 +67,18 @@ class FeedbackOutput(serializers.ModelSerializer):
         return data
 
 
+class FeedbackIngest(serializers.Serializer):
+    """POST /api/v1/feedback/'s body, for the schema: one item, or an array of 1 to MAX_BATCH items."""
+
+
+class FeedbackIngestExtension(OpenApiSerializerExtension):
+    target_class = FeedbackIngest
+
+    def map_serializer(self, auto_schema, direction):
+        item = auto_schema.resolve_serializer(FeedbackInput, direction).ref
+        return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_BATCH}]}
+
+
 def _output_context(request) -> dict:
     return {"personal_data": can_see_personal_data(request.user)}
 
@@ -69,12 +91,7 @@ class FeedbackCollectionApi(APIView):
     accepts_ingest_tokens = True
 
     @extend_schema(
-        request=PolymorphicProxySerializer(
-            component_name="FeedbackIngest",
-            serializers=[FeedbackInput, FeedbackInput(many=True)],
-            resource_type_field_name=None,
-            many=False,
-        ),
+        request=FeedbackIngest,
         responses={
             201: PolymorphicProxySerializer(
                 component_name="FeedbackIngestCreated",
@@ -88,11 +105,19 @@ class FeedbackCollectionApi(APIView):
             ),
             207: OpenApiResponse(IngestResultSerializer(many=True), description="some rows were not created"),
             400: OpenApiResponse(
-                description="malformed request, or one object that is invalid (its errors); nothing stored"
+                PolymorphicProxySerializer(
+                    component_name="FeedbackIngestRefused",
+                    serializers=[IngestResultSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="The error shape also for an empty array or one of more than "
+                f"{MAX_BATCH:,} items; one object that is invalid gets its result, with its errors.",
             ),
         },
         description="Send one object or an array of up to 1,000. For an array, the answer lists one result "
         "per item in the same order; good items are stored even when others fail (207).",
+        extensions={BODY_REQUIRED: True},
     )
     def post(self, request):
         data = request.data
@@ -119,6 +144,7 @@ class FeedbackCollectionApi(APIView):
         parameters=[*filter_parameters(FeedbackFilter), *page_parameters()],
         responses=paged(FeedbackOutput),
         operation_id="v1_feedback_list",
+        description="Feedback the caller may see, newest first, filtered; an empty filter is no filter.",
     )
     def get(self, request):
         filterset = FeedbackFilter(request.query_params, queryset=Feedback.objects.none())
@@ -135,6 +161,8 @@ class FeedbackCollectionApi(APIView):
 
 
 class FeedbackDetailApi(APIView):
+    """One feedback item the caller may see."""
+
     permission_classes = [HasRole]
     required_roles = ALL_ROLES
 

@@ -2,12 +2,12 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import page_parameters, paged, paginated_response
+from cxloop.core.api import StringField, WholeNumberField, page_parameters, paged, paginated_response, refusal
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from outerloop import selectors as outer
@@ -16,15 +16,10 @@ from . import selectors, services
 from .models import CommitteeSeat, Decision, Meeting, Outcome, Vote
 
 
-def _refused(example: str) -> OpenApiResponse:
-    """The 400 a service's refusal gets: {"detail": reason, "<field>": [code]} (cxloop.core.api)."""
-    return OpenApiResponse(description=f"Refused, nothing recorded: {example}")
-
-
 class VoteOutput(serializers.Serializer):
     seat = serializers.IntegerField(source="seat_id")
     department = serializers.CharField(source="seat.department.slug")
-    choice = serializers.CharField()
+    choice = serializers.ChoiceField(choices=Outcome.choices)
     cast_by = serializers.CharField(source="cast_by.username", allow_null=True, help_text="username")
     cast_as = serializers.ChoiceField(
         choices=Vote.CastAs.choices,
@@ -42,8 +37,10 @@ class VoteOutput(serializers.Serializer):
 
 class DecisionOutput(serializers.ModelSerializer):
     votes = VoteOutput(many=True, read_only=True)
-    outcome = serializers.CharField(
-        read_only=True, help_text="approved, deferred or rejected; empty while open"
+    outcome = serializers.ChoiceField(
+        choices=[*Outcome.values, ""],
+        read_only=True,
+        help_text="approved, deferred or rejected; empty while open",
     )
 
     class Meta:
@@ -76,6 +73,8 @@ class DecisionListApi(_DecisionApi):
 
 
 class DecisionDetailApi(_DecisionApi):
+    """One decision the caller may see."""
+
     @extend_schema(responses=DecisionOutput)
     def get(self, request, pk: int):
         decision = get_object_or_404(selectors.decisions_visible_to(user=request.user), pk=pk)
@@ -88,11 +87,22 @@ class DecisionOpenApi(_DecisionApi):
     required_roles = (Role.COMMITTEE,)
 
     class DecisionOpenInput(serializers.Serializer):
-        meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.filter(held_at__isnull=True))
-        initiative = serializers.IntegerField()
-        rationale = serializers.CharField()
+        meeting = serializers.PrimaryKeyRelatedField(
+            pk_field=WholeNumberField(),
+            queryset=Meeting.objects.filter(held_at__isnull=True),
+            help_text="An upcoming meeting's id.",
+        )
+        initiative = WholeNumberField(help_text="A proposed initiative's id (404 if you may not see it).")
+        rationale = StringField()
 
-    @extend_schema(request=DecisionOpenInput, responses={201: DecisionOutput})
+    @extend_schema(
+        request=DecisionOpenInput,
+        responses={
+            201: DecisionOutput,
+            404: refusal("No initiative `initiative` that you may see."),
+            409: refusal("Refused: the initiative is not proposed, or a decision on it is already open."),
+        },
+    )
     def post(self, request):
         data = self.DecisionOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,16 +118,21 @@ class DecisionVoteApi(_DecisionApi):
     """Cast one seat's vote, as its holder or its named proxy; the decision is taken at quorum."""
 
     class DecisionVoteInput(serializers.Serializer):
-        seat = serializers.PrimaryKeyRelatedField(queryset=CommitteeSeat.objects.all())
+        seat = serializers.PrimaryKeyRelatedField(
+            queryset=CommitteeSeat.objects.all(), pk_field=WholeNumberField()
+        )
         choice = serializers.ChoiceField(choices=Outcome.choices)
 
     @extend_schema(
         request=DecisionVoteInput,
         responses={
             200: DecisionOutput,
-            400: _refused(
-                '{"detail": "… vote is cast by its holder, Tom Reed, or by the proxy they named for this '
-                'meeting.", "seat": ["not yours"]}'
+            403: refusal(
+                'Not your seat\'s vote: {"detail": "… vote is cast by its holder, Tom Reed, or by the proxy '
+                'they named for this meeting.", "seat": ["not yours"]}'
+            ),
+            409: refusal(
+                'Refused: the decision has been taken ("decision"), or the seat has voted ("seat").'
             ),
         },
     )
@@ -143,7 +158,9 @@ class MeetingProxiesApi(_DecisionApi):
     """A meeting's proxies: who casts a seat's votes at it in place of the seat's holder."""
 
     class ProxyNameInput(serializers.Serializer):
-        seat = serializers.PrimaryKeyRelatedField(queryset=CommitteeSeat.objects.all())
+        seat = serializers.PrimaryKeyRelatedField(
+            queryset=CommitteeSeat.objects.all(), pk_field=WholeNumberField()
+        )
         proxy = serializers.SlugRelatedField(
             slug_field="username", queryset=get_user_model().objects.all(), help_text="username"
         )
@@ -160,11 +177,11 @@ class MeetingProxiesApi(_DecisionApi):
         request=ProxyNameInput,
         responses={
             201: ProxyOutput,
-            400: _refused(
-                '{"detail": "Only Logistics & Returns\'s seat holder, Tom Reed, names its proxy.", '
-                '"seat": ["not yours"]}; or "proxy": ["not a committee member or manager"], '
-                '["seat holder"]; "meeting": ["held"]'
+            403: refusal(
+                'Not your seat: {"detail": "Only Logistics & Returns\'s seat holder, Tom Reed, names its '
+                'proxy.", "seat": ["not yours"]}'
             ),
+            409: refusal('Refused: the meeting has been held ("meeting": ["held"]).'),
         },
         description="The seat's holder names an active committee member or manager to cast the seat's votes "
         "at this upcoming meeting, replacing anyone named before.",
@@ -184,7 +201,8 @@ class MeetingProxyWithdrawApi(_DecisionApi):
         request=None,
         responses={
             204: None,
-            400: _refused('"seat": ["not yours"] or ["no proxy"]; "meeting": ["held"]'),
+            403: refusal('Not your seat: "seat": ["not yours"].'),
+            409: refusal('Refused: no proxy is named ("seat": ["no proxy"]), or the meeting has been held.'),
         },
     )
     def delete(self, request, pk: int, seat_id: int):

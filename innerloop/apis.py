@@ -3,13 +3,24 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import filter_parameters, page_parameters, paged, paginated_response
+from cxloop.core.api import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    KeywordNames,
+    StringField,
+    WholeNumberField,
+    filter_parameters,
+    page_parameters,
+    paged,
+    paginated_response,
+    refusal,
+    report_days,
+)
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Category
@@ -26,9 +37,15 @@ CASE_ROLES = tuple(Role.values)
 class CaseOutput(serializers.ModelSerializer):
     kind = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    root_cause = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="username; null while unassigned"
+    )
+    customer = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True, help_text="null for anonymous feedback"
+    )
+    root_cause = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="set when resolved"
+    )
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
@@ -62,6 +79,8 @@ class CaseListApi(APIView):
 
 
 class CaseDetailApi(APIView):
+    """One case the caller may see."""
+
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
 
@@ -106,21 +125,34 @@ class _CaseActionApi(APIView):
 
 
 class VersionedInput(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, help_text="The version you last saw; a stale one is refused with 400."
+    version = WholeNumberField(
+        required=False, help_text="The version you last saw; a stale one is refused with 409."
     )
 
 
+STALE = "or `version` is not the case's version (someone changed it since)"
+
+
+def _action_schema(request, *, refused: str | None):
+    """The schema of a case action: its input, the case as it is after, and when it is refused (409)."""
+    responses = {200: CaseOutput}
+    if refused:
+        responses[409] = refusal(f"Refused, nothing changed: {refused}.")
+    return extend_schema(request=request, responses=responses)
+
+
 class CaseLogContactApi(_CaseActionApi):
+    """Record an attempt to reach the customer; reaching them starts the resolution clock."""
+
     class CaseLogContactInput(VersionedInput):
         channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices)
         outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
-        promised = serializers.CharField(required=False, allow_blank=True, default="")
-        next_step = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+        promised = StringField(required=False, allow_blank=True, default="")
+        next_step = StringField(required=False, allow_blank=True, default="", max_length=500)
 
     input_serializer = CaseLogContactInput
 
-    @extend_schema(request=CaseLogContactInput, responses=CaseOutput)
+    @_action_schema(CaseLogContactInput, refused=f"the case is not open (reopen it first), {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -132,15 +164,17 @@ class CaseLogContactApi(_CaseActionApi):
 
 
 class CaseMessageApi(_CaseActionApi):
+    """Email the customer from a message template; `body` replaces the template's text when given."""
+
     class CaseMessageInput(VersionedInput):
         template = serializers.SlugRelatedField(
             slug_field="slug", queryset=MessageTemplate.objects.filter(active=True)
         )
-        body = serializers.CharField(required=False, allow_blank=True, default="")
+        body = StringField(required=False, allow_blank=True, default="")
 
     input_serializer = CaseMessageInput
 
-    @extend_schema(request=CaseMessageInput, responses=CaseOutput)
+    @_action_schema(CaseMessageInput, refused=f"the customer has no email address on file, {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -155,16 +189,18 @@ class CaseMessageApi(_CaseActionApi):
 
 
 class CaseResolveApi(_CaseActionApi):
+    """Resolve with a root cause and a note; a recovery score below 7 reopens the case at once."""
+
     class CaseResolveInput(VersionedInput):
         root_cause = serializers.SlugRelatedField(
             slug_field="slug", queryset=Category.objects.filter(retired_at__isnull=True)
         )
-        resolution_note = serializers.CharField()
-        recovery_score = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10)
+        resolution_note = StringField()
+        recovery_score = WholeNumberField(required=False, allow_null=True, min_value=0, max_value=10)
 
     input_serializer = CaseResolveInput
 
-    @extend_schema(request=CaseResolveInput, responses=CaseOutput)
+    @_action_schema(CaseResolveInput, refused=f"the case cannot be resolved from its status, {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -176,12 +212,14 @@ class CaseResolveApi(_CaseActionApi):
 
 
 class CaseReopenApi(_CaseActionApi):
+    """Reopen a resolved or closed case, saying why."""
+
     class CaseReopenInput(VersionedInput):
-        reason = serializers.CharField(max_length=500)
+        reason = StringField(max_length=500)
 
     input_serializer = CaseReopenInput
 
-    @extend_schema(request=CaseReopenInput, responses=CaseOutput)
+    @_action_schema(CaseReopenInput, refused=f"the case is neither resolved nor closed, {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -201,11 +239,11 @@ class CaseStatusApi(_CaseActionApi):
                 (CaseStatus.IN_PROGRESS, "In progress"),
             ]
         )
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+        note = StringField(required=False, allow_blank=True, default="", max_length=500)
 
     input_serializer = CaseStatusInput
 
-    @extend_schema(request=CaseStatusInput, responses=CaseOutput)
+    @_action_schema(CaseStatusInput, refused=f"the case cannot go from its status to `to_status`, {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -221,7 +259,7 @@ class CaseCloseApi(_CaseActionApi):
 
     input_serializer = VersionedInput
 
-    @extend_schema(request=VersionedInput, responses=CaseOutput)
+    @_action_schema(VersionedInput, refused=f"the case is not resolved, {STALE}")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -233,11 +271,11 @@ class CaseNoteApi(_CaseActionApi):
     """Add a note to the case's timeline (no change of status)."""
 
     class CaseNoteInput(serializers.Serializer):
-        text = serializers.CharField(max_length=5000)
+        text = StringField(max_length=5000)
 
     input_serializer = CaseNoteInput
 
-    @extend_schema(request=CaseNoteInput, responses=CaseOutput)
+    @_action_schema(CaseNoteInput, refused=None)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -245,8 +283,10 @@ class CaseNoteApi(_CaseActionApi):
         services.case_add_note(case=case, actor=user, text=data["text"])
 
 
-class LoopClosureOutput(serializers.Serializer):
-    group = serializers.CharField()
+class LoopClosureRowOutput(serializers.Serializer):
+    group = serializers.CharField(
+        help_text="The team's or kind's slug, the week's or month's first day, or all."
+    )
     cases = serializers.IntegerField()
     contacted = serializers.IntegerField()
     first_contact_hours_p50 = serializers.FloatField(allow_null=True)
@@ -257,44 +297,44 @@ class LoopClosureOutput(serializers.Serializer):
     recovery_rate = serializers.FloatField(allow_null=True)
 
 
+class LoopClosureOutput(KeywordNames, serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    results = LoopClosureRowOutput(many=True)
+
+
 class LoopClosureApi(APIView):
     """Time to first contact (p50, p90), % contacted and resolved within SLA, recovery rate."""
 
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
 
-    class FilterSerializer(serializers.Serializer):
-        # "from" is a Python keyword: the field is renamed in __init__.
-        to = serializers.DateField(required=False)
-        team = serializers.SlugField(required=False)
+    class FilterSerializer(KeywordNames, serializers.Serializer):
+        from_ = serializers.DateField(
+            required=False, help_text=f"First day; default: 90 days before `to`. From {EARLIEST_DAY}."
+        )
+        to = serializers.DateField(
+            required=False,
+            help_text=f"Day after the last; default: tomorrow. After `from`, and not after {LATEST_DAY}.",
+        )
+        team = serializers.SlugField(required=False, help_text="Only this team's cases.")
         group_by = serializers.ChoiceField(choices=["team", "week", "month", "kind"], required=False)
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.fields["from"] = serializers.DateField(required=False)
+        def validate(self, attrs):
+            tomorrow = timezone.localdate() + timedelta(days=1)
+            attrs["from"], attrs["to"] = report_days(attrs, tomorrow=tomorrow, default_days=90)
+            return attrs
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="first day (default: 90 days ago)"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="day after the last (default: tomorrow)"),
-            OpenApiParameter("team", str),
-            OpenApiParameter("group_by", str, enum=["team", "week", "month", "kind"]),
-        ],
-        responses=LoopClosureOutput(many=True),
-    )
+    @extend_schema(parameters=[FilterSerializer], responses=LoopClosureOutput)
     def get(self, request):
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        today = timezone.localdate()
-        date_to = params.validated_data.get("to") or today + timedelta(days=1)
-        date_from = params.validated_data.get("from") or date_to - timedelta(days=90)
-        if date_from >= date_to:
-            raise serializers.ValidationError({"from": ["must be before to."]})
+        data = params.validated_data
         results = loop_closure(
             user=request.user,
-            date_from=date_from,
-            date_to=date_to,
-            group_by=params.validated_data.get("group_by"),
-            team=params.validated_data.get("team"),
+            date_from=data["from"],
+            date_to=data["to"],
+            group_by=data.get("group_by"),
+            team=data.get("team"),
         )
-        return Response({"from": date_from, "to": date_to, "results": results})
+        return Response({"from": data["from"], "to": data["to"], "results": results})

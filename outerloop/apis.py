@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import page_parameters, paged, paginated_response
+from cxloop.core.api import StringField, WholeNumberField, page_parameters, paged, paginated_response, refusal
 from cxloop.org.models import Department, Role
 from cxloop.org.permissions import HasRole
 from feedback.models import Touchpoint
@@ -20,8 +20,10 @@ OUTER_ROLES = (Role.MANAGER, Role.COMMITTEE)
 
 
 class SignalOutput(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="null for an obstacle"
+    )
+    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     value_at_risk = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     department_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
@@ -38,7 +40,7 @@ class SignalOutput(serializers.ModelSerializer):
 class InitiativeOutput(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     departments = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    target_touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    target_touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     signals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -78,16 +80,23 @@ class SignalListApi(_ListApi):
 
 
 class SignalDetailApi(_ListApi):
+    """One signal the caller may see."""
+
     @extend_schema(responses=SignalOutput)
     def get(self, request, pk: int):
         return Response(SignalOutput(selectors.signal_get(user=request.user, signal_id=pk)).data)
 
 
 class SignalDismissApi(_ListApi):
-    class SignalDismissInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+    """Set a new signal aside, saying why (a known seasonal effect, already being fixed...)."""
 
-    @extend_schema(request=SignalDismissInput, responses=SignalOutput)
+    class SignalDismissInput(serializers.Serializer):
+        reason = StringField(max_length=2000)
+
+    @extend_schema(
+        request=SignalDismissInput,
+        responses={200: SignalOutput, 409: refusal("Refused: the signal is no longer new.")},
+    )
     def post(self, request, pk: int):
         signal = selectors.signal_get(user=request.user, signal_id=pk)
         data = self.SignalDismissInput(data=request.data)
@@ -99,10 +108,20 @@ class SignalDismissApi(_ListApi):
 
 
 class SignalMergeApi(_ListApi):
-    class SignalMergeInput(serializers.Serializer):
-        into = serializers.IntegerField(help_text="The signal that carries on.")
+    """Fold a duplicate new signal into another, which carries the evidence from then on."""
 
-    @extend_schema(request=SignalMergeInput, responses=SignalOutput)
+    class SignalMergeInput(serializers.Serializer):
+        into = WholeNumberField(
+            help_text="The id of the signal that carries on: another one you may see (404 if not)."
+        )
+
+    @extend_schema(
+        request=SignalMergeInput,
+        responses={
+            200: SignalOutput,
+            409: refusal("Refused: the signal is no longer new, or `into` is merged or dismissed."),
+        },
+    )
     def post(self, request, pk: int):
         signal = selectors.signal_get(user=request.user, signal_id=pk)
         data = self.SignalMergeInput(data=request.data)
@@ -116,14 +135,16 @@ class SignalPromoteApi(_ListApi):
     """Promote a new signal to a proposed initiative (which then waits for the committee)."""
 
     class SignalPromoteInput(serializers.Serializer):
-        title = serializers.CharField(max_length=200)
-        problem = serializers.CharField()
+        title = StringField(max_length=200)
+        problem = StringField()
         # Only people who may be accountable for an initiative (never an integration's service user).
-        owner = serializers.SlugRelatedField(slug_field="username", queryset=staff_who_own_initiatives())
+        owner = serializers.SlugRelatedField(
+            slug_field="username", queryset=staff_who_own_initiatives(), help_text="username"
+        )
         departments = serializers.SlugRelatedField(
             slug_field="slug", queryset=Department.objects.all(), many=True, required=False
         )
-        target_metric = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+        target_metric = StringField(max_length=200, required=False, default="", allow_blank=True)
         target_touchpoint = serializers.SlugRelatedField(
             slug_field="slug",
             queryset=Touchpoint.objects.all(),
@@ -132,7 +153,10 @@ class SignalPromoteApi(_ListApi):
             default=None,
         )
 
-    @extend_schema(request=SignalPromoteInput, responses={201: InitiativeOutput})
+    @extend_schema(
+        request=SignalPromoteInput,
+        responses={201: InitiativeOutput, 409: refusal("Refused: the signal is no longer new.")},
+    )
     def post(self, request, pk: int):
         signal = selectors.signal_get(user=request.user, signal_id=pk)
         data = self.SignalPromoteInput(data=request.data)
@@ -162,6 +186,8 @@ class InitiativeListApi(_ListApi):
 
 
 class InitiativeDetailApi(_ListApi):
+    """One initiative the caller may see."""
+
     @extend_schema(responses=InitiativeOutput)
     def get(self, request, pk: int):
         return Response(InitiativeOutput(selectors.initiative_get(user=request.user, initiative_id=pk)).data)
@@ -172,9 +198,19 @@ class InitiativeTransitionApi(_ListApi):
 
     class InitiativeTransitionInput(serializers.Serializer):
         stage = serializers.ChoiceField(choices=Stage.choices)
-        note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+        note = StringField(required=False, default="", allow_blank=True, max_length=500)
 
-    @extend_schema(request=InitiativeTransitionInput, responses=InitiativeOutput)
+    @extend_schema(
+        request=InitiativeTransitionInput,
+        responses={
+            200: InitiativeOutput,
+            403: refusal("Only the initiative's owner (or an administrator) moves it."),
+            409: refusal(
+                "Refused: the stage cannot follow the current one, the initiative waits for a committee "
+                "decision, or its impact has not been reviewed."
+            ),
+        },
+    )
     def post(self, request, pk: int):
         initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
         data = self.InitiativeTransitionInput(data=request.data)

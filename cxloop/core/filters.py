@@ -45,12 +45,14 @@ class SlugFilter(django_filters.ChoiceFilter):
 
 
 class _StrictNullBooleanSelect(forms.NullBooleanSelect):
-    """Passes on a value it does not know (the plain select reads it as "no filter")."""
+    """Reads true and false (and "unknown", its own "no filter"), and passes on any other value:
+    the plain select reads one it does not know as "no filter", and also takes "True", "2", "3"."""
 
     def value_from_datadict(self, data, files, name):
-        parsed = super().value_from_datadict(data, files, name)
         raw = data.get(name)
-        return raw if parsed is None and raw not in (None, "", "unknown") else parsed
+        if raw in (None, "", "unknown"):
+            return None
+        return {"true": True, "false": False}.get(raw, raw)
 
 
 class _StrictNullBooleanField(forms.NullBooleanField):

@@ -191,6 +191,14 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Requests and responses described apart: what a request may not leave blank, and no read-only
+    # fields in request bodies (drf-spectacular's "most accurate" mode).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # 400, 401, 403, 404 and 413 as each operation can answer them, in the one error shape.
+        "cxloop.core.api.document_error_answers",
+    ],
 }
 
 # --- Celery (DESIGN.md section 4) ---

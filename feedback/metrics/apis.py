@@ -1,12 +1,13 @@
 """GET /api/v1/metrics/{nps,csat,ces}/ (DESIGN.md section 5, a contract), scoped to the caller."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxloop.core.api import EARLIEST_DAY, LATEST_DAY, KeywordNames, StringField, report_days
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
 from cxloop.org.scoping import teams_visible_to
@@ -17,36 +18,36 @@ from .selectors import metric_report
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3_660
-EARLIEST, LATEST = date(1970, 1, 1), date(3000, 1, 1)
 MAX_GROUP_BY = 2
+_ONE_DIMENSION = f"({'|'.join(DIMENSIONS)})"
+GROUP_BY_PATTERN = rf"^{_ONE_DIMENSION}(,{_ONE_DIMENSION})?\Z"
 
 
-class _KeywordNames:
-    """Serializer fields named after Python keywords: declared as `from_`, exposed as `from`."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {name.rstrip("_"): field for name, field in fields.items()}
-
-
-class MetricFilterSerializer(_KeywordNames, serializers.Serializer):
+class MetricFilterSerializer(KeywordNames, serializers.Serializer):
     """The query parameters shared by the three metric endpoints."""
 
     from_ = serializers.DateField(
-        required=False, help_text="First day (UTC), inclusive; default: 90 days before `to`."
+        required=False,
+        help_text=f"First day (UTC), inclusive; default: 90 days before `to`. From {EARLIEST_DAY}.",
     )
     to = serializers.DateField(
-        required=False, help_text="Day after the last (UTC), exclusive; default: tomorrow."
+        required=False,
+        help_text="Day after the last (UTC), exclusive; default: tomorrow. After `from`, at most "
+        f"{MAX_DAYS:,} days after it, and not after {LATEST_DAY}.",
     )
     source = serializers.SlugField(required=False, help_text="Slug of a source.")
     channel = serializers.ChoiceField(choices=SourceKind.choices, required=False, help_text="A source kind.")
     touchpoint = serializers.SlugField(required=False)
     journey_stage = serializers.SlugField(required=False)
-    segment = serializers.CharField(required=False, max_length=50, help_text="A customer segment.")
+    segment = StringField(required=False, max_length=50, help_text="A customer segment.")
     team = serializers.SlugField(required=False, help_text="Slug of a team you may see.")
-    group_by = serializers.CharField(
+    group_by = serializers.RegexField(
+        GROUP_BY_PATTERN,
         required=False,
-        help_text=f"One of {', '.join(DIMENSIONS)}, or two of them joined by a comma (e.g. week,touchpoint).",
+        trim_whitespace=False,
+        error_messages={"invalid": f"Choose from {', '.join(DIMENSIONS)}: one, or two joined by a comma."},
+        help_text=f"One of {', '.join(DIMENSIONS)}, or two different ones joined by a comma (e.g. "
+        "week,touchpoint), but not week and month together.",
     )
     compare = serializers.ChoiceField(
         choices=["previous"],
@@ -76,10 +77,7 @@ class MetricFilterSerializer(_KeywordNames, serializers.Serializer):
         return self._lookup(teams_visible_to(user=self.context["user"]), value)
 
     def validate_group_by(self, value: str) -> tuple[str, ...]:
-        names = tuple(part.strip() for part in value.split(",") if part.strip())
-        unknown = [name for name in names if name not in DIMENSIONS]
-        if unknown or not names:
-            raise serializers.ValidationError(f"Choose from {', '.join(DIMENSIONS)}.")
+        names = tuple(value.split(","))
         if len(names) > MAX_GROUP_BY or len(set(names)) != len(names):
             raise serializers.ValidationError(f"At most {MAX_GROUP_BY} different dimensions.")
         if len(set(names) & set(TIME_DIMENSIONS)) > 1:
@@ -88,17 +86,9 @@ class MetricFilterSerializer(_KeywordNames, serializers.Serializer):
 
     def validate(self, attrs):
         tomorrow = datetime.now(UTC).date() + timedelta(days=1)
-        date_to = attrs.get("to") or tomorrow
-        date_from = attrs.get("from") or date_to - timedelta(days=DEFAULT_DAYS)
-        if date_from < EARLIEST:
-            raise serializers.ValidationError({"from": [f"Must be on or after {EARLIEST.isoformat()}."]})
-        if date_to > LATEST:
-            raise serializers.ValidationError({"to": [f"Must be on or before {LATEST.isoformat()}."]})
-        if date_to <= date_from:
-            raise serializers.ValidationError({"to": ["Must be after from."]})
-        if (date_to - date_from).days > MAX_DAYS:
-            raise serializers.ValidationError({"to": [f"At most {MAX_DAYS:,} days after from."]})
-        attrs["from"], attrs["to"] = date_from, date_to
+        attrs["from"], attrs["to"] = report_days(
+            attrs, tomorrow=tomorrow, default_days=DEFAULT_DAYS, max_days=MAX_DAYS
+        )
         return attrs
 
 
@@ -109,7 +99,7 @@ class _Comparison(serializers.Serializer):
     difference = serializers.FloatField(allow_null=True, required=False)
     difference_ci_low = serializers.FloatField(allow_null=True, required=False)
     difference_ci_high = serializers.FloatField(allow_null=True, required=False)
-    p_value = serializers.FloatField(allow_null=True, required=False)
+    p_value = serializers.FloatField(allow_null=True, required=False, min_value=0, max_value=1)
 
 
 class _Interval(serializers.Serializer):
@@ -119,22 +109,31 @@ class _Interval(serializers.Serializer):
 
 
 class NpsFiguresSerializer(_Interval):
-    n = serializers.IntegerField()
-    promoters = serializers.IntegerField()
-    passives = serializers.IntegerField()
-    detractors = serializers.IntegerField()
-    nps = serializers.FloatField(allow_null=True, help_text="-100..100; the interval is adjusted Wald.")
+    n = serializers.IntegerField(min_value=0)
+    promoters = serializers.IntegerField(min_value=0)
+    passives = serializers.IntegerField(min_value=0)
+    detractors = serializers.IntegerField(min_value=0)
+    nps = serializers.FloatField(
+        allow_null=True,
+        min_value=-100,
+        max_value=100,
+        help_text="Null when n is 0; the interval is adjusted Wald.",
+    )
 
 
 class CsatFiguresSerializer(_Interval):
-    n = serializers.IntegerField()
-    satisfied = serializers.IntegerField(help_text="Scores of 4 or 5 (of 1-5).")
-    pct_satisfied = serializers.FloatField(allow_null=True, help_text="The interval is Wilson's.")
+    n = serializers.IntegerField(min_value=0)
+    satisfied = serializers.IntegerField(min_value=0, help_text="Scores of 4 or 5 (of 1-5).")
+    pct_satisfied = serializers.FloatField(
+        allow_null=True, min_value=0, max_value=100, help_text="Null when n is 0; the interval is Wilson's."
+    )
 
 
 class CesFiguresSerializer(_Interval):
-    n = serializers.IntegerField()
-    mean = serializers.FloatField(allow_null=True, help_text="1-7; the interval is Student's t.")
+    n = serializers.IntegerField(min_value=0)
+    mean = serializers.FloatField(
+        allow_null=True, min_value=1, max_value=7, help_text="Null when n is 0; the interval is Student's t."
+    )
 
 
 def _report_serializer(metric: str, figures: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -153,14 +152,14 @@ def _report_serializer(metric: str, figures: type[serializers.Serializer]) -> ty
     )
     return type(
         f"{prefix}ReportSerializer",
-        (_KeywordNames, serializers.Serializer),
+        (KeywordNames, serializers.Serializer),
         {
             "__doc__": f"The {metric.upper()} report: overall and per group, each with its comparison.",
             "metric": serializers.CharField(),
             "from_": serializers.DateField(),
             "to": serializers.DateField(),
-            "group_by": serializers.ListField(child=serializers.CharField()),
-            "compare": serializers.CharField(allow_null=True),
+            "group_by": serializers.ListField(child=serializers.ChoiceField(choices=DIMENSIONS)),
+            "compare": serializers.ChoiceField(choices=["previous"], allow_null=True),
             "low_sample_n": serializers.IntegerField(),
             "previous_from": serializers.DateField(required=False),
             "previous_to": serializers.DateField(required=False),

@@ -42,6 +42,30 @@ def test_schema_says_what_lists_and_ingestion_really_answer(tmp_path):
     ingest = schema["paths"]["/api/v1/feedback/"]["post"]
     body = ingest["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     kinds = schema["components"]["schemas"][body]["oneOf"]
-    assert {"$ref": "#/components/schemas/FeedbackInput"} in kinds
-    assert {"type": "array", "items": {"$ref": "#/components/schemas/FeedbackInput"}} in kinds
+    item = {"$ref": "#/components/schemas/FeedbackInputRequest"}
+    assert item in kinds
+    assert {"type": "array", "items": item, "minItems": 1, "maxItems": 1000} in kinds
     assert {"200", "201", "207", "400"} <= set(ingest["responses"])
+
+
+def test_every_operation_documents_its_error_answers_in_the_one_error_shape(tmp_path):
+    import yaml
+
+    # given
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    error = {"$ref": "#/components/schemas/Error"}
+    # then: each operation, with what its path, parameters and body make possible
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            places = {parameter["in"] for parameter in operation.get("parameters", [])}
+            expected = {"401", "403"}
+            expected |= {"404"} if "path" in places else set()
+            expected |= {"400"} if "query" in places or "requestBody" in operation else set()
+            expected |= {"413"} if "requestBody" in operation else set()
+            assert expected <= set(responses), f"{method} {path}"
+            for code in {code for code in responses if code.startswith("4")} - {"400"}:
+                assert responses[code]["content"]["application/json"]["schema"] == error, f"{method} {path}"
+    assert schema["components"]["schemas"]["Error"]["properties"] == {"detail": {"type": "string"}}

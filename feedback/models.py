@@ -297,3 +297,4 @@ class CategoryModel(models.Model):
 
 from feedback.imports.models import ImportJob  # noqa: E402,F401
 from feedback.metrics.models import FeedbackDailyRollup, FeedbackPeriodRollup  # noqa: E402,F401
+from feedback.webhooks.models import WebhookDeadLetter  # noqa: E402,F401

@@ -7,7 +7,9 @@ is constant-time (`hmac.compare_digest`), and schemes that sign a timestamp reje
 more than five minutes away from our clock, in either direction, so a captured delivery cannot
 be replayed later.
 
-Each function raises `SignatureError` with a reason for the log; the caller answers 401.
+Every check takes the delivery as it came (`Signed`: the raw body, the headers, the query
+parameters and our clock) and the source's secrets. Each raises `SignatureError` with a reason
+for the log; the caller answers 401.
 """
 
 import base64
@@ -15,9 +17,20 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A delivery as its signature is checked: the raw body, headers and query, and our clock."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    now: datetime
 
 
 class SignatureError(Exception):
@@ -60,25 +73,21 @@ def check_timestamp(sent: datetime, *, now: datetime, tolerance: timedelta = TOL
         raise SignatureError(f"timestamp {sent.isoformat()} is outside the {tolerance} tolerance")
 
 
-def verify_typeform(
-    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
-) -> None:
+def verify_typeform(delivery: Signed, secrets: Sequence[str]) -> None:
     """`Typeform-Signature: sha256=<base64 HMAC-SHA256 of the raw body>`.
 
     https://www.typeform.com/developers/webhooks/secure-your-webhooks/
     """
     usable = _require(secrets)
-    given = _header(headers, "Typeform-Signature")
+    given = _header(delivery.headers, "Typeform-Signature")
     for secret in usable:
-        expected = "sha256=" + base64.b64encode(_hmac_sha256(secret.encode(), body)).decode()
+        expected = "sha256=" + base64.b64encode(_hmac_sha256(secret.encode(), delivery.body)).decode()
         if _same(expected, given):
             return
     raise SignatureError("Typeform-Signature does not match")
 
 
-def verify_delighted(
-    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
-) -> None:
+def verify_delighted(delivery: Signed, secrets: Sequence[str]) -> None:
     """`X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed by the API key>`.
 
     https://app.delighted.com/docs/api/webhooks documents an HMAC SHA-256 digest of the request
@@ -87,9 +96,9 @@ def verify_delighted(
     timestamp, so a replay within any window is answered by the ingest service as a duplicate.
     """
     usable = _require(secrets)
-    given = _header(headers, "X-Delighted-Webhook-Signature").lower().removeprefix("sha256=")
+    given = _header(delivery.headers, "X-Delighted-Webhook-Signature").lower().removeprefix("sha256=")
     for secret in usable:
-        if _same(_hmac_sha256(secret.encode(), body).hex(), given):
+        if _same(_hmac_sha256(secret.encode(), delivery.body).hex(), given):
             return
     raise SignatureError("X-Delighted-Webhook-Signature does not match")
 
@@ -106,7 +115,7 @@ def _zendesk_time(value: str) -> datetime:
     return sent
 
 
-def verify_zendesk(*, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime) -> None:
+def verify_zendesk(delivery: Signed, secrets: Sequence[str]) -> None:
     """`X-Zendesk-Webhook-Signature: base64(HMAC-SHA256(secret, timestamp + body))`.
 
     The timestamp is the `X-Zendesk-Webhook-Signature-Timestamp` header as sent (ISO 8601,
@@ -114,13 +123,13 @@ def verify_zendesk(*, body: bytes, headers: Mapping[str, str], secrets: Sequence
     https://developer.zendesk.com/documentation/webhooks/verifying/
     """
     usable = _require(secrets)
-    given = _header(headers, "X-Zendesk-Webhook-Signature")
-    timestamp = _header(headers, "X-Zendesk-Webhook-Signature-Timestamp")
-    message = timestamp.encode() + body
+    given = _header(delivery.headers, "X-Zendesk-Webhook-Signature")
+    timestamp = _header(delivery.headers, "X-Zendesk-Webhook-Signature-Timestamp")
+    message = timestamp.encode() + delivery.body
     for secret in usable:
         expected = base64.b64encode(_hmac_sha256(secret.encode(), message)).decode()
         if _same(expected, given):
-            check_timestamp(_zendesk_time(timestamp), now=now)
+            check_timestamp(_zendesk_time(timestamp), now=delivery.now)
             return
     raise SignatureError("X-Zendesk-Webhook-Signature does not match")
 
@@ -135,9 +144,7 @@ def standard_key(secret: str) -> bytes | None:
     return key or None
 
 
-def verify_standard(
-    *, body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime
-) -> None:
+def verify_standard(delivery: Signed, secrets: Sequence[str]) -> None:
     """Standard Webhooks: `webhook-signature` lists `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
 
     The key is the base64 after `whsec_`; `webhook-timestamp` is Unix seconds, within five
@@ -145,21 +152,21 @@ def verify_standard(
     https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
     """
     usable = _require(secrets)
-    msg_id = _header(headers, "webhook-id")
-    timestamp = _header(headers, "webhook-timestamp")
-    signatures = _header(headers, "webhook-signature")
+    msg_id = _header(delivery.headers, "webhook-id")
+    timestamp = _header(delivery.headers, "webhook-timestamp")
+    signatures = _header(delivery.headers, "webhook-signature")
     if not timestamp.isdigit() or len(timestamp) > 12:
         raise SignatureError("webhook-timestamp is not Unix seconds")
     keys = [key for key in (standard_key(secret) for secret in usable) if key]
     if not keys:
         raise SignatureError("the signing secret is not a Standard Webhooks secret (whsec_<base64>)")
-    message = f"{msg_id}.{timestamp}.".encode() + body
+    message = f"{msg_id}.{timestamp}.".encode() + delivery.body
     expected = [base64.b64encode(_hmac_sha256(key, message)).decode() for key in keys]
     for entry in signatures.split():
         version, _, signature = entry.partition(",")
         if version != "v1":
             continue
         if any(_same(candidate, signature) for candidate in expected):
-            check_timestamp(unix_time(timestamp, header="webhook-timestamp"), now=now)
+            check_timestamp(unix_time(timestamp, header="webhook-timestamp"), now=delivery.now)
             return
     raise SignatureError("webhook-signature does not match")

@@ -1,17 +1,20 @@
 """The webhook endpoint, /hooks/<source-slug>/: verify, map, then store through the ingest service.
 
 Answers, so that a vendor's delivery log shows what happened:
-    201 created, 200 duplicate or updated (the ingest result: external_id, status, id, errors);
-    200 {"status": "ignored"} for verified events that are not feedback (pings, other event types);
-    400 with per-field errors when a verified payload cannot be mapped or breaks the contract;
+    one result for a delivery of one item (the ingest result: external_id, status, id, errors),
+    or, when the source's mapping has an items path, a list of them in order (as the API answers
+    an array); an item that is not feedback (a ping, another event type) is {"status": "ignored"};
+    201, 200, 207, 422 or 400 as services.py says (422: the mapping found no id, or neither a score
+    nor a comment; the delivery is kept as a dead letter, as is any other item not stored);
+    400 also when a verified body is not the JSON or form its content type says;
     401 when the signature is missing, wrong or stale, or the source has no secret (never unsigned);
     404 for an unknown or inactive source, or one whose field_mapping names no known adapter;
     413 when the body is over settings.CXLOOP_API_MAX_BODY_BYTES.
-Nothing is stored unless the answer is 201 or 200 with an ingest result.
+Nothing is stored as feedback unless its result is created or updated.
 """
 
-import json
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -21,26 +24,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from feedback.models import Source
-from feedback.permissions import Writer
-from feedback.services.ingest import CREATED, ERROR, IngestResult, feedback_ingest
 
-from .adapters import Ignored, MappingError, adapter_for, map_delivery, signing_secrets
-from .signatures import SignatureError
+from .adapters import Adapter, adapter_for, signing_secrets
+from .bodies import BodyError
+from .services import Delivery, webhook_delivery_store
+from .signatures import SignatureError, Signed
 
 logger = logging.getLogger(__name__)
 
 
 def _detail(status: int, message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
-
-
-def _result(result: IngestResult) -> JsonResponse:
-    status = {CREATED: 201, ERROR: 400}.get(result.status, 200)
-    return JsonResponse(result.as_dict(), status=status)
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _read_body(request: HttpRequest) -> bytes | None:
@@ -53,11 +47,24 @@ def _read_body(request: HttpRequest) -> bytes | None:
     return None if len(body) > limit else body
 
 
+def _verified_by(adapter: Adapter, *, source: Source, request: HttpRequest, body: bytes) -> str:
+    """Which of the source's secrets verified the delivery; SignatureError when none does."""
+    delivery = Signed(body=body, headers=request.headers, now=timezone.now(), query=request.GET)
+    adapter.verify(delivery, signing_secrets(source))
+    if not source.previous_signing_secret:
+        return f"{adapter.NAME}: current secret"
+    try:
+        adapter.verify(delivery, [source.signing_secret])
+    except SignatureError:
+        return f"{adapter.NAME}: previous secret"
+    return f"{adapter.NAME}: current secret"
+
+
 @csrf_exempt
 @login_not_required
 @require_POST
 def webhook_receive(request: HttpRequest, source_slug: str) -> JsonResponse:
-    """Store the feedback in a vendor's signed delivery, exactly once."""
+    """Store the feedback in a vendor's signed delivery, each item exactly once."""
     source = Source.objects.filter(slug=source_slug, active=True).first()
     if source is None:
         return _detail(404, "Unknown or inactive source.")
@@ -71,29 +78,21 @@ def webhook_receive(request: HttpRequest, source_slug: str) -> JsonResponse:
         return _detail(413, f"Request body is larger than the limit of {limit:,} bytes.")
 
     try:
-        adapter.verify(
-            body=body, headers=request.headers, secrets=signing_secrets(source), now=timezone.now()
-        )
+        verdict = _verified_by(adapter, source=source, request=request, body=body)
     except SignatureError as exc:
         logger.warning("webhook for source %s refused: %s", source.slug, exc)
         return _detail(401, "Missing, invalid or expired signature.")
 
+    delivery = Delivery(
+        body=body,
+        content_type=request.content_type or "",
+        delivery_id=(request.headers.get("webhook-id") or "").strip(),
+        signature=verdict,
+    )
     try:
-        payload = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        return _detail(400, "The body is not valid JSON.")
-    if not isinstance(payload, dict):
-        return _detail(400, "The body must be a JSON object.")
-
-    try:
-        item = map_delivery(adapter, source=source, payload=payload, headers=request.headers)
-    except MappingError as exc:
-        logger.warning("webhook for source %s could not be mapped: %s", source.slug, exc.errors)
-        return _result(IngestResult(None, ERROR, errors=exc.errors))
-    if isinstance(item, Ignored):
-        logger.info("webhook for source %s ignored: %s", source.slug, item.reason)
-        return JsonResponse({"status": "ignored", "reason": item.reason})
-
-    result = feedback_ingest(raw=item, writer=Writer.for_webhook(source))
-    logger.info("webhook for source %s: %s %s", source.slug, result.status, result.external_id)
-    return _result(result)
+        outcome = webhook_delivery_store(source=source, delivery=delivery)
+    except BodyError as exc:
+        return _detail(400, str(exc))
+    statuses = Counter(result["status"] for result in outcome.results)
+    logger.info("webhook for source %s: %s", source.slug, dict(statuses))
+    return JsonResponse(outcome.answer, status=outcome.http_status, safe=False)

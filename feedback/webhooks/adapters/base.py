@@ -1,8 +1,9 @@
-"""What every adapter shares: the two non-feedback outcomes and helpers to build a contract item.
+"""What every adapter shares: the outcomes of mapping a delivery and helpers to build a contract item.
 
-An adapter turns a verified vendor payload into one item of the ingestion contract
-(DESIGN.md section 5) without the `source` key, which the view adds. It never validates what
-the contract validator already checks (types, ranges, slugs); it only reshapes.
+An adapter turns a verified vendor payload into items of the ingestion contract (DESIGN.md
+section 5) without the `source` key, which map_delivery adds: one item, or with an items path
+(adapters/standard.py) one per element. It never validates what the contract validator already
+checks (types, ranges, slugs); it only reshapes.
 """
 
 from dataclasses import dataclass
@@ -33,12 +34,37 @@ class Ignored:
     reason: str
 
 
-class MappingError(Exception):
-    """A verified delivery that cannot become a contract item: a 400 with the errors, nothing stored."""
+@dataclass(frozen=True)
+class Items:
+    """A delivery holding several items (an items path): one outcome per item, in order."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    outcomes: list  # of contract items (dict) and Ignored
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An item that cannot become feedback, with its errors by field: answered, and kept as a dead letter.
+
+    `unmapped` when the mapping found no id, or neither a score nor a comment (answered 422);
+    otherwise the payload or the mapping is wrong (400).
+    """
+
+    errors: dict[str, list[str]]
+    external_id: str | None = None
+    unmapped: bool = False
+
+
+class MappingError(Exception):
+    """A verified delivery that cannot become contract items: answered with the errors, nothing stored.
+
+    `unmapped` when the mapping found nothing to read (422), otherwise the payload or the mapping
+    is wrong (400); either way the delivery is kept as a dead letter.
+    """
+
+    def __init__(self, errors: dict[str, list[str]], *, unmapped: bool = False):
         super().__init__(errors)
         self.errors = errors
+        self.unmapped = unmapped
 
 
 def config_error(message: str) -> MappingError:

@@ -1,7 +1,10 @@
 # cxloop production image. One image, three roles (see docker/entrypoint.sh):
 #   web     (default)  migrate, sync periodic tasks, then gunicorn on 0.0.0.0:${PORT:-8000}
-#   celery -A cxloop worker ... / celery -A cxloop beat ...
-# docker-compose.yml runs the whole topology (postgres, redis, web, worker, beat).
+#   worker QUEUE       a Celery worker for processing, alerts or periodic
+#   beat               Celery beat (exactly one)
+# Each is sized from the container's CPUs as `make run` sizes it (cxloop/core/capacity.py) and
+# checks at start that PostgreSQL can hold every connection the topology may open.
+# docker-compose.yml runs the whole topology (postgres, redis, web, three workers, beat).
 #
 # No compiler is needed: every dependency installs from a wheel (psycopg2-binary bundles libpq).
 

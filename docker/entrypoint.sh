@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Entrypoint of the cxloop image. The first argument picks the role:
 #
-#   web [GUNICORN_ARGS...]  wait for PostgreSQL, migrate, sync the periodic tasks, then exec
-#                           gunicorn on 0.0.0.0:${PORT:-8000} (the image's default command)
-#   gunicorn ...            the same preparation, then exec the given gunicorn command
+#   web [GUNICORN_ARGS...]  wait for PostgreSQL, check the connection budget, migrate, sync the
+#                           periodic tasks, then exec gunicorn on 0.0.0.0:${PORT:-8000} (the
+#                           image's default command)
+#   worker [QUEUE [ARGS...]]  a Celery worker for one queue (processing, alerts or periodic;
+#                           default $CXLOOP_QUEUE), named QUEUE@hostname
+#   beat [ARGS...]          Celery beat (run exactly one)
+#   gunicorn ...            the web role's preparation, then exec the given gunicorn command
 #   celery ...              wait for PostgreSQL and until no migration is left unapplied,
 #                           then exec celery (worker and beat never run migrations)
 #   healthcheck             probe /healthz of this container's gunicorn (HEALTHCHECK)
 #   anything else           wait for PostgreSQL, then exec it (python manage.py createsuperuser)
 #
+# web, worker and beat are sized as `make run` sizes them (cxloop/core/capacity.py: gunicorn
+# 2 x CPUs + 1 workers, at most 9, with 4 threads; worker concurrency from the CPU count), and
+# each refuses to start when PostgreSQL's max_connections cannot hold every connection the
+# whole topology may open (`manage.py check_capacity` says what to change).
+#
 # Only the web role migrates. Several web replicas take turns on a PostgreSQL advisory
 # lock, so `docker compose up --scale web=N` cannot run two migrations at once.
 #
 # Environment (all optional):
-#   PORT=8000  WEB_CONCURRENCY=3 (gunicorn processes)  GUNICORN_THREADS=4
-#   GUNICORN_TIMEOUT=60  RUN_MIGRATIONS=1 (0: web skips migrate and setup_periodic_tasks)
+#   PORT=8000  WEB_CONCURRENCY (gunicorn processes)  GUNICORN_THREADS=4  GUNICORN_TIMEOUT=60
+#   PROCESSING_CONCURRENCY  ALERTS_CONCURRENCY  PERIODIC_CONCURRENCY (Celery children per worker)
+#   WEB_REPLICAS=1  PROCESSING_REPLICAS=1 (containers of each, for the connection budget)
+#   DB_CONNECTION_MARGIN=10 (connections kept free for psql, one-off commands, other machines)
+#   RUN_MIGRATIONS=1 (0: web skips migrate and setup_periodic_tasks)  CHECK_CAPACITY=1 (0: skip)
 #   WAIT_FOR_DB=1 (0: skip the wait)  DB_WAIT_TIMEOUT=60  MIGRATIONS_WAIT_TIMEOUT=600
 set -euo pipefail
 
@@ -95,6 +107,12 @@ wait_for_migrations() {
     done
 }
 
+# Every process of the topology may hold connections; refuse to start when they cannot all fit.
+check_capacity() {
+    [[ "${CHECK_CAPACITY:-1}" == "1" ]] || return 0
+    python manage.py check_capacity
+}
+
 healthcheck() {
     exec python - <<'PY'
 import json
@@ -144,24 +162,32 @@ case "$1" in
     web)
         shift
         wait_for_db
+        check_capacity
         migrate_and_schedule
         log "starting gunicorn on 0.0.0.0:${PORT:-8000}"
-        exec gunicorn cxloop.wsgi:application \
-            --bind "0.0.0.0:${PORT:-8000}" \
-            --workers "${WEB_CONCURRENCY:-3}" \
-            --threads "${GUNICORN_THREADS:-4}" \
-            --timeout "${GUNICORN_TIMEOUT:-60}" \
-            --graceful-timeout 30 \
-            --keep-alive 5 \
-            --max-requests 1000 \
-            --max-requests-jitter 100 \
-            --worker-tmp-dir /dev/shm \
-            --access-logfile - \
-            --error-logfile - \
-            "$@"
+        # The same command line `make run` uses (cxloop/core/capacity.py: gunicorn_argv).
+        exec python -m cxloop.core.capacity exec web "0.0.0.0:${PORT:-8000}" "$@"
+        ;;
+    worker)
+        queue="${2:-${CXLOOP_QUEUE:-}}"
+        [[ -n "$queue" ]] || { log "worker: name a queue (processing, alerts or periodic)"; exit 2; }
+        shift $(($# > 1 ? 2 : 1))
+        wait_for_db
+        wait_for_migrations
+        check_capacity
+        log "starting the Celery worker for the ${queue} queue"
+        exec python -m cxloop.core.capacity exec worker "$queue" "$@"
+        ;;
+    beat)
+        shift
+        wait_for_db
+        wait_for_migrations
+        check_capacity
+        exec python -m cxloop.core.capacity exec beat "$@"
         ;;
     gunicorn)
         wait_for_db
+        check_capacity
         migrate_and_schedule
         exec "$@"
         ;;

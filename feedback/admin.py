@@ -11,10 +11,14 @@ from django.utils.html import format_html
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 
 from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Source, Touchpoint
-from .webhooks.adapters import mapping_problems
+from .webhooks.adapters import ADAPTERS, mapping_problems
 from .webhooks.bodies import BodyError, payload_of
 from .webhooks.models import WebhookDeadLetter
 from .webhooks.services import dead_letters_retry
+from .webhooks.signatures import verify_url_token
+
+# A secret that travels in a URL (vendors that sign nothing) must not be guessable.
+MIN_URL_TOKEN_LENGTH = 24
 
 
 class SourceForm(forms.ModelForm):
@@ -35,7 +39,8 @@ class SourceForm(forms.ModelForm):
         }
         help_texts = {
             "previous_signing_secret": "Keep the old secret here while the sender switches to the new one.",
-            "field_mapping": 'e.g. {"adapter": "typeform", "defaults": {"scale": "nps"}}; see the README.',
+            "field_mapping": 'e.g. {"adapter": "trustpilot", "defaults": {"touchpoint": "website"}}; '
+            "see the README, Webhooks.",
         }
 
     def clean_field_mapping(self):
@@ -43,6 +48,19 @@ class SourceForm(forms.ModelForm):
         if problems := mapping_problems(mapping):
             raise forms.ValidationError(problems)
         return mapping
+
+    def clean(self):
+        cleaned = super().clean()
+        adapter = ADAPTERS.get((cleaned.get("field_mapping") or {}).get("adapter") or "standard")
+        if getattr(adapter, "verify", None) is verify_url_token:
+            for name in ("signing_secret", "previous_signing_secret"):
+                if 0 < len(cleaned.get(name) or "") < MIN_URL_TOKEN_LENGTH:
+                    self.add_error(
+                        name,
+                        f"This adapter's secret travels in the URL (?token=): use at least "
+                        f"{MIN_URL_TOKEN_LENGTH} random characters.",
+                    )
+        return cleaned
 
 
 @admin.register(Source)

@@ -8,8 +8,9 @@ more than five minutes away from our clock, in either direction, so a captured d
 be replayed later.
 
 Every check takes the delivery as it came (`Signed`: the raw body, the headers, the query
-parameters and our clock) and the source's secrets. Each raises `SignatureError` with a reason
-for the log; the caller answers 401.
+parameters, which only the URL-token check for vendors that sign nothing reads, and our clock)
+and the source's secrets. Each raises `SignatureError` with a reason for the log; the caller
+answers 401.
 """
 
 import base64
@@ -20,7 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from .bodies import BodyError, form_fields
+
 TOLERANCE = timedelta(minutes=5)
+# The query parameter that carries a source's secret for vendors that sign nothing (Trustpilot).
+TOKEN_PARAMETER = "token"  # noqa: S105 (the name of a parameter, not a secret)
 
 
 @dataclass(frozen=True)
@@ -170,3 +175,45 @@ def verify_standard(delivery: Signed, secrets: Sequence[str]) -> None:
             check_timestamp(unix_time(timestamp, header="webhook-timestamp"), now=delivery.now)
             return
     raise SignatureError("webhook-signature does not match")
+
+
+def verify_qualtrics(delivery: Signed, secrets: Sequence[str]) -> None:
+    """A Qualtrics event subscription's form field `HMAC`: hex HMAC-SHA512 of the `MSG` field's value.
+
+    An event subscription created with a `sharedKey` (the source's secret here) posts a form with
+    `Topic`, `MSG` (the event, as JSON text) and `HMAC`, keyed by that shared key over `MSG` alone,
+    so `Topic` is not covered: the mapping reads what it stores from `MSG`. There is no timestamp:
+    a replay is answered by the ingest service as a duplicate. Qualtrics' API reference, Event
+    Subscriptions, "Create Subscription", documents `publicationUrl`, `topics`, `encrypt` and
+    `sharedKey` (and that the URL receives x-www-form-urlencoded data, not JSON); the field name
+    and the SHA-512 hex digest are those public integrations verify (SAP's Kyma Qualtrics gateway).
+    """
+    usable = _require(secrets)
+    try:
+        form = form_fields(delivery.body)
+    except BodyError as exc:
+        raise SignatureError("the body is not a form with an HMAC field") from exc
+    given, message = form.get("HMAC"), form.get("MSG")
+    if not isinstance(given, str) or not given.strip():
+        raise SignatureError("missing HMAC form field")
+    if not isinstance(message, str):
+        raise SignatureError("missing MSG form field")
+    for secret in usable:
+        expected = hmac.new(secret.encode(), message.encode(), hashlib.sha512).hexdigest()
+        if _same(expected, given.strip().lower()):
+            return
+    raise SignatureError("HMAC does not match")
+
+
+def verify_url_token(delivery: Signed, secrets: Sequence[str]) -> None:
+    """For a vendor that signs nothing: the source's secret in the URL, `/hooks/<slug>/?token=<secret>`.
+
+    The vendor only lets you set the URL it posts to, so the secret travels in it (over TLS; keep it
+    out of access logs). It authenticates the sender but not the body; a replay is a duplicate.
+    """
+    usable = _require(secrets)
+    given = (delivery.query.get(TOKEN_PARAMETER) or "").strip()
+    if not given:
+        raise SignatureError(f"missing ?{TOKEN_PARAMETER}= in the URL")
+    if not any(_same(secret, given) for secret in usable):
+        raise SignatureError(f"?{TOKEN_PARAMETER}= does not match")

@@ -206,12 +206,9 @@ def test_only_staff_who_may_change_dead_letters_may_retry(source, refused):
             "an items path holds one [*]",
         ),
         ('{"adapter": "standard", "fields": {"score": "$.s[*]"}}', "points at several values"),
-        ('{"adapter": "typeform", "timezone": "Mars/Olympus"}', "is not a time zone name"),
+        ('{"adapter": "trustpilot", "timezone": "Mars/Olympus"}', "is not a time zone name"),
         ('{"adapter": "typeform", "items": "$.x[*]"}', "items and parse_json are for the JSON-path adapters"),
-        (
-            '{"adapter": "standard", "parse_json": "$.MSG", "fields": {"score": "$.s"}}',
-            "parse_json is a list",
-        ),
+        ('{"adapter": "qualtrics", "parse_json": "$.MSG"}', "parse_json is a list"),
     ],
     ids=[
         "items-without-wildcard",
@@ -230,6 +227,23 @@ def test_a_mapping_the_webhook_could_not_apply_is_refused_on_save(admin_client, 
     # then
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_a_secret_that_travels_in_the_url_must_be_long(admin_client):
+    # when
+    response = admin_client.post(
+        "/admin/feedback/source/add/",
+        {
+            "slug": "tp",
+            "name": "TP",
+            "kind": "review_site",
+            "active": "on",
+            "signing_secret": "short",
+            "field_mapping": '{"adapter": "trustpilot"}',
+        },
+    )
+    # then
+    assert "use at least 24 random characters" in response.content.decode()
 
 
 def test_a_source_without_webhooks_still_saves_with_an_empty_mapping(admin_client):

@@ -7,6 +7,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 SHARED_DATA = Path(
     os.environ.get("CXLOOP_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -146,3 +147,93 @@ STANDARD_MAPPING = {
     },
     "defaults": {"scale": "nps"},
 }
+
+
+# --- Trustpilot, App Store Connect and Qualtrics, written from each vendor's documented shape ----
+
+TRUSTPILOT_TOKEN = "tp-token-for-tests-only-0123456789"
+
+
+def trustpilot_event(
+    review_id: str, stars: int | None, text: str | None, event: str = "service-review-created", **review
+) -> dict:
+    """One event of a Trustpilot service review webhook (field names as documented, values ours)."""
+    return {
+        "eventName": event,
+        "version": "1",
+        "eventData": {
+            "id": review_id,
+            "language": "en",
+            "title": "Parcel",
+            "text": text,
+            "referenceId": f"order-{review_id}",
+            "stars": stars,
+            "createdAt": "2026-03-01T08:30:00.000Z",
+            "isVerified": True,
+            "locationId": "loc-1",
+            "consumer": {
+                "id": f"consumer-{review_id}",
+                "name": "A Reviewer",
+                "link": "https://tp.example/c/1",
+            },
+            "tags": [],
+            **review,
+        },
+    }
+
+
+def trustpilot_payload(*events: dict) -> dict:
+    return {"events": list(events)}
+
+
+def appstore_review(review_id: str, rating: int | None, body: str | None, **attributes) -> dict:
+    """One `customerReviews` resource as App Store Connect's API lists it (values ours)."""
+    return {
+        "type": "customerReviews",
+        "id": review_id,
+        "attributes": {
+            "rating": rating,
+            "title": "Checkout",
+            "body": body,
+            "reviewerNickname": "nick",
+            "createdDate": "2026-02-27T18:05:00-08:00",
+            "territory": "GBR",
+            **attributes,
+        },
+        "relationships": {"response": {"links": {"self": "https://asc.example/r"}}},
+    }
+
+
+def appstore_page(*reviews: dict) -> dict:
+    """A page of `GET /v1/apps/{id}/customerReviews`, as a relay posts it."""
+    return {
+        "data": list(reviews),
+        "links": {"self": "https://asc.example/v1/apps/1/customerReviews"},
+        "meta": {"paging": {"total": len(reviews), "limit": 50}},
+    }
+
+
+QUALTRICS_KEY = "qualtrics-shared-key-for-tests"
+
+
+def qualtrics_msg(response_id: str = "R_1abcDEF", **extra) -> dict:
+    """A completed response's MSG: ids and a completion time without a UTC offset (values ours)."""
+    return {
+        "Status": "Complete",
+        "SurveyID": "SV_9xyz",
+        "ResponseID": response_id,
+        "CompletedDate": "2026-03-02 10:15:00",
+        "BrandID": "acme",
+        **extra,
+    }
+
+
+def qualtrics_form(
+    msg: dict, secret: str | None = QUALTRICS_KEY, topic: str = "acme.surveyengine.completedResponse.SV_9xyz"
+) -> bytes:
+    """The form an event subscription posts: Topic, MSG (JSON text) and, with a shared key, HMAC."""
+    text = json.dumps(msg)
+    fields = {"Topic": topic, "MSG": text}
+    if secret is not None:
+        fields["HMAC"] = hmac.new(secret.encode(), text.encode(), hashlib.sha512).hexdigest()
+    return urlencode(fields).encode()

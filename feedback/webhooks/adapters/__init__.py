@@ -1,12 +1,12 @@
 """One adapter per vendor: how it signs (`verify`) and how its payload becomes contract items.
 
-A source picks its adapter in `Source.field_mapping["adapter"]` (typeform, delighted, zendesk
-or standard; standard when absent, since a generic source is wired
+A source picks its adapter in `Source.field_mapping["adapter"]` (typeform, delighted, zendesk,
+trustpilot, appstore, qualtrics or standard; standard when absent, since a generic source is wired
 by field mapping alone). For any adapter, `field_mapping["defaults"]` fills contract keys the
 payload did not give, e.g. {"touchpoint": "checkout", "team": "team-a1"}, and
 `field_mapping["timezone"]` (an IANA name, default UTC) is the zone of times sent without a UTC
-offset. The JSON-path adapter (standard) also takes an items path, `parse_json` and `$$` paths:
-see standard.py.
+offset. The JSON-path adapters (standard and the vendor presets built on it) also take an items
+path, `parse_json` and `$$` paths: see standard.py.
 
 Every item that comes out is checked for what feedback cannot do without: an external id, and a
 score or a comment. An item lacking them is refused (`Refused`, unmapped), never stored empty.
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feedback.models import Source
 from feedback.webhooks.signatures import Signed
 
-from . import delighted, standard, typeform, zendesk
+from . import appstore, delighted, qualtrics, standard, trustpilot, typeform, zendesk
 from .base import Ignored, Items, MappingError, Refused, check_target, config_error, has, put, text
 
 __all__ = [
@@ -52,7 +52,10 @@ class Adapter(Protocol):
     ) -> dict | Ignored | Items: ...
 
 
-ADAPTERS: dict[str, Adapter] = {module.NAME: module for module in (typeform, delighted, zendesk, standard)}
+ADAPTERS: dict[str, Adapter] = {
+    module.NAME: module
+    for module in (typeform, delighted, zendesk, standard, trustpilot, appstore, qualtrics)
+}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ when the delivery has items): Standard Webhooks keeps it the same across retries
 a duplicate. Unix-second numbers for occurred_at become ISO 8601, numeric ids strings, and a score
 sent as the text of a whole number (a form can carry nothing else) an integer; everything else is
 passed on as found, for the contract validator to judge.
+
+The vendor presets (trustpilot, appstore, qualtrics) are this mapping with ready `PRESET` paths;
+a source's own `fields` add to or replace (null: remove) a preset's.
 """
 
 import re

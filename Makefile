@@ -13,7 +13,7 @@ ARGS ?=
 
 .PHONY: run test bench manage lint e2e install clean lock
 
-run: $(STAMP) ## Migrate, load demo data, serve with a Celery worker and beat
+run: $(STAMP) ## Migrate, load demo data, serve with gunicorn, a Celery worker per queue and beat (supervised)
 	$(BIN)/python -m cxloop.devstack run
 
 test: $(STAMP) ## The whole test suite (ARGS="-k name" to narrow it)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 # Celery queues, one worker each (DESIGN.md section 4): bulk work never delays an alert.
 QUEUES = ("processing", "alerts", "periodic")
-# Celery's own default queue, where a task that no route names goes (settings name no other
-# default outside tests): the processing worker takes it too, so such a task is never stranded.
+# Celery's own default queue, where a task goes when the settings name no default queue: the
+# processing worker takes it too, so such a task is never stranded.
 UNROUTED_QUEUE = "celery"
 # Connections left for `make manage`, psql, a migration or another deployment's one-off job.
 DEFAULT_MARGIN = 10
@@ -231,11 +231,15 @@ def gunicorn_argv(sizing: Sizing, *, bind: str) -> list[str]:
     return argv
 
 
-def worker_argv(sizing: Sizing, queue: str, *, node: str) -> list[str]:
-    """A Celery worker that consumes one queue."""
+def worker_argv(
+    sizing: Sizing, queue: str, *, node: str, environ: Mapping[str, str] = os.environ
+) -> list[str]:
+    """A Celery worker that consumes one queue, named as the settings name it (CXLOOP_QUEUE_PREFIX)."""
     if queue not in QUEUES:
         raise SystemExit(f"unknown queue {queue!r}; the queues are {', '.join(QUEUES)}")
-    queues = f"{queue},{UNROUTED_QUEUE}" if queue == "processing" else queue
+    queues = environ.get("CXLOOP_QUEUE_PREFIX", "") + queue
+    if queue == "processing":
+        queues += f",{UNROUTED_QUEUE}"
     return [
         *("celery", "-A", "cxloop", "worker", "-Q", queues, "-n", node),
         *("--concurrency", str(sizing.concurrency(queue)), "-l", "info"),

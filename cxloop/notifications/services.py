@@ -4,11 +4,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cxloop.core.bulk import insert_absent
 from cxloop.core.pii import mask_personal_data
 
 from .models import EmailMessage, Notification, NotificationPreference
@@ -104,7 +106,12 @@ def emails_sweep() -> int:
     return sent
 
 
-def emails_pending_ids(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500) -> list[int]:
+# An email waits for its task in the alerts queue for seconds; still pending after this long, its task
+# was lost (Redis down, a worker killed). Shorter, the sweep would send what is only queued.
+EMAIL_LOST_AFTER = timedelta(minutes=10)
+
+
+def emails_pending_ids(*, older_than: timedelta = EMAIL_LOST_AFTER, limit: int = 500) -> list[int]:
     """Pending emails whose send task was lost or failed: the sweep sends them."""
     cutoff = timezone.now() - older_than
     return list(
@@ -136,6 +143,86 @@ def notify(*, user, key: str, kind: str, title: str, body: str = "", url: str = 
     notification.emailed = True
     notification.save(update_fields=["emailed"])
     return notification
+
+
+def notifications_create(*, notifications: list[dict]) -> int:
+    """Many in-app notifications in one statement, masked like `notify`'s, each once by its key, and
+    none emailed here: alert summaries email those (alert_summaries_send). Returns how many are new.
+
+    Each dict holds user_id, key, kind, title, body and url.
+    """
+    now = timezone.now()
+    rows = [
+        {
+            **notification,
+            "key": notification["key"][:200],
+            "title": mask_personal_data(notification["title"])[:200],
+            "body": mask_personal_data(notification.get("body", "")),
+            "created_at": now,
+        }
+        for notification in notifications
+    ]
+    return len(insert_absent(Notification, rows=rows, conflict=("key",), returning=("id",)))
+
+
+# Alerts that are emailed as a summary rather than one by one (a burst of new cases, or of overdue
+# ones after an outage, is one email), each kind under its heading.
+SUMMARISED_KINDS = {
+    "case_opened": "New cases your team should pick up",
+    "case_escalated": "Overdue cases",
+}
+# At most one summary per person in this long; none while they are in the app to see the bell.
+ALERT_SUMMARY_EVERY = timedelta(minutes=5)
+
+
+def alert_summaries_send(*, now=None) -> int:
+    """One email per person with alerts they have neither read nor been emailed, at most every
+    ALERT_SUMMARY_EVERY (the key names the window, so a rerun sends nothing twice), and only to people
+    not seen in the app within that time. Returns how many were queued."""
+    from cxloop.org.presence import seen_since
+
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(
+        kind__in=list(SUMMARISED_KINDS), read_at__isnull=True, emailed=False
+    )
+    user_ids = set(waiting.values_list("user_id", flat=True).distinct())
+    in_the_app = seen_since(user_ids=user_ids, since=now - ALERT_SUMMARY_EVERY)
+    digest_readers = set(
+        NotificationPreference.objects.filter(user_id__in=user_ids, daily_digest=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    window = int(now.timestamp() // ALERT_SUMMARY_EVERY.total_seconds())
+    sent = 0
+    for user in (
+        get_user_model().objects.filter(pk__in=user_ids - in_the_app - digest_readers).exclude(email="")
+    ):
+        with transaction.atomic():
+            items = list(
+                waiting.select_for_update(skip_locked=True).filter(user=user).order_by("created_at")[:50]
+            )
+            if not items:
+                continue
+            subject, body = _alert_summary(items)
+            queued = email_queue(key=f"alerts:{user.pk}:{window}", to=user.email, subject=subject, body=body)
+            if queued is not None:
+                Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
+                sent += 1
+    return sent
+
+
+def _alert_summary(items: list[Notification]) -> tuple[str, str]:
+    """The subject and body of one person's summary: the alerts under a heading per kind."""
+    sections, counts = [], []
+    for kind, heading in SUMMARISED_KINDS.items():
+        of_kind = [n for n in items if n.kind == kind]
+        if not of_kind:
+            continue
+        lines = "\n".join(f"- {n.title} ({settings.CXLOOP_BASE_URL}{n.url})" for n in of_kind)
+        sections.append(f"{heading}:\n\n{lines}\n")
+        noun = "new case" if kind == "case_opened" else "overdue case"
+        counts.append(f"{len(of_kind)} {noun}{'s' if len(of_kind) != 1 else ''}")
+    return f"cxloop: {', '.join(counts)} for your team", "\n".join(sections)
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:

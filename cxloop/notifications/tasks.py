@@ -23,3 +23,11 @@ def digests_send() -> int:
     from .services import digests_send as send
 
     return send()
+
+
+@shared_task(name="notifications.alert_summaries_send")
+def alert_summaries_send() -> int:
+    """Email each person one summary of the new-case alerts they have not seen (innerloop.services.alerts)."""
+    from .services import alert_summaries_send as send
+
+    return send()

@@ -8,7 +8,8 @@ each notification has a unique key.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DurationField, F, Func, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cxloop.notifications.services import notify
@@ -27,6 +28,15 @@ def _recipients(case: Case, level: int):
     return [membership.user for membership in memberships.select_related("user")]
 
 
+DEFAULT_MANAGER_WAIT_MINUTES = 8 * 60
+
+
+def _manager_wait():
+    """The case's wait from its breach to the manager's escalation, as an SQL interval."""
+    minutes = Coalesce("sla_policy__manager_escalation_minutes", Value(DEFAULT_MANAGER_WAIT_MINUTES))
+    return Func(minutes, template="make_interval(mins => %(expressions)s)", output_field=DurationField())
+
+
 def _breached(case: Case, now) -> bool:
     return case.due_at is not None and case.due_at < now and case.paused_at is None
 
@@ -35,7 +45,11 @@ def _level_due(case: Case, now) -> int:
     """The escalation level the case has earned by now (0, 1 or 2)."""
     if not _breached(case, now):
         return 0
-    wait = timedelta(minutes=case.sla_policy.manager_escalation_minutes if case.sla_policy else 8 * 60)
+    wait = timedelta(
+        minutes=case.sla_policy.manager_escalation_minutes
+        if case.sla_policy
+        else DEFAULT_MANAGER_WAIT_MINUTES
+    )
     return 2 if case.due_at + wait < now else 1
 
 
@@ -48,6 +62,10 @@ def cases_escalate_overdue(*, now=None) -> int:
         .select_related("team", "sla_policy", "kind")
         .filter(status__in=RUNNING, escalation_level__lt=2, due_at__lt=now, paused_at__isnull=True)
         .filter(Q(first_contacted_at__isnull=True) | Q(resolution_due_at__lt=now))
+        # Only cases owed a level now: the lead's cases waiting for the manager's turn must not
+        # fill the batch ahead of a case that has just breached.
+        .alias(manager_due=F("due_at") + _manager_wait())
+        .filter(Q(escalation_level=0) | Q(manager_due__lt=now))
         .order_by("due_at")[:BATCH]
     )
     made = 0
@@ -63,6 +81,9 @@ def cases_escalate_overdue(*, now=None) -> int:
                     title=f"Overdue ({clock}): case {case.pk}, {case.kind} for {case.team}",
                     body=f"The {clock} deadline was {case.due_at:%Y-%m-%d %H:%M %Z}.",
                     url=f"/cases/{case.pk}/",
+                    # In the bell now; by email in the person's next alert summary (one email for a
+                    # whole burst of breaches, as after an outage).
+                    email=False,
                 )
             CaseEvent.objects.create(
                 case=case, kind=CaseEvent.Kind.ESCALATED, data={"level": level, "clock": clock}

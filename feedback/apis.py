@@ -41,6 +41,27 @@ class IngestResultSerializer(serializers.Serializer):
     )
 
 
+class TriageOutput(serializers.Serializer):
+    """Where triage sent the item: pending (not yet triaged), case (which, for which team, by which
+    rule, and why when it went to the triage team), or none (and why)."""
+
+    status = serializers.ChoiceField(choices=["pending", "case", "none"])
+    case = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.CharField(required=False)
+    rule = serializers.CharField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False)
+
+    def to_representation(self, instance: Feedback) -> dict:
+        if instance.triaged_at is None:
+            return {"status": "pending"}
+        result = dict(instance.triage_result or {})
+        if result.get("case"):
+            return {"status": "case", **result}
+        if "team" in result:  # routed, but the case existed already
+            return {"status": "case", **result}
+        return {"status": "none", "reason": result.get("reason", "")}
+
+
 class FeedbackOutput(serializers.ModelSerializer):
     """A feedback item; emails, card and phone numbers in the comment are masked, as on the pages,
     unless the caller holds the personal-data permission (the serializer's context names the user)."""
@@ -51,13 +72,20 @@ class FeedbackOutput(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
     confirmed_category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    suggested_category = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The classifier's guess; rules act on it only when suggested_confidence reaches theirs.",
+    )
+    triage = TriageOutput(source="*", read_only=True)
 
     class Meta:
         model = Feedback
         fields = [
             "id", "source", "external_id", "scale", "score", "comment", "occurred_at", "received_at",
             "customer", "touchpoint", "journey_stage", "team", "metadata", "sentiment", "language",
-            "confirmed_category",
+            "confirmed_category", "suggested_category", "suggested_confidence", "triage",
         ]  # fmt: skip
 
     def to_representation(self, instance):

@@ -219,6 +219,14 @@ class Feedback(models.Model):
     confirmed_category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_feedback"
     )
+    # Triage, the step after enrichment (innerloop.services.triage): NULL until the rules ran, which
+    # is what its sweep looks for; then where the item went: {"case": id, "team": slug, "rule": name},
+    # or {"reason": why no case}.
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    # A database default too: COPY (the demo, bulk loads) leaves the column out.
+    triage_result = models.JSONField(
+        default=dict, db_default=models.Value({}, models.JSONField()), blank=True
+    )
 
     # Full-text search over comments, kept by PostgreSQL itself (a stored generated column), without
     # the emails, phone and card numbers that masking hides (enrichment.pii.searchable_comment).
@@ -262,6 +270,11 @@ class Feedback(models.Model):
             models.Index(fields=["customer", "-occurred_at"], name="feedback_customer_timeline"),
             models.Index(
                 fields=["received_at"], name="feedback_unprocessed", condition=Q(processed_at__isnull=True)
+            ),
+            models.Index(
+                fields=["processed_at"],
+                name="feedback_untriaged",
+                condition=Q(processed_at__isnull=False, triaged_at__isnull=True),
             ),
             GinIndex(fields=["search_vector"], name="feedback_search"),
             models.Index(fields=["confirmed_category", "-occurred_at"], name="feedback_category_recent"),

@@ -19,7 +19,15 @@ def feedback_visible_to(*, user) -> QuerySet[Feedback]:
     return scope_queryset(Feedback.objects.all(), user)
 
 
-LIST_RELATED = ("source", "customer", "touchpoint", "journey_stage", "team")
+LIST_RELATED = (
+    "source",
+    "customer",
+    "touchpoint",
+    "journey_stage",
+    "team",
+    "confirmed_category",
+    "suggested_category",
+)
 
 
 def feedback_filterset(*, user, filters: dict | None = None):

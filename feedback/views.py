@@ -13,6 +13,7 @@ from cxloop.org.permissions import role_required
 from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_to
 
 from . import selectors
+from .enrichment.classifier import LIKELY_SUGGESTION
 from .forms import CategoryChoiceForm, EmployeeFeedbackForm, QuickFeedbackForm
 from .models import Source
 from .permissions import Writer
@@ -86,9 +87,11 @@ def feedback_list(request):
 def feedback_detail(request, pk: int):
     """One item with its enrichment, and the form to confirm its category."""
     item = selectors.feedback_get(user=request.user, feedback_id=pk)
-    initial = item.confirmed_category or item.suggested_category
+    likely = (item.suggested_confidence or 0) >= LIKELY_SUGGESTION
+    initial = item.confirmed_category or (item.suggested_category if likely else None)
     form = CategoryChoiceForm(initial={"category": initial.slug if initial else None})
-    return TemplateResponse(request, "feedback/feedback_detail.html", {"item": item, "category_form": form})
+    context = {"item": item, "category_form": form, "likely_suggestion": LIKELY_SUGGESTION}
+    return TemplateResponse(request, "feedback/feedback_detail.html", context)
 
 
 @require_POST

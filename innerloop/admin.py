@@ -8,7 +8,7 @@ from django.urls import path
 from .huddles.models import HuddleCadence
 from .huddles.services import huddle_cadence_set
 from .models import Case, CaseKind, CaseRule, MessageTemplate, SlaPolicy
-from .services.triage import rule_dry_run
+from .services.triage_rules import rule_dry_run
 
 M2M_CONDITIONS = ("sources", "journey_stages", "touchpoints", "categories")
 
@@ -28,7 +28,8 @@ class CaseRuleAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "scales", ("score_min", "score_max"), "source_kinds", "sources", "segments",
-                    "value_tiers", "min_annual_value", "sentiment_max", "categories", "keywords",
+                    "value_tiers", "min_annual_value", "sentiment_max", "categories", "min_confidence",
+                    "keywords",
                     "journey_stages", "touchpoints",
                 ),
                 "description": "Leave a condition empty to match everything. Lists: comma-separated.",

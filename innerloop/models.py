@@ -4,6 +4,7 @@ from datetime import time
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -108,6 +109,13 @@ class CaseRule(models.Model):
         null=True, blank=True, help_text="e.g. -0.3 for clearly negative comments"
     )
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    # A suggested category (the classifier's guess) counts for `categories` only this sure or surer;
+    # a category a person confirmed always counts.
+    min_confidence = models.FloatField(
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="How sure the classifier must be of a suggested category for this rule to act on it (0-1).",
+    )
     keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     journey_stages = models.ManyToManyField(JourneyStage, blank=True, related_name="+")
     touchpoints = models.ManyToManyField(Touchpoint, blank=True, related_name="+")
@@ -145,6 +153,10 @@ class CaseRule(models.Model):
                 | Q(score_max__isnull=True)
                 | Q(score_min__lte=F("score_max")),
                 name="rule_score_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_confidence__gte=0, min_confidence__lte=1),
+                name="rule_min_confidence_is_probability",
             ),
         ]
 

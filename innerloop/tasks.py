@@ -1,6 +1,30 @@
 """Celery interfaces of the inner loop."""
 
+from functools import partial
+
 from celery import shared_task
+from django.db import transaction
+
+
+def triage_after_enrichment(*, feedback_ids: list[int]) -> None:
+    """The hand-off from enrichment (settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS): triage these items
+    in the same worker, straight after the enrichment commits.
+
+    Not a task of its own: a second trip through the queue put every live item behind whatever
+    waited there. Robust: a failure is logged and leaves the items to the triage sweep, and never
+    undoes the enrichment that already committed.
+    """
+    from innerloop.services.triage import triage_pending
+
+    transaction.on_commit(partial(triage_pending, feedback_ids=feedback_ids), robust=True)
+
+
+@shared_task(name="innerloop.sweep_untriaged")
+def sweep_untriaged() -> int:
+    """Triage enriched items whose triage task was lost; returns how many."""
+    from innerloop.services.triage import triage_sweep
+
+    return triage_sweep()
 
 
 @shared_task(name="innerloop.escalate_overdue")

@@ -11,8 +11,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "department", "timezone")
-    list_filter = ("department",)
+    list_display = ("name", "department", "timezone", "is_triage_team")
+    list_filter = ("department", "is_triage_team")
     prepopulated_fields = {"slug": ("name",)}
 
 

@@ -27,11 +27,21 @@ class Team(models.Model):
     name = models.CharField(max_length=120)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams")
     timezone = models.CharField(max_length=64, default="UTC", choices=_timezone_choices)
+    # What no rule or routing can place (a detractor with nothing to route by) goes to this team's
+    # queue, so every detractor and complaint has an owner. At most one team is it.
+    is_triage_team = models.BooleanField(
+        "the organisation's triage team",
+        default=False,
+        help_text="Takes the feedback no rule or routing can place. At most one team.",
+    )
 
     class Meta:
         ordering = ["department__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="team_name_unique_in_department"),
+            models.UniqueConstraint(
+                fields=["is_triage_team"], condition=Q(is_triage_team=True), name="team_one_triage_team"
+            ),
         ]
 
     def __str__(self) -> str:

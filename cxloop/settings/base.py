@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cxloop.org.presence.PresenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,6 +203,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery (DESIGN.md section 4) ---
+# Separate queues, so an alert never waits behind bulk work: processing (enrichment and triage of
+# live items: single posts, webhook deliveries, small arrays), bulk (large arrays and imports; the
+# processing worker takes bulk work only when no live item waits), alerts
+# (escalations, notifications, emails) and periodic (beat's sweeps and nightly jobs). A worker runs
+# per queue but bulk (`make run`, docker-compose.yml); a prefix keeps test and bench runs apart.
+CXLOOP_QUEUE_PREFIX = env("CXLOOP_QUEUE_PREFIX", default="")
+CXLOOP_QUEUES = {name: CXLOOP_QUEUE_PREFIX + name for name in ("processing", "bulk", "alerts", "periodic")}
+CELERY_TASK_DEFAULT_QUEUE = CXLOOP_QUEUES["processing"]
+_ROUTED_TO = {
+    "processing": ("feedback.process", "feedback.process_many"),
+    "bulk": ("feedback.process_bulk", "feedback.import_read", "feedback.import_run"),
+    "alerts": ("notifications.email_send", "notifications.alert_summaries_send", "innerloop.escalate_overdue",
+               "outerloop.initiative_close_loop"),
+    # Everything else beat starts: sweeps, nightly jobs, huddle summaries, digests.
+    "periodic": ("*",),
+}  # fmt: skip
+CELERY_TASK_ROUTES = {
+    name: {"queue": CXLOOP_QUEUES[queue]} for queue, names in _ROUTED_TO.items() for name in names
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -220,6 +240,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 # acks_late tasks must not be redelivered while still running: longer than the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A worker that consumes several queues takes them in the order it names them, every time (the
+    # processing worker: live items, then bulk loads); the default, round robin, let one bulk chunk
+    # in between every two live items, and live items queued behind a large load.
+    "queue_order_strategy": "priority",
     "visibility_timeout": 60 * 60,
     "socket_connect_timeout": 2,
     "max_retries": 1,
@@ -228,7 +252,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Called inside feedback processing with the ids just enriched (apps above feedback plug in here,
 # so feedback never imports them): the inner loop's triage.
-CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.services.triage.triage_feedback_batch"]
+CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.tasks.triage_after_enrichment"]
 # Called by seed_demo after the demo feedback is loaded: each adds its app's demo history.
 CXLOOP_DEMO_SEED_HOOKS = ["innerloop.demo.seed_case_history", "governance.demo.seed_committee"]
 # How long a worker heartbeat stays valid for /healthz.

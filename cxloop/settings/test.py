@@ -21,3 +21,6 @@ AXES_FAILURE_LIMIT = 5
 CELERY_TASK_DEFAULT_QUEUE = env("CXLOOP_TEST_QUEUE", default="cxloop-test")
 # django-axes logs every session a test opens at INFO: the authorization matrix opens thousands.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+# No routes: every task goes to the default queue, the test's own (tests/fixtures set it per test that
+# starts processes). tests/core/test_queues.py checks the production routes.
+CELERY_TASK_ROUTES = {}

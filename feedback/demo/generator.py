@@ -33,6 +33,8 @@ COLUMNS = (
     "language",
     "confirmed_category",
     "processed_at",
+    "triaged_at",
+    "triage_result",
 )
 # History older than this was handled before cxloop: it is loaded as already processed, so only
 # the last days go through enrichment and triage (and open follow-up cases) on first start.
@@ -277,6 +279,10 @@ class FeedbackGenerator:
             "",
             row[7],
             processed,
+            # History was handled before cxloop: triaged when processed (its cases come from the demo's
+            # case history); the live days go through both steps when the workers start.
+            processed,
+            "{}",
         )
 
     def _row(self, stream: _Stream, day: date, *, force_theme: str | None) -> tuple[list, str | None]:

@@ -151,6 +151,8 @@ def organisation_create(*, rng: random.Random) -> Organisation:
             name=spec.name,
             department_id=department_ids[spec.department],
             timezone=spec.timezone,
+            # The demo team the agent and lead log in to also takes what nothing else routes.
+            is_triage_team=spec.slug == DEMO_TEAM,
         )
         for spec in TEAMS
     )

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+# A suggestion at least this sure is shown as likely; a less sure one as a guess, and triage rules do
+# not act on it by default (CaseRule.min_confidence starts here too).
+LIKELY_SUGGESTION = 0.6
 MIN_TRAINING_ITEMS = 50
 MIN_ITEMS_PER_CATEGORY = 5
 MAX_TRAINING_ITEMS = 50_000

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 2000
 # One sweep works through batches for at most this long, so runs never pile up behind each other.
-SWEEP_SECONDS = 40
+SWEEP_SECONDS = 15
 
 
 @cache
@@ -42,15 +42,24 @@ def feedback_mark_processed(*, feedback_id: int) -> bool:
     return feedback_process_batch(feedback_ids=[feedback_id]) == 1
 
 
-# A task for one item also takes up to this many others waiting behind it: under a burst, the
-# worker enriches (and triages) in batches, and the later tasks find their item done.
-CARRY_ALONG = 199
+# A task for one item also takes up to this many others received after it and still waiting: under
+# a burst of single items the worker enriches in batches, and the later tasks find their item done.
+# Only later ones: a bulk load that was waiting before stays on the bulk queue's tasks, and the live
+# item is done in a fraction of a second.
+CARRY_ALONG = 99
 
 
 def feedback_process_with_backlog(*, feedback_id: int) -> int:
-    """Enrich this item and, in the same batch, the oldest others still waiting; returns how many."""
+    """Enrich this item and, in the same batch, the items received after it that still wait."""
+    received_at = (
+        Feedback.objects.filter(pk=feedback_id, processed_at__isnull=True)
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    if received_at is None:
+        return 0  # done already: carried along by an earlier task, or a task delivered twice
     waiting = list(
-        Feedback.objects.filter(processed_at__isnull=True)
+        Feedback.objects.filter(processed_at__isnull=True, received_at__gte=received_at)
         .exclude(pk=feedback_id)
         .order_by("received_at")
         .values_list("id", flat=True)[:CARRY_ALONG]
@@ -58,33 +67,62 @@ def feedback_process_with_backlog(*, feedback_id: int) -> int:
     return feedback_process_batch(feedback_ids=[feedback_id, *waiting])
 
 
-ENRICHED_FIELDS = ["sentiment", "language", "suggested_category", "suggested_confidence", "processed_at"]
+def _enriched_rows(items: list[Feedback]) -> list[tuple]:
+    """(id, sentiment, language, suggested category, its confidence) of each item."""
+    from .categories import category_suggestions
+
+    suggestions = category_suggestions(texts=[item.comment for item in items])
+    return [
+        (
+            item.pk,
+            sentiment_of(item.comment),
+            detect_language(item.comment),
+            suggestion.category_id if suggestion else None,
+            suggestion.confidence if suggestion else None,
+        )
+        for item, suggestion in zip(items, suggestions, strict=True)
+    ]
+
+
+# One UPDATE for the batch, joined to its values: Django's bulk_update writes a CASE per column
+# whose branches PostgreSQL tries row after row (0.32 s for 500 rows here, against 0.03 s).
+_ENRICH_SQL = f"""
+    UPDATE {Feedback._meta.db_table} AS f
+    SET sentiment = v.sentiment, language = v.language, suggested_category_id = v.category,
+        suggested_confidence = v.confidence, processed_at = %s
+    FROM (VALUES {{rows}}) AS v(id, sentiment, language, category, confidence)
+    WHERE f.id = v.id
+"""  # noqa: S608 (the table name is the model's; every value is a parameter)
+_ENRICH_ROW = "(%s::bigint, %s::double precision, %s::varchar, %s::bigint, %s::double precision)"
 
 
 def feedback_process_batch(*, feedback_ids: list[int]) -> int:
-    """Enrich the given items that are still unprocessed; rows another worker holds are skipped."""
-    from .categories import category_suggestions
+    """Enrich the given items that are still unprocessed; rows another worker holds are skipped.
 
+    One transaction: claim (FOR UPDATE SKIP LOCKED, so two workers never take the same rows),
+    enrich in Python, write the batch in one statement. The items then go to triage, right after commit,
+    through the hooks in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS (triage is its own step, with its
+    own marker and sweep: a failure there never undoes the enrichment).
+    """
     with transaction.atomic():
         items = list(
             Feedback.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(pk__in=feedback_ids, processed_at__isnull=True)
-            .only("id", "comment", "confirmed_category_id")
+            .order_by("pk")
+            .only("id", "comment")
         )
-        suggestions = category_suggestions(texts=[item.comment for item in items]) if items else []
-        now = timezone.now()
-        for item, suggestion in zip(items, suggestions, strict=True):
-            item.sentiment = sentiment_of(item.comment)
-            item.language = detect_language(item.comment)
-            if suggestion is not None:
-                item.suggested_category_id = suggestion.category_id
-                item.suggested_confidence = suggestion.confidence
-            item.processed_at = now
-        Feedback.objects.bulk_update(items, ENRICHED_FIELDS, batch_size=500)
-        if items:
-            for hook in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS:
-                import_string(hook)(feedback_ids=[item.pk for item in items])
-    return len(items)
+        if not items:
+            return 0
+        rows = _enriched_rows(items)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _ENRICH_SQL.format(rows=", ".join([_ENRICH_ROW] * len(rows))),
+                [timezone.now(), *(value for row in rows for value in row)],
+            )
+        processed = [item.pk for item in items]
+        for hook in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS:
+            import_string(hook)(feedback_ids=processed)
+    return len(processed)
 
 
 def feedback_sweep(*, seconds: float = SWEEP_SECONDS) -> int:

@@ -1,16 +1,19 @@
 """What a dashboard shows, read through the metrics layer (rollup) and the loop-closure metrics."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from cxloop.org.models import Team
 from feedback.metrics.queries import Filters, utc_start
 from feedback.metrics.selectors import low_sample_n, metric_report
 from feedback.metrics.stats import nps_compare, nps_interval, nps_point
 from feedback.models import Category
 from feedback.selectors import feedback_visible_to
 from innerloop.metrics import loop_closure
+from innerloop.models import OPEN_STATUSES, Case
 
 from .chart import Point, nps_trend_svg
 
@@ -119,3 +122,42 @@ def category_effects(*, user, team, date_from, date_to, limit: int = 8) -> list[
             }
         )
     return effects
+
+
+@dataclass(frozen=True)
+class TriageQueue:
+    """What waits for the organisation's triage team: the feedback nothing else could place."""
+
+    team: Team | None  # None: no triage team is set (then unowned detractors are counted instead)
+    open_cases: int
+    oldest: datetime | None
+    may_open: bool  # whether the viewer may open that team's queue
+    unowned: int  # detractors triaged without an owner (no triage team was set): a person must act
+
+
+def triage_queue(*, user) -> TriageQueue | None:
+    """For managers, the committee and admins: the triage team's open cases (its queue's count, and
+    the oldest), and the detractors left without any owner. None for everyone else."""
+    from cxloop.org.models import Role
+    from cxloop.org.scoping import scope_for, teams_visible_to
+    from feedback.models import Feedback
+
+    scope = scope_for(user)
+    if not scope.has_role(Role.MANAGER, Role.COMMITTEE, Role.ADMIN):
+        return None
+    team = Team.objects.filter(is_triage_team=True).first()
+    waiting = Case.objects.filter(team=team, status__in=OPEN_STATUSES) if team else Case.objects.none()
+    counts = waiting.aggregate(open=Count("id"), oldest=Min("created_at"))
+    return TriageQueue(
+        team=team,
+        open_cases=counts["open"],
+        oldest=counts["oldest"],
+        may_open=team is not None and teams_visible_to(user=user).filter(pk=team.pk).exists(),
+        # Only possible while no triage team is set: then count the last 30 days' unowned detractors.
+        unowned=0
+        if team is not None
+        else Feedback.objects.filter(
+            occurred_at__gte=timezone.now() - timedelta(days=30),
+            triage_result__reason__contains="no triage team is set",
+        ).count(),
+    )

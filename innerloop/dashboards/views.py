@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cxloop.org.scoping import teams_visible_to
 
-from .selectors import dashboard
+from .selectors import dashboard, triage_queue
 
 # Cells a spreadsheet would run as a formula start with one of these: prefix them with a quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,9 +32,8 @@ def _is_number(text: str) -> bool:
 @require_GET
 def overview(request):
     """Everything the user may see: their team, their department, or the organisation."""
-    return TemplateResponse(
-        request, "innerloop/dashboards/dashboard.html", {"scope": None, **dashboard(user=request.user)}
-    )
+    context = {"scope": None, "triage": triage_queue(user=request.user), **dashboard(user=request.user)}
+    return TemplateResponse(request, "innerloop/dashboards/dashboard.html", context)
 
 
 @require_GET

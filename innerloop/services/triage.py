@@ -1,224 +1,275 @@
-"""Triage: the ordered rules decide which feedback opens which follow-up case.
+"""Triage: after enrichment, the ordered rules decide which feedback opens which case, a batch at a time.
 
-Runs inside feedback processing (after the feedback's own commit, in Celery), through the hook
-named in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS, so a processed item is always a triaged item
-and the processing sweep covers both. Idempotent: one case per feedback and kind (a constraint).
+Its own step, with its own marker (Feedback.triaged_at) and sweep, so enrichment and triage fail and
+recover apart. A batch is one transaction: claim the items (FOR UPDATE SKIP LOCKED: two workers never
+take the same rows), decide each in Python, then write in a few statements, not a few per item: the
+cases (one INSERT ... ON CONFLICT DO NOTHING RETURNING), their opening events (one INSERT), the items'
+marker, routing and team (one UPDATE ... FROM VALUES) and the alerts (innerloop.services.alerts).
+Idempotent: one case per feedback and kind (a constraint), and a triaged item is not claimed again.
+
+Every detractor and complaint gets an owner. What a rule opens but can route nowhere, and a
+detractor no rule matched at all, goes to the organisation's triage team (Team.is_triage_team, set in
+the admin); each item's `triage_result` says where it went, or why nowhere.
 """
 
+import json
 import logging
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from feedback.models import Feedback
-from innerloop.models import PRIORITY_RANK, Case, CaseEvent, CaseRule, Priority
+from cxloop.core.bulk import insert_absent
+from cxloop.org.models import Team
+from feedback.models import Feedback, Scale, SourceKind
+from innerloop.models import (
+    PRIORITY_RANK,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseRule,
+    CaseStatus,
+    Priority,
+    SlaPolicy,
+)
 from innerloop.sla import add_business_minutes
+
+from .alerts import alerts_for_new_cases
+from .triage_rules import active_rules, route, rule_matches
 
 logger = logging.getLogger(__name__)
 
-ALERT_PRIORITIES = (Priority.HIGH, Priority.URGENT)
+BATCH = 500
+# Items processed longer ago than this and still untriaged are the sweep's (their task was lost).
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_SECONDS = 15
 
-
-def active_rules() -> list[CaseRule]:
-    return list(
-        CaseRule.objects.filter(active=True)
-        .select_related("case_kind", "sla_policy", "team")
-        .prefetch_related("sources", "categories", "journey_stages", "touchpoints")
-        .order_by("position", "pk")
-    )
-
-
-def related_ids(rule: CaseRule) -> dict[str, set[int]]:
-    """The ids a saved rule's many-to-many conditions name (prefetched by active_rules)."""
-    return {
-        name: {obj.pk for obj in getattr(rule, name).all()}
-        for name in ("sources", "journey_stages", "touchpoints", "categories")
-    }
-
-
-def rule_matches(rule: CaseRule, item: Feedback, related: dict[str, set[int]] | None = None) -> bool:
-    """Every condition the rule sets holds for the item (an unset condition matches anything).
-
-    `related` gives the many-to-many conditions of an unsaved rule (a dry run); a saved rule's
-    own are used otherwise.
-    """
-    related = related if related is not None else related_ids(rule)
-    customer = item.customer
-    checks = (
-        not rule.scales or item.scale in rule.scales,
-        rule.score_min is None or (item.score is not None and item.score >= rule.score_min),
-        rule.score_max is None or (item.score is not None and item.score <= rule.score_max),
-        not rule.source_kinds or item.source.kind in rule.source_kinds,
-        not rule.segments or (customer is not None and customer.segment in rule.segments),
-        not rule.value_tiers or (customer is not None and customer.value_tier in rule.value_tiers),
-        rule.min_annual_value is None
-        or (customer is not None and (customer.annual_value or 0) >= rule.min_annual_value),
-        rule.sentiment_max is None or (item.sentiment is not None and item.sentiment <= rule.sentiment_max),
-        not rule.keywords or any(word.lower() in item.comment.lower() for word in rule.keywords),
-    )
-    if not all(checks):
-        return False
-    pairs = (
-        (related["sources"], item.source_id),
-        (related["journey_stages"], item.journey_stage_id),
-        (related["touchpoints"], item.touchpoint_id),
-    )
-    if any(chosen and value not in chosen for chosen, value in pairs):
-        return False
-    categories = related["categories"]
-    if categories:
-        # The confirmed category wins over the suggestion; a rule on a parent covers its children.
-        category = item.confirmed_category or item.suggested_category
-        if category is None or not ({category.pk, category.parent_id} & categories):
-            return False
-    return True
-
-
-DRY_RUN_DAYS = 30
-DRY_RUN_SCAN_LIMIT = 50_000
-
-
-def rule_dry_run(*, rule: CaseRule, related: dict[str, set[int]], samples: int = 10) -> dict:
-    """What a rule would have matched over the last 30 days, before it is saved.
-
-    Counts the processed feedback it matches, how much of that an earlier active rule takes
-    first (the first match wins), and shows a few examples. Nothing is written.
-    """
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    since = timezone.now() - timedelta(days=DRY_RUN_DAYS)
-    items = (
-        Feedback.objects.filter(received_at__gte=since, processed_at__isnull=False)
-        .select_related(
-            "source", "customer", "confirmed_category", "suggested_category", "touchpoint", "team"
-        )
-        .defer("search_vector")
-        .order_by("-received_at")[:DRY_RUN_SCAN_LIMIT]
-    )
-    earlier = [
-        r
-        for r in active_rules()
-        if r.pk != rule.pk and (r.position, r.pk or 0) < (rule.position, rule.pk or 0)
-    ]
-    matched, taken_earlier, examples, scanned = 0, 0, [], 0
-    for item in items.iterator(chunk_size=2000):
-        scanned += 1
-        if not rule_matches(rule, item, related):
-            continue
-        matched += 1
-        if any(rule_matches(other, item) for other in earlier):
-            taken_earlier += 1
-        elif len(examples) < samples:
-            examples.append(item)
-    return {
-        "days": DRY_RUN_DAYS,
-        "scanned": scanned,
-        "matched": matched,
-        "taken_by_earlier_rules": taken_earlier,
-        "would_open": matched - taken_earlier if rule.action == CaseRule.Action.OPEN_CASE else 0,
-        "examples": examples,
-    }
-
-
-def route(rule: CaseRule, item: Feedback):
-    """The team a case goes to, by the rule's routing, falling back to the rule's team, then the item's."""
-    Routing = CaseRule.Routing
-    candidates = {
-        Routing.FIXED: rule.team,
-        Routing.TOUCHPOINT: item.touchpoint.owning_team if item.touchpoint_id else None,
-        Routing.FEEDBACK: item.team,
-        Routing.CUSTOMER: item.customer.owning_team if item.customer_id else None,
-    }
-    return candidates[rule.routing] or rule.team or item.team
+# The case a detractor gets when no rule matched it: the triage team finds it an owner.
+NEEDS_OWNER = ("needs_owner", "Needs an owner", "Feedback no rule placed: find the team that owns it.")
+NEEDS_OWNER_POLICY = "detractor-24h"
+# Feedback that must reach a person even when no rule matched: detractor-side scores, and clearly
+# negative words from a customer on a channel without a score (employees raise obstacles elsewhere).
+DETRACTOR_MAX = {Scale.NPS: 6, Scale.CSAT: 2, Scale.CES: 2}
+NEGATIVE_UNSCORED = -0.5
 
 
 @dataclass(frozen=True)
-class TriageOutcome:
-    feedback_id: int
-    rule_id: int | None
-    case_id: int | None
+class Decision:
+    """What triage does with one item: open a case (kind, team...) or not, and why."""
+
+    item: Feedback
+    rule: CaseRule | None = None
+    kind: CaseKind | None = None
+    team: Team | None = None
+    priority: str = Priority.NORMAL
+    policy: SlaPolicy | None = None
+    reason: str = ""
+
+    @property
+    def opens_case(self) -> bool:
+        return self.kind is not None and self.team is not None
 
 
-def triage_feedback_batch(*, feedback_ids: list[int]) -> list[TriageOutcome]:
-    """Apply the rules to each item; open the first matching rule's case. Call inside a transaction."""
-    rules = active_rules()
-    items = (
-        Feedback.objects.filter(pk__in=feedback_ids)
-        .select_related(
-            "source", "customer__owning_team", "touchpoint__owning_team", "team",
-            "confirmed_category", "suggested_category",
+def needs_owner(item: Feedback) -> bool:
+    """A detractor or a complaint: feedback that must reach a person whatever the rules say."""
+    if item.score is not None and item.scale in DETRACTOR_MAX:
+        return item.score <= DETRACTOR_MAX[item.scale]
+    return (
+        item.score is None
+        and item.sentiment is not None
+        and item.sentiment <= NEGATIVE_UNSCORED
+        and item.source.kind != SourceKind.EMPLOYEE
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    rules: list[CaseRule]
+    triage_team: Team | None
+    needs_owner_kind: CaseKind
+    needs_owner_policy: SlaPolicy | None
+
+
+def _context() -> _Context:
+    slug, name, description = NEEDS_OWNER
+    kind, _ = CaseKind.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+    return _Context(
+        rules=active_rules(),
+        triage_team=Team.objects.filter(is_triage_team=True).first(),
+        needs_owner_kind=kind,
+        needs_owner_policy=SlaPolicy.objects.filter(slug=NEEDS_OWNER_POLICY).first(),
+    )
+
+
+def decide(item: Feedback, context: _Context) -> Decision:
+    """The first matching rule's case, routed; the triage team where nothing else can take it."""
+    rule = next((rule for rule in context.rules if rule_matches(rule, item)), None)
+    triage_team = context.triage_team
+    if rule is None:
+        if not needs_owner(item):
+            return Decision(item, reason="no rule matched")
+        if triage_team is None:
+            return Decision(item, reason="no rule matched this detractor, and no triage team is set")
+        return Decision(
+            item,
+            kind=context.needs_owner_kind,
+            team=triage_team,
+            priority=Priority.HIGH,
+            policy=context.needs_owner_policy,
+            reason="no rule matched this detractor: the triage team owns it",
         )
-        .defer("search_vector")
-    )  # fmt: skip
-    outcomes = []
-    for item in items:
-        rule = next((rule for rule in rules if rule_matches(rule, item)), None)
-        case = None
-        if rule is not None and rule.action == CaseRule.Action.OPEN_CASE:
-            case = case_open_for_feedback(feedback=item, rule=rule)
-        outcomes.append(TriageOutcome(item.pk, rule.pk if rule else None, case.pk if case else None))
-    return outcomes
-
-
-def case_open_for_feedback(*, feedback: Feedback, rule: CaseRule) -> Case | None:
-    """Open the rule's case for this feedback, once; None when it exists already or has no team."""
-    team = route(rule, feedback)
+    if rule.action != CaseRule.Action.OPEN_CASE:
+        return Decision(item, rule=rule, reason=f"rule “{rule.name}” opens no case")
+    team, reason = route(rule, item), ""
     if team is None:
-        logger.warning("feedback %s matched rule %s but no team can take it", feedback.pk, rule.pk)
-        return None
-    now = feedback.received_at
-    policy = rule.sla_policy
+        team = triage_team
+        reason = (
+            "the rule found no team to route to: the triage team owns it"
+            if team
+            else "the rule found no team to route to, and no triage team is set"
+        )
+    return Decision(item, rule=rule, kind=rule.case_kind, team=team, priority=rule.priority,
+                    policy=rule.sla_policy, reason=reason)  # fmt: skip
+
+
+def _case_row(decision: Decision, *, now: datetime) -> dict:
+    item, policy, team = decision.item, decision.policy, decision.team
     first_due = resolution_due = None
     if policy is not None:
-        tz = ZoneInfo(team.timezone)
-        first_due = add_business_minutes(now, policy.first_contact_minutes, policy=policy, tz=tz)
-        resolution_due = add_business_minutes(now, policy.resolution_minutes, policy=policy, tz=tz)
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                feedback=feedback,
-                kind=rule.case_kind,
-                customer=feedback.customer,
-                team=team,
-                rule=rule,
-                priority=rule.priority,
-                priority_rank=PRIORITY_RANK[rule.priority],
-                sla_policy=policy,
-                first_contact_due_at=first_due,
-                resolution_due_at=resolution_due,
-                due_at=first_due,
-            )
-    except IntegrityError:
-        return None  # this feedback already has a case of this kind: triage ran before
-    if feedback.team_id is None:
-        # Routed by touchpoint, customer or rule: the team that now answers for the feedback sees
-        # it beside its case, and counts it in its metrics.
-        Feedback.objects.filter(pk=feedback.pk, team__isnull=True).update(team=team)
-        feedback.team = team
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.OPENED,
-        data={"rule": rule.name, "team": team.slug, "priority": rule.priority},
-    )
-    if case.priority in ALERT_PRIORITIES:
-        _alert_team(case=case)
-    return case
-
-
-def _alert_team(*, case: Case) -> None:
-    from cxloop.notifications.services import notify
-    from cxloop.org.models import Membership
-
-    members = Membership.objects.filter(team=case.team).select_related("user")
-    for membership in members:
-        notify(
-            user=membership.user,
-            key=f"case:{case.pk}:opened:{membership.user_id}",
-            kind="case_opened",
-            title=f"New {case.get_priority_display().lower()}-priority case: {case.kind}",
-            body=(case.feedback.comment or "")[:300],
-            url=f"/cases/{case.pk}/",
+        # The clock starts when we heard, in the team's own business hours.
+        zone = ZoneInfo(team.timezone)
+        first_due = add_business_minutes(
+            item.received_at, policy.first_contact_minutes, policy=policy, tz=zone
         )
+        resolution_due = add_business_minutes(
+            item.received_at, policy.resolution_minutes, policy=policy, tz=zone
+        )
+    return {
+        "feedback_id": item.pk, "kind_id": decision.kind.pk, "customer_id": item.customer_id,
+        "team_id": team.pk, "rule_id": decision.rule.pk if decision.rule else None, "status": CaseStatus.NEW,
+        "priority": decision.priority, "priority_rank": PRIORITY_RANK[decision.priority],
+        "sla_policy_id": policy.pk if policy else None, "first_contact_due_at": first_due,
+        "resolution_due_at": resolution_due, "due_at": first_due, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def _open_cases(decisions: list[Decision], *, now: datetime) -> dict[int, int]:
+    """feedback id -> id of the case opened for it now (none where it had one of that kind already)."""
+    opening = [decision for decision in decisions if decision.opens_case]
+    if not opening:
+        return {}
+    returned = insert_absent(
+        Case,
+        rows=[_case_row(decision, now=now) for decision in opening],
+        conflict=("feedback_id", "kind_id"),
+        returning=("id", "feedback_id"),
+    )
+    opened = {feedback_id: case_id for case_id, feedback_id in returned}
+    by_feedback = {decision.item.pk: decision for decision in opening}
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case_id,
+            kind=CaseEvent.Kind.OPENED,
+            data={
+                "rule": by_feedback[feedback_id].rule.name if by_feedback[feedback_id].rule else None,
+                "team": by_feedback[feedback_id].team.slug,
+                "priority": by_feedback[feedback_id].priority,
+                **({"why": by_feedback[feedback_id].reason} if by_feedback[feedback_id].reason else {}),
+            },
+        )
+        for feedback_id, case_id in opened.items()
+    )
+    return opened
+
+
+def _result(decision: Decision, case_id: int | None) -> dict:
+    if not decision.opens_case:
+        return {"case": None, "reason": decision.reason}
+    result = {
+        "case": case_id,
+        "team": decision.team.slug,
+        "rule": decision.rule.name if decision.rule else None,
+    }
+    if case_id is None:
+        result["reason"] = "it already had this case"
+    elif decision.reason:
+        result["reason"] = decision.reason
+    return result
+
+
+_MARK_SQL = f"""
+    UPDATE {Feedback._meta.db_table} AS f
+    SET triaged_at = %s, triage_result = v.result, team_id = COALESCE(f.team_id, v.team)
+    FROM (VALUES {{rows}}) AS v(id, result, team)
+    WHERE f.id = v.id
+"""  # noqa: S608 (the table name is the model's; every value is a parameter)
+_MARK_ROW = "(%s::bigint, %s::jsonb, %s::bigint)"
+
+
+def _mark_triaged(decisions: list[Decision], opened: dict[int, int], *, now: datetime) -> None:
+    """Every item's marker and result, and, for feedback that came with no team, the team its case
+    went to (so the people working the case read it, and its team's numbers count it)."""
+    rows = []
+    for decision in decisions:
+        case_id = opened.get(decision.item.pk)
+        team_id = decision.team.pk if decision.opens_case else None
+        rows.append((decision.item.pk, json.dumps(_result(decision, case_id)), team_id))
+    with connection.cursor() as cursor:
+        params = [now, *(value for row in rows for value in row)]
+        cursor.execute(_MARK_SQL.format(rows=", ".join([_MARK_ROW] * len(rows))), params)
+
+
+@dataclass(frozen=True)
+class TriageRun:
+    triaged: int
+    cases: int
+
+
+def triage_pending(
+    *, feedback_ids: list[int] | None = None, limit: int = BATCH, older_than=None
+) -> TriageRun:
+    """Triage the given items (all of them), or the oldest `limit` waiting, that are enriched and
+    not yet triaged."""
+    now = timezone.now()
+    if feedback_ids is not None:
+        limit = len(feedback_ids)
+    with transaction.atomic():
+        waiting = Feedback.objects.filter(processed_at__isnull=False, triaged_at__isnull=True)
+        if feedback_ids is not None:
+            waiting = waiting.filter(pk__in=feedback_ids)
+        if older_than is not None:
+            waiting = waiting.filter(processed_at__lt=now - older_than)
+        items = list(
+            waiting.select_for_update(no_key=True, skip_locked=True, of=("self",))
+            .select_related(
+                "source", "customer__owning_team", "touchpoint__owning_team", "team",
+                "confirmed_category", "suggested_category",
+            )
+            .defer("search_vector")
+            .order_by("processed_at", "pk")[:limit]
+        )  # fmt: skip
+        if not items:
+            return TriageRun(0, 0)
+        context = _context()
+        decisions = [decide(item, context) for item in items]
+        for decision in decisions:
+            if decision.kind is not None and decision.team is None:
+                logger.error("feedback %s has no owner: %s", decision.item.pk, decision.reason)
+        opened = _open_cases(decisions, now=now)
+        _mark_triaged(decisions, opened, now=now)
+        alerts_for_new_cases(case_ids=list(opened.values()))
+    return TriageRun(len(items), len(opened))
+
+
+def triage_sweep(*, seconds: float = SWEEP_SECONDS) -> int:
+    """Triage items whose task was lost, batch by batch, until none are left or the time is up."""
+    deadline, total = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        run = triage_pending(older_than=SWEEP_GRACE)
+        total += run.triaged
+        if run.triaged == 0:
+            break
+    return total

@@ -110,3 +110,21 @@ def test_a_task_carries_the_waiting_backlog_along(db):
     # then: it processed all five; the other tasks find nothing left to do
     assert done == 5
     assert feedback_process_with_backlog(feedback_id=items[1].pk) == 0
+
+
+def test_a_live_item_carries_along_only_what_came_after_it(db):
+    # given: a bulk load waiting for the bulk queue, then a burst of live items
+    from feedback.services.processing import feedback_process_with_backlog
+
+    bulk = FeedbackFactory.create_batch(300, comment="ok")
+    Feedback.objects.filter(pk__in=[item.pk for item in bulk]).update(
+        received_at=timezone.now() - timedelta(seconds=20)
+    )
+    live = FeedbackFactory.create_batch(3, comment="ok")
+    # when: the first live item's task runs
+    done = feedback_process_with_backlog(feedback_id=live[0].pk)
+    # then: the live burst is done in one small batch; the bulk load is left to its own tasks
+    assert done == 3
+    assert (
+        Feedback.objects.filter(pk__in=[item.pk for item in bulk], processed_at__isnull=True).count() == 300
+    )

@@ -5,7 +5,7 @@
 #                           periodic tasks, then exec gunicorn on 0.0.0.0:${PORT:-8000} (the
 #                           image's default command)
 #   worker [QUEUE [ARGS...]]  a Celery worker for one queue (processing, alerts or periodic;
-#                           default $CXLOOP_QUEUE), named QUEUE@hostname
+#                           default $CXLOOP_QUEUE; processing also takes bulk), named QUEUE@hostname
 #   beat [ARGS...]          Celery beat (run exactly one)
 #   gunicorn ...            the web role's preparation, then exec the given gunicorn command
 #   celery ...              wait for PostgreSQL and until no migration is left unapplied,

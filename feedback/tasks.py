@@ -19,6 +19,14 @@ def feedback_process_many(*, feedback_ids: list[int]) -> int:
     return feedback_process_batch(feedback_ids=feedback_ids)
 
 
+@shared_task(name="feedback.process_bulk")
+def feedback_process_bulk(*, feedback_ids: list[int]) -> int:
+    """The same for a chunk of a bulk load (a large array, an import), on the bulk queue."""
+    from feedback.services.processing import feedback_process_batch
+
+    return feedback_process_batch(feedback_ids=feedback_ids)
+
+
 @shared_task(name="feedback.sweep_unprocessed")
 def feedback_sweep_unprocessed() -> int:
     """Process a batch of items whose task was lost; returns how many were processed."""

@@ -29,6 +29,10 @@ from pathlib import Path
 
 # Celery queues, one worker each (DESIGN.md section 4): bulk work never delays an alert.
 QUEUES = ("processing", "alerts", "periodic")
+# Large arrays and imports: the processing worker takes them only when no live item waits (the
+# broker's queue order is "priority", cxloop/settings), so a bulk load never delays a live detractor
+# by more than the batches already running.
+BULK_QUEUE = "bulk"
 # Celery's own default queue, where a task goes when the settings name no default queue: the
 # processing worker takes it too, so such a task is never stranded.
 UNROUTED_QUEUE = "celery"
@@ -237,9 +241,11 @@ def worker_argv(
     """A Celery worker that consumes one queue, named as the settings name it (CXLOOP_QUEUE_PREFIX)."""
     if queue not in QUEUES:
         raise SystemExit(f"unknown queue {queue!r}; the queues are {', '.join(QUEUES)}")
-    queues = environ.get("CXLOOP_QUEUE_PREFIX", "") + queue
+    prefix = environ.get("CXLOOP_QUEUE_PREFIX", "")
+    queues = prefix + queue
     if queue == "processing":
-        queues += f",{UNROUTED_QUEUE}"
+        # Live items first: the Redis transport takes the queues in this order, every time.
+        queues += f",{prefix}{BULK_QUEUE},{UNROUTED_QUEUE}"
     return [
         *("celery", "-A", "cxloop", "worker", "-Q", queues, "-n", node),
         *("--concurrency", str(sizing.concurrency(queue)), "-l", "info"),

@@ -219,6 +219,8 @@ def _store(*, data: dict, writer: Writer) -> IngestResult:
     changed = [key for key, value in values.items() if getattr(feedback, key) != value]
     if not changed:
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk, warnings=warnings)
+    if errors := _merged_score_errors(feedback=feedback, values=values):
+        return IngestResult(data["external_id"], ERROR, errors=errors)
     for key in changed:
         setattr(feedback, key, values[key])
     feedback.delivery_hashes = [*(feedback.delivery_hashes or ()), delivery]
@@ -226,10 +228,24 @@ def _store(*, data: dict, writer: Writer) -> IngestResult:
     if REPROCESS_ON.intersection(changed):
         # New words or a new score: enrich again (sentiment, category) and triage again (the
         # task enqueued after commit finds it unprocessed; triage opens at most one case per kind).
-        feedback.processed_at = None
-        fields.append("processed_at")
+        feedback.processed_at = feedback.triaged_at = None
+        fields += ["processed_at", "triaged_at"]
     feedback.save(update_fields=fields)
     return IngestResult(data["external_id"], UPDATED, feedback.pk, warnings=warnings)
+
+
+def _merged_score_errors(*, feedback: Feedback, values: dict) -> dict:
+    """An update names only what it changes: the stored score must still fit a new scale (and a new
+    score the stored scale), as the contract checks for one delivery alone."""
+    scale, score = values.get("scale", feedback.scale), values.get("score", feedback.score)
+    if score is None:
+        return {}
+    if scale is None:
+        return {"scale": [f"required: the stored score {score} needs a scale (nps, csat or ces)."]}
+    low, high = Feedback.SCALE_RANGES[scale]
+    if not low <= score <= high:
+        return {"score": [f"the stored score {score} is not on the {scale} scale: send the score with it."]}
+    return {}
 
 
 def _customers_resolve(
@@ -366,7 +382,7 @@ def _store_batch(*, valid: list[tuple[int, dict]], writer: Writer) -> dict[int, 
                 results[index] = IngestResult(data["external_id"], CREATED, new_id, warnings=warnings)
         for index, data in later:
             results[index] = _store(data=data, writer=writer)
-        _after_commit_many(
+        processing_enqueue(
             feedback_ids=[result.id for result in results.values() if result.status in (CREATED, UPDATED)]
         )
     return results
@@ -440,12 +456,18 @@ def _after_commit(*, feedback_id: int) -> None:
 
 # A batch's items are enriched in tasks of this many, so that several workers can share a batch.
 PROCESS_CHUNK = 200
+# Deliveries of up to this many items are live (a webhook with a few reviews, a small array): their
+# tasks go to the processing queue. Larger ones are bulk loads, on the bulk queue, which the same
+# workers take only when no live item waits, so a live detractor never waits behind a whole load.
+LIVE_DELIVERY_MAX = 50
 
 
-def _after_commit_many(*, feedback_ids: list[int]) -> None:
-    """One task per chunk of ids after commit, not one per item: a Redis round trip each."""
+def processing_enqueue(*, feedback_ids: list[int]) -> None:
+    """One task per chunk of ids after commit (immediately outside a transaction), not one per item:
+    a Redis round trip each; on the bulk queue when the delivery is a bulk load."""
     from cxloop.core.tasks_util import enqueue_on_commit
-    from feedback.tasks import feedback_process_many
+    from feedback.tasks import feedback_process_bulk, feedback_process_many
 
+    task = feedback_process_many if len(feedback_ids) <= LIVE_DELIVERY_MAX else feedback_process_bulk
     for start in range(0, len(feedback_ids), PROCESS_CHUNK):
-        enqueue_on_commit(feedback_process_many, feedback_ids=feedback_ids[start : start + PROCESS_CHUNK])
+        enqueue_on_commit(task, feedback_ids=feedback_ids[start : start + PROCESS_CHUNK])

@@ -7,6 +7,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from feedback.models import Customer, Feedback
+from feedback.services.ingest import LIVE_DELIVERY_MAX
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,26 +123,50 @@ def test_a_row_the_database_refuses_is_its_error_and_the_others_are_stored(api, 
     assert sorted(Feedback.objects.values_list("external_id", flat=True)) == ["a", "c"]
 
 
-def test_a_batch_is_enriched_by_one_task_per_chunk_after_commit(
+def _sent_by(monkeypatch, *tasks) -> dict[str, list]:
+    sent = {task.name: [] for task in tasks}
+    for task in tasks:
+        monkeypatch.setattr(
+            task, "apply_async", lambda kwargs, name=task.name, **options: sent[name].append(kwargs)
+        )
+    return sent
+
+
+def test_a_bulk_load_is_enriched_by_one_task_per_chunk_on_the_bulk_queue_after_commit(
     api, django_capture_on_commit_callbacks, monkeypatch
 ):
     # given
-    from feedback.tasks import feedback_process_many
+    from feedback.tasks import feedback_process_bulk, feedback_process_many
 
-    sent = []
-    monkeypatch.setattr(feedback_process_many, "apply_async", lambda kwargs, **options: sent.append(kwargs))
+    sent = _sent_by(monkeypatch, feedback_process_bulk, feedback_process_many)
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post(api, [item(str(n)) for n in range(450)])
-    # then: nothing before commit; then three tasks that name every stored item once
+    # then: nothing before commit; then three bulk tasks that name every stored item once
     assert response.status_code == 201
-    assert sent == []
+    assert sent == {"feedback.process_bulk": [], "feedback.process_many": []}
     for callback in callbacks:
         callback()
-    assert [len(task["feedback_ids"]) for task in sent] == [200, 200, 50]
-    assert sorted(pk for task in sent for pk in task["feedback_ids"]) == sorted(
+    bulk = sent["feedback.process_bulk"]
+    assert [len(task["feedback_ids"]) for task in bulk] == [200, 200, 50]
+    assert sent["feedback.process_many"] == []
+    assert sorted(pk for task in bulk for pk in task["feedback_ids"]) == sorted(
         Feedback.objects.values_list("id", flat=True)
     )
+
+
+def test_a_small_delivery_is_live_work_not_bulk(api, django_capture_on_commit_callbacks, monkeypatch):
+    # given
+    from feedback.tasks import feedback_process_bulk, feedback_process_many
+
+    sent = _sent_by(monkeypatch, feedback_process_bulk, feedback_process_many)
+    # when: an array no larger than a webhook delivery's few items
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api, [item(str(n)) for n in range(LIVE_DELIVERY_MAX)])
+    # then
+    assert response.status_code == 201
+    assert sent["feedback.process_bulk"] == []
+    assert [len(task["feedback_ids"]) for task in sent["feedback.process_many"]] == [LIVE_DELIVERY_MAX]
 
 
 @pytest.mark.worker

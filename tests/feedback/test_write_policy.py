@@ -340,3 +340,15 @@ def test_a_manager_names_the_team_of_an_import_and_only_one_of_their_own(
     assert "team" in theirs.errors
     assert named.is_valid(), named.errors
     assert named.to_mapping().team == "team-a2"
+
+
+def test_an_update_changing_the_scale_of_a_stored_score_is_an_error_not_a_server_error(people, org, store):
+    # given: a score of 9 on the NPS scale
+    client = _agent_token(people)
+    post(client, {"source": "store-notes", "external_id": "n-1", "scale": "nps", "score": 9, "comment": "ok"})
+    # when: the same item again on the CES scale (1-7), without a score
+    response = post(client, {"source": "store-notes", "external_id": "n-1", "scale": "ces", "comment": "ok"})
+    # then
+    assert response.status_code == 400
+    assert "not on the ces scale" in response.json()["errors"]["score"][0]
+    assert Feedback.objects.get(external_id="n-1").scale == "nps"

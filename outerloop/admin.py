@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImpactReview, Initiative, InitiativeEvent, Milestone, Signal
+from .models import DetectionRun, ImpactReview, Initiative, InitiativeEvent, Milestone, Signal
 
 
 @admin.register(Signal)
@@ -40,3 +40,17 @@ class InitiativeEventAdmin(admin.ModelAdmin):
 @admin.register(ImpactReview)
 class ImpactReviewAdmin(admin.ModelAdmin):
     list_display = ["initiative", "nps_before", "nps_after", "nps_p_value", "created_at", "discussed_at"]
+
+
+@admin.register(DetectionRun)
+class DetectionRunAdmin(admin.ModelAdmin):
+    list_display = ["finished_at", "window_end", "cells", "created", "updated", "team_rises", "seconds"]
+
+    def has_add_permission(self, request):
+        return False  # written by the signal job only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

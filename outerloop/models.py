@@ -9,6 +9,25 @@ from cxloop.org.models import Department
 from feedback.models import Category, JourneyStage, Touchpoint
 
 
+class DetectionRun(models.Model):
+    """One finished run of the signal job: how recent the board's figures are, and whether the
+    nightly run happened (a missed one is caught up by outerloop.signals_detect_if_missed)."""
+
+    finished_at = models.DateTimeField(db_index=True)
+    window_end = models.DateTimeField()
+    cells = models.PositiveIntegerField()
+    created = models.PositiveIntegerField()
+    updated = models.PositiveIntegerField()
+    team_rises = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"Signal detection at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
 class SignalKind(models.TextChoices):
     ROOT_CAUSE = "root_cause", "Recurring root cause"
     OBSTACLE = "obstacle", "Escalated obstacle"

@@ -10,7 +10,7 @@ from cxloop.org.models import Role
 from cxloop.org.scoping import scope_for
 from feedback.models import Feedback
 
-from .models import ACTIVE_STAGES, ImpactReview, Initiative, Signal, SignalStatus, Stage
+from .models import ACTIVE_STAGES, DetectionRun, ImpactReview, Initiative, Signal, SignalStatus, Stage
 from .services.detection import CONFIDENT_SUGGESTION
 
 # Roles that work with the outer loop at all; everyone else gets a 403.
@@ -36,6 +36,11 @@ def signals_visible_to(*, user) -> QuerySet[Signal]:
     signals = Signal.objects.select_related("category__parent", "journey_stage", "merged_into")
     condition = _department_condition(user, "department_ids__contains")
     return signals if condition is None else signals.filter(condition)
+
+
+def detection_last_run() -> DetectionRun | None:
+    """The most recent finished run of the signal job (no personal data: visible to the board)."""
+    return DetectionRun.objects.order_by("-finished_at").first()
 
 
 def signal_board(*, user, status: str = SignalStatus.NEW) -> QuerySet[Signal]:

@@ -3,6 +3,14 @@
 from celery import shared_task
 
 
+@shared_task(name="outerloop.signals_detect_if_missed")
+def signals_detect_if_missed() -> dict | None:
+    """Hourly: run the detection now when the nightly run was missed (none finished in 26 hours)."""
+    from outerloop.services.signals import detection_missed
+
+    return signals_detect() if detection_missed() else None
+
+
 @shared_task(name="outerloop.signals_detect")
 def signals_detect() -> dict:
     """The nightly detection run (also started from the signals board and `manage.py signals_detect`)."""
@@ -25,6 +33,19 @@ def initiative_close_loop(*, initiative_id: int) -> dict:
     from outerloop.services.impact import initiative_close_loop as close_loop
 
     return close_loop(initiative=Initiative.objects.get(pk=initiative_id))
+
+
+@shared_task(name="outerloop.close_loop_sweep")
+def close_loop_sweep() -> int:
+    """Close the loop for rolled-out initiatives whose task was lost; returns how many."""
+    from outerloop.models import Initiative
+    from outerloop.services.impact import initiative_close_loop as close_loop
+    from outerloop.services.impact import initiatives_loop_open_ids
+
+    ids = initiatives_loop_open_ids()
+    for initiative in Initiative.objects.filter(pk__in=ids):
+        close_loop(initiative=initiative)
+    return len(ids)
 
 
 @shared_task(name="outerloop.impact_review_compute")

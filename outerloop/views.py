@@ -45,6 +45,8 @@ def signal_board(request):
         "status": status,
         "statuses": SignalStatus.choices,
         "can_run": scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
+        "last_run": selectors.detection_last_run(),
+        "run_missed": signals.detection_missed(),
     }
     return TemplateResponse(request, "outerloop/signal_board.html", context)
 

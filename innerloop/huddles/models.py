@@ -219,3 +219,33 @@ class HuddleEvent(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.huddle_id}: {self.kind}"
+
+
+class TeamRise(models.Model):
+    """A root cause whose share rose in this team alone: a learning item for the team's next huddle,
+    not a committee signal (outerloop's detection finds it; one row per team, category and stage,
+    updated in place by each run)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rises")
+    category = models.ForeignKey("feedback.Category", on_delete=models.CASCADE, related_name="+")
+    journey_stage = models.ForeignKey(
+        "feedback.JourneyStage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rising = models.BooleanField(default=True)
+    recent_count = models.PositiveIntegerField()
+    expected_count = models.FloatField()
+    window_end = models.DateTimeField()
+    detected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "category", "journey_stage"],
+                nulls_distinct=False,
+                name="team_rise_one_per_cell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.category} rising"

@@ -4,6 +4,7 @@ Each service owns its transaction and writes a HuddleEvent for every change of s
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from .models import (
     HuddleEvent,
     HuddleStatus,
     Obstacle,
+    TeamRise,
 )
 
 logger = logging.getLogger(__name__)
@@ -344,3 +346,36 @@ def huddle_review(*, huddle: Huddle, reviewer, comment: str = "") -> Huddle:
     huddle.save(update_fields=["reviewed_at", "reviewed_by", "review_comment"])
     huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.REVIEWED, actor=reviewer, comment=comment)
     return huddle
+
+
+@dataclass(frozen=True)
+class RiseSeen:
+    """A root cause rising in one team, as detection saw it."""
+
+    team_id: int
+    category_id: int
+    journey_stage_id: int | None
+    recent_count: int
+    expected_count: float
+
+
+@transaction.atomic
+def team_rises_record(*, rises: list[RiseSeen], window_end: datetime) -> int:
+    """Record this run's one-team rises (learning items for the huddles) and mark the others as no
+    longer rising; returns how many are rising now."""
+    seen = {(r.team_id, r.category_id, r.journey_stage_id): r for r in rises}
+    TeamRise.objects.filter(rising=True).update(rising=False)
+    TeamRise.objects.bulk_create(
+        [
+            TeamRise(
+                team_id=r.team_id, category_id=r.category_id, journey_stage_id=r.journey_stage_id,
+                rising=True, recent_count=r.recent_count, expected_count=r.expected_count,
+                window_end=window_end,
+            )
+            for r in seen.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["team", "category", "journey_stage"],
+        update_fields=["rising", "recent_count", "expected_count", "window_end", "updated_at"],
+    )  # fmt: skip
+    return len(seen)

@@ -195,8 +195,27 @@ def huddle_summary(*, huddle: Huddle, now: datetime | None = None) -> dict:
         "shout_outs": _comments(period.promoters().order_by("-occurred_at"), names=names),
         "learning_moments": _comments(period.detractors().order_by("score", "-occurred_at")),
         "cases": _cases(huddle.team_id, start, end, now),
+        "rising_causes": _rising_causes(huddle.team_id),
         "last_huddle": _last_commitments(huddle),
     }
+
+
+def _rising_causes(team_id: int) -> list[dict]:
+    """Root causes rising in this team alone (not a committee matter): what to learn from this week."""
+    from .models import TeamRise
+
+    rises = TeamRise.objects.filter(team_id=team_id, rising=True).select_related(
+        "category__parent", "journey_stage"
+    )
+    return [
+        {
+            "category": str(rise.category),
+            "journey_stage": rise.journey_stage.name if rise.journey_stage else None,
+            "recent": rise.recent_count,
+            "expected": round(rise.expected_count, 1),
+        }
+        for rise in rises.order_by("-recent_count")[:10]
+    ]
 
 
 def summary_as_text(summary: dict) -> str:
@@ -219,6 +238,11 @@ def summary_as_text(summary: dict) -> str:
         lines += ["", "Shout-outs:"] + [
             f"- {s['comment'][:200]}" + (f" (names {', '.join(s['names'])})" if s["names"] else "")
             for s in summary["shout_outs"]
+        ]
+    if summary.get("rising_causes"):
+        lines += ["", "Rising in this team (a learning item, not yet a company-wide signal):"] + [
+            f"- {r['category']}: {r['recent']} mentions in 28 days, {r['expected']} expected"
+            for r in summary["rising_causes"]
         ]
     if summary["learning_moments"]:
         lines += ["", "Learning moments:"] + [

@@ -6,7 +6,7 @@ unioned and de-duplicated per (feedback, category), so a case coded with the sam
 feedback already carried counts once.
 
 The model. A cell is a category x journey stage (the signal's key). What could have mentioned the
-category is the feedback of the same journey stage, touchpoint and source (a stratum). The
+category is the feedback of the same journey stage, touchpoint, source and team (a stratum). The
 question is whether the category's *share* of that feedback rose in the recent window (28 days)
 against the baseline before it (84 days), stratum by stratum: more feedback alone (Black Friday,
 the December peak, a campaign, a new survey channel) raises the mentions and the volume alike
@@ -17,6 +17,11 @@ standardisation). All the cells of one run are then adjusted together by Benjami
 adding categories does not add false signals: a cell rises when its q-value is at most
 `false_discovery_rate`, and, so that a large flat category drifting by a few per cent is not a
 "signal" because it is large, its ratio is at least `min_ratio` on at least `min_count` mentions.
+
+Across silos. A root cause is the committee's (a signal) when it rises in at least `min_teams`
+teams and `min_departments` departments across its journey stages: a team rises when its own
+mentions (at least `min_team_count`) reach `min_ratio` times what its own baseline share predicts.
+A rise in fewer teams is a learning item for that team's next huddle (outerloop.services.signals).
 """
 
 from dataclasses import dataclass
@@ -43,6 +48,12 @@ class DetectionParams:
     false_discovery_rate: float = 0.001
     min_ratio: float = 1.5
     min_count: int = 8
+    # A root cause is the committee's when it rises in this many teams (across its journey stages)
+    # and departments; a rise in fewer is a learning item for the team's huddle.
+    min_teams: int = 2
+    min_departments: int = 1
+    # A team counts as rising with at least this many recent mentions of its own.
+    min_team_count: int = 3
 
 
 DEFAULT_PARAMS = DetectionParams()
@@ -68,6 +79,9 @@ class Cell:
     ratio: float | None
     p_value: float
     q_value: float
+    # The teams in which the share rose on its own (a cross-silo root cause rises in several):
+    # team id -> (its recent mentions, what its baseline share predicts).
+    rising_teams: dict[int, tuple[int, float]]
 
     def rising(self, params: DetectionParams) -> bool:
         return (
@@ -83,57 +97,62 @@ def _sql() -> str:
     customer = Customer._meta.db_table
     team = Team._meta.db_table
     # Table names come from the models; every value is a parameter. A stratum is journey stage x
-    # touchpoint x source; COALESCE(..., 0) makes the NULL ones join (ids start at 1).
+    # touchpoint x source x team (the feedback's); COALESCE(..., 0) makes the NULL ones join (ids
+    # start at 1).
     return f"""
     WITH mentions AS (
         SELECT f.id AS feedback_id,
                COALESCE(f.confirmed_category_id,
                         CASE WHEN f.suggested_confidence >= %(confident)s THEN f.suggested_category_id END)
                    AS category_id,
-               f.journey_stage_id, f.touchpoint_id, f.source_id, f.occurred_at, f.customer_id, f.team_id,
-               FALSE AS from_case
+               f.journey_stage_id, f.touchpoint_id, f.source_id, f.team_id AS stratum_team, f.occurred_at,
+               f.customer_id, f.team_id, FALSE AS from_case
         FROM {feedback} f
         WHERE f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
           AND (f.confirmed_category_id IS NOT NULL
                OR (f.suggested_category_id IS NOT NULL AND f.suggested_confidence >= %(confident)s))
         UNION ALL
-        SELECT f.id, c.root_cause_id, f.journey_stage_id, f.touchpoint_id, f.source_id, f.occurred_at,
-               COALESCE(c.customer_id, f.customer_id), c.team_id, TRUE
+        SELECT f.id, c.root_cause_id, f.journey_stage_id, f.touchpoint_id, f.source_id, f.team_id,
+               f.occurred_at, COALESCE(c.customer_id, f.customer_id), c.team_id, TRUE
         FROM {case} c JOIN {feedback} f ON f.id = c.feedback_id
         WHERE c.root_cause_id IS NOT NULL
           AND f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
     ),
     per_feedback AS (
-        SELECT feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, occurred_at,
-               MIN(customer_id) AS customer_id, MIN(team_id) AS team_id,
+        SELECT feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, stratum_team,
+               occurred_at, MIN(customer_id) AS customer_id, MIN(team_id) AS team_id,
                BOOL_OR(from_case) AS from_case, BOOL_AND(from_case) AS only_case,
                occurred_at >= %(recent_start)s AS recent
         FROM mentions
-        GROUP BY feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, occurred_at
+        GROUP BY feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, stratum_team,
+                 occurred_at
     ),
     volume AS (
         SELECT COALESCE(journey_stage_id, 0) AS stage, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
+               COALESCE(team_id, 0) AS team,
                COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s) AS recent,
                COUNT(*) FILTER (WHERE occurred_at < %(recent_start)s) AS baseline
         FROM {feedback}
         WHERE occurred_at >= %(baseline_start)s AND occurred_at < %(end)s
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
     ),
     strata AS (
         SELECT category_id, journey_stage_id, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
+               COALESCE(stratum_team, 0) AS team,
                COUNT(*) FILTER (WHERE recent) AS recent, COUNT(*) FILTER (WHERE NOT recent) AS baseline
         FROM per_feedback
-        GROUP BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4, 5
     ),
     strata_by_cell AS (
         SELECT s.category_id, s.journey_stage_id,
-               ARRAY_AGG(s.recent ORDER BY s.touchpoint, s.source_id) AS recent,
-               ARRAY_AGG(s.baseline ORDER BY s.touchpoint, s.source_id) AS baseline,
-               ARRAY_AGG(v.recent ORDER BY s.touchpoint, s.source_id) AS recent_volume,
-               ARRAY_AGG(v.baseline ORDER BY s.touchpoint, s.source_id) AS baseline_volume
+               ARRAY_AGG(s.recent ORDER BY s.touchpoint, s.source_id, s.team) AS recent,
+               ARRAY_AGG(s.baseline ORDER BY s.touchpoint, s.source_id, s.team) AS baseline,
+               ARRAY_AGG(v.recent ORDER BY s.touchpoint, s.source_id, s.team) AS recent_volume,
+               ARRAY_AGG(v.baseline ORDER BY s.touchpoint, s.source_id, s.team) AS baseline_volume,
+               ARRAY_AGG(s.team ORDER BY s.touchpoint, s.source_id, s.team) AS teams
         FROM strata s
         JOIN volume v ON v.stage = COALESCE(s.journey_stage_id, 0) AND v.touchpoint = s.touchpoint
-                     AND v.source_id = s.source_id
+                     AND v.source_id = s.source_id AND v.team = s.team
         GROUP BY s.category_id, s.journey_stage_id
     ),
     cells AS (
@@ -162,7 +181,7 @@ def _sql() -> str:
     )
     SELECT c.category_id, c.journey_stage_id, c.recent, c.baseline, c.cases, c.feedback, c.teams,
            COALESCE(d.ids, ARRAY[]::integer[]), c.customers, COALESCE(v.at_risk, 0),
-           s.recent, s.baseline, s.recent_volume, s.baseline_volume
+           s.recent, s.baseline, s.recent_volume, s.baseline_volume, s.teams
     FROM cells c
     JOIN strata_by_cell s
       ON s.category_id = c.category_id AND s.journey_stage_id IS NOT DISTINCT FROM c.journey_stage_id
@@ -199,6 +218,7 @@ def cells_count(*, end: datetime | None = None, params: DetectionParams = DEFAUL
         for row in rows
     ]
     q_values = benjamini_hochberg(np.array([test.p_value for test in tests]))
+    teams = [_rising_teams(row, params) for row in rows]
     return [
         Cell(
             category_id=row[0],
@@ -216,9 +236,27 @@ def cells_count(*, end: datetime | None = None, params: DetectionParams = DEFAUL
             ratio=test.ratio,
             p_value=test.p_value,
             q_value=float(q_value),
+            rising_teams=rising_teams,
         )
-        for row, test, q_value in zip(rows, tests, q_values, strict=True)
+        for row, test, q_value, rising_teams in zip(rows, tests, q_values, teams, strict=True)
     ]
+
+
+def _rising_teams(row, params: DetectionParams) -> dict[int, tuple[int, float]]:
+    """The teams whose own share of the cell rose: at least `min_team_count` recent mentions, and at
+    least `min_ratio` times what their baseline share predicts at their volume (or not seen before)."""
+    observed: dict[int, int] = {}
+    expected: dict[int, float] = {}
+    for a, b, n1, n0, team in zip(row[10], row[11], row[12], row[13], row[14], strict=True):
+        if team == 0 or n1 == 0 or n0 == 0:
+            continue  # no team to tell, or no period to compare with
+        observed[team] = observed.get(team, 0) + a
+        expected[team] = expected.get(team, 0.0) + b * n1 / n0
+    return {
+        team: (count, expected[team])
+        for team, count in sorted(observed.items())
+        if count >= params.min_team_count and count >= params.min_ratio * expected[team]
+    }
 
 
 def cell_title(*, category: Category, stage: JourneyStage | None) -> str:

@@ -154,6 +154,20 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+# A rolled-out initiative's close-the-loop task runs within seconds; one without its "loop closed"
+# event after this long lost its task (Redis down, a worker killed), and the sweep runs it.
+CLOSE_LOOP_LOST_AFTER = timedelta(minutes=10)
+
+
+def initiatives_loop_open_ids(*, older_than: timedelta = CLOSE_LOOP_LOST_AFTER) -> list[int]:
+    """Rolled-out initiatives whose customers and staff were never told."""
+    return list(
+        Initiative.objects.filter(rolled_out_at__lt=timezone.now() - older_than)
+        .exclude(events__kind=InitiativeEvent.Kind.LOOP_CLOSED)
+        .values_list("pk", flat=True)
+    )
+
+
 def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
     """Tell every affected customer (once: the email key) and every member of staff who raised it."""
     initiative = Initiative.objects.get(pk=initiative.pk)
@@ -191,11 +205,15 @@ def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
             url=f"/initiatives/{initiative.pk}/",
         )
         staff += 1
-    if sent:
-        initiative_event_create(
-            initiative=initiative, kind=InitiativeEvent.Kind.LOOP_CLOSED, actor=None,
-            customers=customers, emails_queued=sent, staff=staff,
-        )  # fmt: skip
+    # Recorded even when nobody could be written to: the event is also the sweep's "done" mark, written
+    # once (the lock orders a task and a sweep that ran together).
+    with transaction.atomic():
+        Initiative.objects.select_for_update(no_key=True).filter(pk=initiative.pk).first()
+        if not initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).exists():
+            initiative_event_create(
+                initiative=initiative, kind=InitiativeEvent.Kind.LOOP_CLOSED, actor=None,
+                customers=customers, emails_queued=sent, staff=staff,
+            )  # fmt: skip
     logger.info(
         "initiative %s: %s customers, %s emails queued, %s staff", initiative.pk, customers, sent, staff
     )

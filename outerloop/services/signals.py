@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from cxloop.core.models import audit
+from cxloop.org.models import Team
 from feedback.models import Category, JourneyStage
-from outerloop.models import SIGNAL_TRANSITIONS, Signal, SignalKind, SignalStatus
+from innerloop.huddles.services import RiseSeen, team_rises_record
+from outerloop.models import SIGNAL_TRANSITIONS, DetectionRun, Signal, SignalKind, SignalStatus
 
 from .detection import DEFAULT_PARAMS, Cell, DetectionParams, cell_title, cells_count
 
@@ -28,6 +30,7 @@ class DetectionResult:
     cells: int
     created: int
     updated: int
+    team_rises: int
     seconds: float
 
 
@@ -61,13 +64,18 @@ def signals_detect(
     end = end or started
     start = end - timedelta(days=params.window_days)
     cells = cells_count(end=end, params=params)
+    committee_categories, team_rises = _across_silos(cells, params)
     by_key = {
         root_cause_key(category_id=c.category_id, journey_stage_id=c.journey_stage_id): c for c in cells
     }
     existing = {
         s.key: s for s in Signal.objects.select_for_update(no_key=True).filter(kind=SignalKind.ROOT_CAUSE)
     }
-    new_keys = [key for key, cell in by_key.items() if key not in existing and cell.rising(params)]
+
+    def rising(cell: Cell) -> bool:
+        return cell.rising(params) and cell.category_id in committee_categories
+
+    new_keys = [key for key, cell in by_key.items() if key not in existing and rising(cell)]
     categories = Category.objects.select_related("parent").in_bulk(
         {by_key[key].category_id for key in new_keys}
     )
@@ -95,18 +103,68 @@ def signals_detect(
                 signal.rising, signal.recent_count, signal.updated_at = False, 0, timezone.now()
                 updated.append(signal)
             continue
-        _apply(signal, cell, rising=cell.rising(params), start=start, end=end)
+        _apply(signal, cell, rising=rising(cell), start=start, end=end)
         updated.append(signal)
     Signal.objects.bulk_update(updated, STATS_FIELDS, batch_size=500)
-    seconds = (timezone.now() - started).total_seconds()
+    team_rises_record(rises=team_rises, window_end=end)
+    finished = timezone.now()
+    seconds = (finished - started).total_seconds()
+    DetectionRun.objects.create(
+        finished_at=finished, window_end=end, cells=len(cells), created=len(created), updated=len(updated),
+        team_rises=len(team_rises), seconds=seconds,
+    )  # fmt: skip
     logger.info(
-        "signals detected: %s cells, %s new, %s updated in %.1fs",
+        "signals detected: %s cells, %s new, %s updated, %s rising in one team only, in %.1fs",
         len(cells),
         len(created),
         len(updated),
+        len(team_rises),
         seconds,
     )
-    return DetectionResult(cells=len(cells), created=len(created), updated=len(updated), seconds=seconds)
+    return DetectionResult(
+        cells=len(cells),
+        created=len(created),
+        updated=len(updated),
+        team_rises=len(team_rises),
+        seconds=seconds,
+    )
+
+
+# The nightly run is due every day; one that has not finished for this long was missed (the machine
+# was off at 01:30, beat or the worker was down) and the hourly check runs it now.
+DETECTION_MISSED_AFTER = timedelta(hours=26)
+
+
+def detection_missed(*, now: datetime | None = None) -> bool:
+    """Whether no detection run has finished within DETECTION_MISSED_AFTER."""
+    now = now or timezone.now()
+    return not DetectionRun.objects.filter(finished_at__gte=now - DETECTION_MISSED_AFTER).exists()
+
+
+def _across_silos(cells: list[Cell], params: DetectionParams) -> tuple[set[int], list[RiseSeen]]:
+    """The categories rising across silos (in `min_teams` teams and `min_departments` departments over
+    their journey stages): the committee's. The rest of the rising cells become learning items for the
+    teams they rose in."""
+    rising = [cell for cell in cells if cell.rising(params)]
+    teams_of: dict[int, set[int]] = {}
+    for cell in rising:
+        teams_of.setdefault(cell.category_id, set()).update(cell.rising_teams)
+    department_of = dict(
+        Team.objects.filter(pk__in=set().union(*teams_of.values())).values_list("pk", "department_id")
+    )
+    committee = {
+        category
+        for category, teams in teams_of.items()
+        if len(teams) >= params.min_teams and len({department_of[t] for t in teams}) >= params.min_departments
+    }
+    rises = [
+        RiseSeen(team_id=team, category_id=cell.category_id, journey_stage_id=cell.journey_stage_id,
+                 recent_count=recent, expected_count=expected)
+        for cell in rising
+        if cell.category_id not in committee
+        for team, (recent, expected) in cell.rising_teams.items()
+    ]  # fmt: skip
+    return committee, rises
 
 
 def _locked(signal: Signal) -> Signal:

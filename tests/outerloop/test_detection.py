@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -67,22 +68,35 @@ def _weeks(*, weeks: range, **kwargs) -> None:
 
 @pytest.fixture
 def crafted(org):
-    """16 weeks of one stratum at 24 feedback rows a week: 12 weeks of baseline and a 4-week window.
+    """16 weeks at 24 feedback rows a week, half from team A2 and half from team B1 (two departments):
+    12 weeks of baseline and a 4-week window.
 
-    `rising` is 2 of the 24 rows a week in the baseline and 8 of 24 in the window: its share
-    quadruples at the same volume. `flat` is 4 of 24 every week.
+    `rising` is 1 of each team's 12 rows a week in the baseline and 4 of 12 in the window: its share
+    quadruples at the same volume, in both teams (a root cause across silos). `flat` is 2 of 12.
     """
     now = timezone.now()
     stage = JourneyStageFactory(slug="receive", name="Receive")
     source = SourceFactory()
     rising = CategoryFactory(slug="late", name="Late delivery")
     flat = CategoryFactory(slug="queue", name="Long queue")
-    common = {"stage": stage, "source": source, "now": now, "rows": 24}
-    _weeks(weeks=range(4, 16), team=org["team_a1"], mentions={rising: 2, flat: 4}, **common)
-    # The window's rising mentions come from 8 customers, each of them every week.
+    common = {"stage": stage, "source": source, "now": now, "rows": 12}
+    # The window's rising mentions come from 8 customers, 4 for each team, each of them every week.
     customers = CustomerFactory.create_batch(8)
-    _weeks(weeks=range(4), team=org["team_b1"], mentions={rising: 8, flat: 4}, customers=customers, **common)
+    for team, theirs in ((org["team_a2"], customers[:4]), (org["team_b1"], customers[4:])):
+        _weeks(weeks=range(4, 16), team=team, mentions={rising: 1, flat: 2}, **common)
+        _weeks(weeks=range(4), team=team, mentions={rising: 4, flat: 2}, customers=theirs, **common)
     return {"now": now, "stage": stage, "source": source, "rising": rising, "flat": flat}
+
+
+def _exact_p(*, strata: int, recent: int, baseline: int, recent_rows: int, baseline_rows: int) -> float:
+    """P(T >= observed) for `strata` identical strata, from scipy's hypergeometric law (the sum of the
+    strata's window mentions, given each stratum's mentions and rows)."""
+    mentions, rows = recent + baseline, recent_rows + baseline_rows
+    pmf = stats.hypergeom.pmf(np.arange(mentions + 1), rows, mentions, recent_rows)
+    distribution = np.ones(1)
+    for _ in range(strata):
+        distribution = np.convolve(distribution, pmf)
+    return float(distribution[strata * recent :].sum())
 
 
 def test_finds_planted_rise_and_not_flat_control(crafted, org):
@@ -97,15 +111,14 @@ def test_finds_planted_rise_and_not_flat_control(crafted, org):
     # The baseline's share, 24 of 288, at the window's volume of 96 rows.
     assert signal.expected_count == pytest.approx(8.0)
     assert signal.rate_ratio == pytest.approx(4.0)
-    # Fisher's exact test, one-sided: 32 of 96 rows against 24 of 288.
-    assert signal.p_value == pytest.approx(
-        stats.fisher_exact([[32, 96 - 32], [24, 288 - 24]], alternative="greater").pvalue, rel=1e-9
-    )
+    # The exact test over the two teams' strata: 16 of 48 rows against 12 of 144 in each.
+    exact = _exact_p(strata=2, recent=16, baseline=12, recent_rows=48, baseline_rows=144)
+    assert signal.p_value == pytest.approx(exact, rel=1e-6)
     # Two cells were tested in the run: the smaller p-value is doubled.
     assert signal.q_value == pytest.approx(2 * signal.p_value, rel=1e-9)
     assert signal.rising is True
-    assert signal.teams == 1
-    assert signal.department_ids == [org["dept_b"].pk]
+    assert signal.teams == 2
+    assert sorted(signal.department_ids) == sorted([org["dept_a"].pk, org["dept_b"].pk])
     assert signal.customers == 8
 
 
@@ -129,22 +142,56 @@ def test_volume_alone_makes_no_signal(org):
 
 
 def test_a_share_that_doubles_at_constant_volume_is_a_signal(org):
-    # given
+    # given: in two teams of two departments, 5 of 40 rows a week, then 10 of 40
     now = timezone.now()
     source, stage, category = SourceFactory(), JourneyStageFactory(), CategoryFactory(slug="queue")
-    common = {"stage": stage, "source": source, "now": now, "team": org["team_a1"], "rows": 40}
-    _weeks(weeks=range(4, 16), mentions={category: 5}, **common)
-    _weeks(weeks=range(4), mentions={category: 10}, **common)
+    for team in (org["team_a1"], org["team_b1"]):
+        common = {"stage": stage, "source": source, "now": now, "team": team, "rows": 40}
+        _weeks(weeks=range(4, 16), mentions={category: 5}, **common)
+        _weeks(weeks=range(4), mentions={category: 10}, **common)
     # when
     result = signals_detect(end=now)
     # then
     signal = Signal.objects.get()
     assert result.created == 1
-    assert (signal.recent_count, signal.expected_count, signal.rate_ratio) == (40, 20.0, 2.0)
-    # 40 of 160 rows against 60 of 480; one cell tested, so q = p.
-    fisher = stats.fisher_exact([[40, 120], [60, 420]], alternative="greater").pvalue
-    assert signal.p_value == signal.q_value == pytest.approx(fisher, rel=1e-9)
+    assert (signal.recent_count, signal.expected_count, signal.rate_ratio) == (80, 40.0, 2.0)
+    # 40 of 160 rows against 60 of 480 in each team; one cell tested, so q = p.
+    exact = _exact_p(strata=2, recent=40, baseline=60, recent_rows=160, baseline_rows=480)
+    assert signal.p_value == signal.q_value == pytest.approx(exact, rel=1e-6)
     assert signal.q_value < DEFAULT_PARAMS.false_discovery_rate
+
+
+def test_a_rise_in_one_team_is_a_learning_item_for_its_huddle_not_a_signal(org):
+    # given: the same doubling, in team A1 alone
+    from innerloop.huddles.models import Huddle, TeamRise
+    from innerloop.huddles.summary import huddle_summary
+
+    now = timezone.now()
+    source, stage = SourceFactory(), JourneyStageFactory(name="Receive")
+    category = CategoryFactory(slug="queue", name="Long queue")
+    common = {"stage": stage, "source": source, "now": now, "team": org["team_a1"], "rows": 40}
+    _weeks(weeks=range(4, 16), mentions={category: 5}, **common)
+    _weeks(weeks=range(4), mentions={category: 12}, **common)
+    # when
+    result = signals_detect(end=now)
+    huddle = Huddle.objects.create(
+        team=org["team_a1"], scheduled_at=now, period_start=now - timedelta(days=7), period_end=now
+    )
+    summary = huddle_summary(huddle=huddle)
+    # then
+    assert (result.created, result.team_rises) == (0, 1)
+    assert not Signal.objects.exists()
+    rise = TeamRise.objects.get()
+    assert (rise.team, rise.category, rise.recent_count) == (org["team_a1"], category, 48)
+    assert summary["rising_causes"] == [
+        {"category": "Long queue", "journey_stage": "Receive", "recent": 48, "expected": 20.0}
+    ]
+    # and once it rises in a second team, it is the committee's
+    common["team"] = org["team_b1"]
+    _weeks(weeks=range(4, 16), mentions={category: 5}, **common)
+    _weeks(weeks=range(4), mentions={category: 12}, **common)
+    assert signals_detect(end=now).created == 1
+    assert not TeamRise.objects.filter(rising=True).exists()
 
 
 def test_a_busier_stratum_does_not_lift_a_quiet_one(org):

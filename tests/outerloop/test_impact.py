@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from cxloop.notifications.models import EmailMessage, Notification
 from cxloop.notifications.services import email_send
-from outerloop.models import Stage
+from outerloop.models import InitiativeEvent, Stage
 from outerloop.services.impact import impact_review_compute, impact_reviews_due_ids
-from outerloop.tasks import impact_reviews_due, initiative_close_loop
+from outerloop.tasks import close_loop_sweep, impact_reviews_due, initiative_close_loop
 from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory, TouchpointFactory
 from tests.innerloop.factories import CaseFactory
 
@@ -123,3 +123,32 @@ def test_close_the_loop_messages_each_customer_exactly_once(rolled_out, people):
         f"initiative:{rolled_out['initiative'].pk}:customer:{c.pk}" for c in rolled_out["customers"]
     }
     assert Notification.objects.filter(user=people["agent"], kind="initiative_rolled_out").count() == 1
+
+
+def test_the_sweep_closes_the_loop_once_when_the_task_was_lost(rolled_out, people):
+    # given: rolled out 11 minutes ago and its task never ran (Redis down, a worker killed); another
+    # rolled out a minute ago, whose task may still be on its way
+    initiative = rolled_out["initiative"]
+    initiative.rolled_out_at = timezone.now() - timedelta(minutes=11)
+    initiative.save(update_fields=["rolled_out_at"])
+    recent = InitiativeFactory(stage=Stage.ROLLED_OUT, rolled_out_at=timezone.now() - timedelta(minutes=1))
+    # when: the sweep runs twice, and the lost task turns up after all
+    first = close_loop_sweep()
+    second = close_loop_sweep()
+    late = initiative_close_loop(initiative_id=initiative.pk)
+    # then: every customer once, one "loop closed" event, the recent one left to its task
+    assert (first, second, late["emails_queued"]) == (1, 0, 0)
+    assert EmailMessage.objects.count() == len(rolled_out["customers"])
+    assert initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).count() == 1
+    assert not recent.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).exists()
+    assert Notification.objects.filter(user=people["agent"], kind="initiative_rolled_out").count() == 1
+
+
+def test_the_loop_is_marked_closed_even_with_nobody_to_tell():
+    # given: nobody raised it and no customer was affected
+    initiative = InitiativeFactory(stage=Stage.ROLLED_OUT, rolled_out_at=timezone.now() - timedelta(hours=1))
+    # when
+    close_loop_sweep()
+    # then: recorded, so the sweep does not come back to it every 15 minutes
+    assert initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).count() == 1
+    assert close_loop_sweep() == 0

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from innerloop.huddles.models import Huddle, Obstacle
-from outerloop.models import Signal, SignalKind
-from outerloop.tasks import signals_detect
+from outerloop.models import DetectionRun, Signal, SignalKind
+from outerloop.tasks import signals_detect, signals_detect_if_missed
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,27 @@ def test_detection_task_turns_escalated_obstacles_into_signals_once():
     assert "returns portal" in signal.title
     escalated.refresh_from_db()
     assert escalated.picked_up_at is not None
+
+
+def test_a_missed_nightly_detection_is_caught_up_within_the_hour():
+    # given: the last run finished 27 hours ago (the machine was off at 01:30)
+    DetectionRun.objects.create(
+        finished_at=timezone.now() - timedelta(hours=27), window_end=timezone.now() - timedelta(hours=27),
+        cells=0, created=0, updated=0, team_rises=0, seconds=0.1,
+    )  # fmt: skip
+    # when: the hourly check runs twice
+    first = signals_detect_if_missed()
+    second = signals_detect_if_missed()
+    # then: one run now, and none while the last is recent
+    assert first is not None
+    assert second is None
+    assert DetectionRun.objects.count() == 2
+    assert DetectionRun.objects.first().finished_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_every_detection_run_is_recorded():
+    # when
+    signals_detect()
+    # then
+    assert DetectionRun.objects.count() == 1
+    assert signals_detect_if_missed() is None

@@ -1,8 +1,11 @@
 """HTML pages of the outer loop: board, triage, initiative page, scoping."""
 
-import pytest
+from datetime import timedelta
 
-from outerloop.models import SignalStatus, Stage
+import pytest
+from django.utils import timezone
+
+from outerloop.models import DetectionRun, SignalStatus, Stage
 
 from .factories import InitiativeFactory, SignalFactory
 
@@ -26,6 +29,22 @@ def test_board_is_scoped_to_the_managers_departments(client, people, signals):
     assert "Late delivery" in page
     assert "Checkout error" not in page
     assert client.get(f"/signals/{signals['b'].pk}/").status_code == 404
+
+
+def test_board_says_when_detection_last_ran_and_when_it_was_missed(client, people, signals):
+    # given
+    client.force_login(people["committee"])
+    never = client.get("/signals/").content.decode()
+    DetectionRun.objects.create(
+        finished_at=timezone.now() - timedelta(hours=30), window_end=timezone.now() - timedelta(hours=30),
+        cells=41, created=2, updated=39, team_rises=3, seconds=1.5,
+    )  # fmt: skip
+    # when
+    page = client.get("/signals/").content.decode()
+    # then
+    assert "Detection has not run yet" in never
+    assert "41 root causes tested, 2 new signals, 3 rises in one team" in page
+    assert "The nightly run was missed" in page
 
 
 def test_committee_sees_every_signal_and_agents_are_refused(client, people, signals):

@@ -15,9 +15,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
+from cxloop.core.bulk import insert_absent
 from cxloop.core.models import audit
 from feedback.contract import MAX_BATCH, ContractValidator, external_id_of
 from feedback.models import Customer, Feedback
@@ -130,11 +131,7 @@ def _customer_fields(data: dict) -> dict:
     return provided
 
 
-_INSERTABLE = [f for f in Feedback._meta.concrete_fields if not f.primary_key and not f.generated]
-# Per column: its attribute name, its default, and the field itself where the value needs adapting
-# (JSON); everything else the contract has already turned into what psycopg2 sends as it is.
-_COLUMNS = [(f.attname, f.get_default(), f if isinstance(f, models.JSONField) else None) for f in _INSERTABLE]
-_ATTNAMES = {f.name: f.attname for f in _INSERTABLE}
+_ATTNAMES = {f.name: f.attname for f in Feedback._meta.concrete_fields}
 
 
 def _row(*, data: dict, delivery: str, customer_id: int | None, now) -> dict:
@@ -154,27 +151,14 @@ def _row(*, data: dict, delivery: str, customer_id: int | None, now) -> dict:
 
 def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
     """One INSERT ... ON CONFLICT DO NOTHING for all rows (column values by attribute name):
-    (source id, external id) -> id of each new row; a row whose key is stored already is left out.
-
-    Rows go in key order, so concurrent batches take the unique index's locks in the same order.
-    """
-    rows = sorted(rows, key=lambda row: (row["source_id"], row["external_id"]))
-    placeholders = f"({', '.join(['%s'] * len(_COLUMNS))})"
-    # Table and column names come from the model's own metadata; every value is a parameter.
-    sql = (
-        f"INSERT INTO {Feedback._meta.db_table} ({', '.join(f.column for f in _INSERTABLE)}) "  # noqa: S608
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        "ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id, source_id, external_id"
+    (source id, external id) -> id of each new row; a row whose key is stored already is left out."""
+    inserted = insert_absent(
+        Feedback,
+        rows=rows,
+        conflict=("source_id", "external_id"),
+        returning=("id", "source_id", "external_id"),
     )
-    params = [
-        value if field is None else field.get_db_prep_save(value, connection)
-        for row in rows
-        for attname, default, field in _COLUMNS
-        for value in (row.get(attname, default),)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(source_id, external_id): pk for pk, source_id, external_id in cursor.fetchall()}
+    return {(source_id, external_id): pk for pk, source_id, external_id in inserted}
 
 
 def _store(*, data: dict, writer: Writer) -> IngestResult:
@@ -263,23 +247,35 @@ def _customers_resolve(
     for data in customers:
         merged.setdefault(_customer_key(data), {}).update(_customer_fields(data))
     keys = sorted(merged)
-    Customer.objects.bulk_create(
-        [Customer(external_id=key, **merged[key]) for key in keys], ignore_conflicts=True
-    )
-    stored = {customer.external_id: customer for customer in Customer.objects.filter(external_id__in=keys)}
+    now = timezone.now()
+    created = {
+        external_id: pk
+        for pk, external_id in insert_absent(
+            Customer,
+            rows=[{"external_id": key, "created_at": now, **merged[key]} for key in keys],
+            conflict=("external_id",),
+            returning=("id", "external_id"),
+        )
+    }
+    # New customers were created with what the batch says; only the others can differ from it.
+    stored = {
+        customer.external_id: customer
+        for customer in Customer.objects.filter(external_id__in=[key for key in keys if key not in created])
+    }
     changes = {
         key: {
             name: value
             for name, value in merged[key].items()
-            if name != "value_tier" and getattr(stored[key], name) != value
+            if name != "value_tier" and getattr(customer, name) != value
         }
-        for key in keys
+        for key, customer in stored.items()
     }
     changes = {key: fields for key, fields in changes.items() if fields}
     if changes and writer.manages_customers:
         _customers_change(customers=[stored[key] for key in sorted(changes)], changes=changes, writer=writer)
         changes = {}
-    return {key: stored[key].pk for key in keys}, {key: sorted(fields) for key, fields in changes.items()}
+    ids = {**{key: customer.pk for key, customer in stored.items()}, **created}
+    return ids, {key: sorted(fields) for key, fields in changes.items()}
 
 
 def _customers_change(*, customers: list[Customer], changes: dict[str, dict], writer: Writer) -> None:

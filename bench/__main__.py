@@ -1,6 +1,7 @@
 """`make bench`: build a large data set in its own database, measure, print and save the results.
 
 Usage: python -m bench [--scale N] [--days N] [--repeat N] [--only KEY,...] [--prepare] [--linearity N,...]
+                       [--mixed-seconds N]
 (DATABASE_URL / REDIS_URL from the environment). Each scale has a database of its own,
 <name>_bench_s<scale>, built once by seed_demo and reused by later runs.
 """
@@ -21,7 +22,9 @@ FEEDBACK_PER_SCALE = 50_000
 HISTORY_DAYS = 730
 # 200,000 cases beside 1,000,000 feedback rows, as the inner-loop and outer-loop targets are stated for.
 CASES_PER_FEEDBACK = 0.2
-SCENARIO_KEYS = ("pages", "ingest", "nps", "inner", "signals")
+SCENARIO_KEYS = ("pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed")
+# Scenarios of bench/pipeline.py: real processes on a database of their own, in a process of its own.
+PIPELINE_KEYS = ("drain", "latency", "senders", "mixed")
 SIGNAL_JOB = "signal detection job"
 
 
@@ -48,6 +51,9 @@ def _arguments(argv):
         "--linearity",
         default="",
         help="also time the signal job at these smaller scales (e.g. 5,10), each in its own database",
+    )
+    parser.add_argument(
+        "--mixed-seconds", type=float, default=180, help="how long the 8 clients of 'mixed' run (default 180)"
     )
     parser.add_argument("--results-file", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -134,8 +140,28 @@ def _print_linearity(rows: list[dict]) -> None:
         )
 
 
+def _pipeline(args) -> list:
+    """bench/pipeline.py's scenarios, in a process of its own (it sets Django up on its own database)."""
+    from bench.harness import Result
+
+    keys = ",".join(key for key in PIPELINE_KEYS if key in args.only)
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "bench.pipeline", "--only", keys, "--results-file", out.name]
+        subprocess.run([*command, "--mixed-seconds", str(args.mixed_seconds)], check=True)
+        return [Result(**row) for row in json.loads(Path(out.name).read_text())]
+
+
 def main(argv=None) -> int:
     args = _arguments(argv)
+    pipeline = _pipeline(args) if args.only & set(PIPELINE_KEYS) and not args.prepare else []
+    if pipeline and not args.only - set(PIPELINE_KEYS):
+        from bench.harness import print_table, write_results
+
+        print()
+        print_table(pipeline)
+        path = write_results(pipeline, meta={"only": sorted(args.only)}, path=args.results_file or None)
+        print(f"\n[bench] results written to {path}")
+        return 0
     os.environ["DATABASE_URL"], bench_name = bench_database_url(os.environ["DATABASE_URL"], scale=args.scale)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.settings.base")
     os.environ["DJANGO_DEBUG"] = "0"
@@ -153,7 +179,7 @@ def main(argv=None) -> int:
     _prepare(bench_name=bench_name, scale=args.scale, days=args.days)
     if args.prepare:
         return 0
-    results = run_all(repeat=args.repeat, only=args.only, days=args.days)
+    results = run_all(repeat=args.repeat, only=args.only, days=args.days) + pipeline
     print()
     print_table(results)
     meta = {"scale": args.scale, "days": args.days, "feedback_rows": Feedback.objects.count()}

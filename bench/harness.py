@@ -27,6 +27,8 @@ class Result:
     target: str = ""
     met: bool | None = None
     notes: dict = field(default_factory=dict)
+    # A line printed under the row (counts, p99, what was left), for figures a median cannot say.
+    detail: str = ""
 
     @property
     def ratio(self) -> float:
@@ -61,6 +63,8 @@ def print_table(results: list[Result]) -> None:
             f"{r.name:<44} {r.median:>8.2f}{r.unit:>2} {r.p90:>8.2f}{r.unit:>2} {r.baseline_name:<30} "
             f"{r.baseline_median:>8.2f}{r.unit:>2} {r.ratio:>6.2f}x  {r.target}{verdict}"
         )
+        if r.detail:
+            print(f"    {r.detail}")
 
 
 def write_results(results: list[Result], *, meta: dict, path: str | None = None) -> Path:

@@ -100,9 +100,12 @@ def _ingest_rows(count: int):
     ]
 
 
-def ingestion(*, client: Client, repeat: int) -> Result:
+def ingestion(*, client: Client, repeat: int, customers: bool = True) -> Result:
     """POST /api/v1/feedback/ in batches of 1,000 (validation, upserts, per-row answers) against
-    PostgreSQL COPY of the same rows into the same table. Both run in transactions rolled back."""
+    PostgreSQL COPY of the same rows into the same table. Both run in transactions rolled back.
+
+    With `customers`, each item names a new customer, which the API creates and COPY does not:
+    the realistic delivery; without, the same work on both sides."""
     from feedback.models import Source
 
     source = Source.objects.order_by("pk").first()
@@ -117,10 +120,12 @@ def ingestion(*, client: Client, repeat: int) -> Result:
                 "score": score % 11,
                 "comment": text,
                 "occurred_at": at.isoformat(),
-                "customer": {"external_id": f"c-{ext[-6:]}", "name": "Bench Customer"},
             }
             for ext, score, text, at in rows
         ]
+        if customers:
+            for item in items:
+                item["customer"] = {"external_id": f"c-{item['external_id'][-6:]}", "name": "Bench Customer"}
         try:
             with transaction.atomic():
                 for start in range(0, len(items), 1000):
@@ -158,13 +163,16 @@ def ingestion(*, client: Client, repeat: int) -> Result:
     api_ms = measure(api, repeat=runs, warmup=1)
     copy_ms = measure(copy, repeat=runs, warmup=1)
     median = statistics.median(api_ms)
+    ratio = median / statistics.median(copy_ms)
     return Result(
-        name=f"ingest {INGEST_ROWS:,} rows via the API",
+        name=f"ingest {INGEST_ROWS:,} rows via the API" + (", each a new customer" if customers else ""),
         unit="ms",
         median=median,
         p90=p90(api_ms),
         baseline_name=f"COPY {INGEST_ROWS:,} rows",
         baseline_median=statistics.median(copy_ms),
+        target="at most 4x COPY",
+        met=ratio <= 4,
         notes={"rows_per_second": round(INGEST_ROWS / (median / 1000)), "batch": 1000},
     )
 
@@ -273,6 +281,7 @@ def run_all(*, repeat: int, only: set[str], days: int) -> list[Result]:
     # Last, and vacuumed after: its rolled-back rows are dead tuples the other scenarios would read.
     if "ingest" in only:
         results.append(ingestion(client=_admin_client(), repeat=repeat))
+        results.append(ingestion(client=_admin_client(), repeat=repeat, customers=False))
         with connection.cursor() as cursor:
             cursor.execute(
                 "VACUUM (ANALYZE) feedback_feedback, feedback_customer, feedback_feedbackrolluppending"

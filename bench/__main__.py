@@ -23,7 +23,7 @@ HISTORY_DAYS = 730
 # 200,000 cases beside 1,000,000 feedback rows, as the inner-loop and outer-loop targets are stated for.
 CASES_PER_FEEDBACK = 0.2
 SCENARIO_KEYS = ("pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed")
-# Scenarios of bench/pipeline.py: real processes on a database of their own, in a process of its own.
+# Scenarios of bench/pipeline/: real processes on a database of their own, in a process of its own.
 PIPELINE_KEYS = ("drain", "latency", "senders", "mixed")
 SIGNAL_JOB = "signal detection job"
 
@@ -141,7 +141,7 @@ def _print_linearity(rows: list[dict]) -> None:
 
 
 def _pipeline(args) -> list:
-    """bench/pipeline.py's scenarios, in a process of its own (it sets Django up on its own database)."""
+    """bench/pipeline's scenarios, in a process of its own (it sets Django up on its own database)."""
     from bench.harness import Result
 
     keys = ",".join(key for key in PIPELINE_KEYS if key in args.only)

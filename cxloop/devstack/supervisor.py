@@ -66,6 +66,7 @@ class Supervisor:
         self.stop_order = stop_order or [[name] for name in self.programs]
         self.stop_requested = False
         self.force = False
+        self._on_stopping: Callable[[], None] | None = None
         self._preexec = _die_with_parent()
 
     # --- signals ---
@@ -74,6 +75,14 @@ class Supervisor:
         if self.stop_requested:
             self.force = True
         self.stop_requested = True
+        # Say "stopping" at once, not at the next tick: a `make run` started straight after Ctrl-C
+        # then waits for this one instead of finding it "running" and giving up.
+        self._announce_stopping()
+
+    def _announce_stopping(self) -> None:
+        on_stopping, self._on_stopping = self._on_stopping, None
+        if on_stopping:
+            on_stopping()
 
     def install_signal_handlers(self) -> None:
         # SIGHUP: the terminal went away; stop as for Ctrl-C rather than leave the rest to it.
@@ -135,6 +144,7 @@ class Supervisor:
 
         `on_ready` is called once `ready()` first returns true, `on_stopping` when stopping begins.
         """
+        self._on_stopping = on_stopping
         self.install_signal_handlers()
         self.start()
         announced = ready is None
@@ -145,8 +155,7 @@ class Supervisor:
                 if on_ready:
                     on_ready()
             time.sleep(TICK)
-        if on_stopping:
-            on_stopping()
+        self._announce_stopping()
         self.stop()
         return 0
 

@@ -28,8 +28,8 @@ IDS = 200
 COPIES = 50
 
 
-@pytest.fixture
-def hook_source(db):
+def pulse_source() -> Source:
+    """A survey tool's webhook source, signed the Standard Webhooks way, that the deliveries name."""
     return SourceFactory(
         slug="pulse",
         kind=Source.Kind.SURVEY,
@@ -40,6 +40,11 @@ def hook_source(db):
             "defaults": {"scale": "nps"},
         },
     )
+
+
+@pytest.fixture
+def hook_source(db):
+    return pulse_source()
 
 
 def deliver(base: str, n: int) -> int:

@@ -21,12 +21,11 @@ from django.db import connection
 from django.db.models import Count
 
 from cxloop.notifications.models import Notification
-from feedback.models import Feedback, Source
+from feedback.models import Feedback
 from innerloop.demo import ensure_defaults
 from innerloop.models import Case
-from tests.factories import MembershipFactory, SourceFactory, TeamFactory
-from tests.feedback.test_resilience import deliver
-from tests.feedback.webhook_helpers import STANDARD_SECRET
+from tests.factories import MembershipFactory, TeamFactory
+from tests.feedback.test_resilience import deliver, pulse_source
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -41,16 +40,7 @@ def pipeline(db):
     team = TeamFactory(slug="triage", name="Triage", is_triage_team=True)
     MembershipFactory(team=team, role="team_lead")
     call_command("setup_periodic_tasks", verbosity=0)
-    return SourceFactory(
-        slug="pulse",
-        kind=Source.Kind.SURVEY,
-        signing_secret=STANDARD_SECRET,
-        field_mapping={
-            "adapter": "standard",
-            "fields": {"external_id": "$.data.id", "score": "$.data.score", "comment": "$.data.text"},
-            "defaults": {"scale": "nps"},
-        },
-    )
+    return pulse_source()
 
 
 def _start(processes, redis) -> str:

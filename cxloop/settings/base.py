@@ -254,7 +254,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so feedback never imports them): the inner loop's triage.
 CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.tasks.triage_after_enrichment"]
 # Called by seed_demo after the demo feedback is loaded: each adds its app's demo history.
-CXLOOP_DEMO_SEED_HOOKS = ["innerloop.demo.seed_case_history", "governance.demo.seed_committee"]
+CXLOOP_DEMO_SEED_HOOKS = [
+    "innerloop.demo.seed_case_history",
+    "outerloop.demo.detect_signals",
+    "governance.demo.seed_committee",
+]
 # How long a worker heartbeat stays valid for /healthz.
 CXLOOP_HEARTBEAT_SECONDS = 10
 

@@ -1,6 +1,7 @@
 """Test settings: the real PostgreSQL and Redis, fast hashers, captured email."""
 
 import os
+import uuid
 
 from .base import *  # noqa: F403
 from .base import env
@@ -10,7 +11,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Captured in memory, unless a test starts processes that must talk to a real SMTP server.
 if "EMAIL_URL" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES["default"]["KEY_PREFIX"] = "cxloop-test"  # noqa: F405
+# A cache namespace per test session, inherited by the processes the tests start (they copy the
+# environment): a test run reuses the ids of the one before it, and the last run's entries (presence,
+# kept for an hour) would otherwise speak for this run's people.
+os.environ.setdefault("CXLOOP_TEST_CACHE_PREFIX", f"cxloop-test-{uuid.uuid4().hex[:8]}")
+CACHES["default"]["KEY_PREFIX"] = os.environ["CXLOOP_TEST_CACHE_PREFIX"]  # noqa: F405
 # A test must never rely on eager mode; keep it off so a missing on_commit shows up.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env("CELERY_TEST_BROKER_URL", default=REDIS_URL)  # noqa: F405

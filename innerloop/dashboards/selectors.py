@@ -158,6 +158,6 @@ def triage_queue(*, user) -> TriageQueue | None:
         if team is not None
         else Feedback.objects.filter(
             occurred_at__gte=timezone.now() - timedelta(days=30),
-            triage_result__reason__contains="no triage team is set",
+            triage_result__unowned=True,
         ).count(),
     )

@@ -72,6 +72,11 @@ class Decision:
     def opens_case(self) -> bool:
         return self.kind is not None and self.team is not None
 
+    @property
+    def unowned(self) -> bool:
+        """It needs a case, and nobody can take it (no route and no triage team): a person must act."""
+        return self.kind is not None and self.team is None
+
 
 def needs_owner(item: Feedback) -> bool:
     """A detractor or a complaint: feedback that must reach a person whatever the rules say."""
@@ -111,15 +116,15 @@ def decide(item: Feedback, context: _Context) -> Decision:
     if rule is None:
         if not needs_owner(item):
             return Decision(item, reason="no rule matched")
-        if triage_team is None:
-            return Decision(item, reason="no rule matched this detractor, and no triage team is set")
         return Decision(
             item,
             kind=context.needs_owner_kind,
             team=triage_team,
             priority=Priority.HIGH,
             policy=context.needs_owner_policy,
-            reason="no rule matched this detractor: the triage team owns it",
+            reason="no rule matched this detractor: the triage team owns it"
+            if triage_team
+            else "no rule matched this detractor, and no triage team is set",
         )
     if rule.action != CaseRule.Action.OPEN_CASE:
         return Decision(item, rule=rule, reason=f"rule “{rule.name}” opens no case")
@@ -170,22 +175,27 @@ def _open_cases(decisions: list[Decision], *, now: datetime) -> dict[int, int]:
     opened = {feedback_id: case_id for case_id, feedback_id in returned}
     by_feedback = {decision.item.pk: decision for decision in opening}
     CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case_id=case_id,
-            kind=CaseEvent.Kind.OPENED,
-            data={
-                "rule": by_feedback[feedback_id].rule.name if by_feedback[feedback_id].rule else None,
-                "team": by_feedback[feedback_id].team.slug,
-                "priority": by_feedback[feedback_id].priority,
-                **({"why": by_feedback[feedback_id].reason} if by_feedback[feedback_id].reason else {}),
-            },
-        )
+        CaseEvent(case_id=case_id, kind=CaseEvent.Kind.OPENED, data=_opened_event(by_feedback[feedback_id]))
         for feedback_id, case_id in opened.items()
     )
     return opened
 
 
+def _opened_event(decision: Decision) -> dict:
+    data = {
+        "rule": decision.rule.name if decision.rule else None,
+        "team": decision.team.slug,
+        "priority": decision.priority,
+    }
+    if decision.reason:
+        data["why"] = decision.reason
+    return data
+
+
 def _result(decision: Decision, case_id: int | None) -> dict:
+    if decision.unowned:
+        # The marker the dashboards count (innerloop.dashboards.selectors.triage_queue).
+        return {"case": None, "reason": decision.reason, "unowned": True}
     if not decision.opens_case:
         return {"case": None, "reason": decision.reason}
     result = {
@@ -256,7 +266,7 @@ def triage_pending(
         context = _context()
         decisions = [decide(item, context) for item in items]
         for decision in decisions:
-            if decision.kind is not None and decision.team is None:
+            if decision.unowned:
                 logger.error("feedback %s has no owner: %s", decision.item.pk, decision.reason)
         opened = _open_cases(decisions, now=now)
         _mark_triaged(decisions, opened, now=now)

@@ -17,6 +17,7 @@ from tests.factories import (
     FeedbackFactory,
     MembershipFactory,
     SourceFactory,
+    TeamFactory,
     TouchpointFactory,
 )
 
@@ -287,8 +288,31 @@ def test_without_a_triage_team_the_reason_is_recorded_and_logged(org, caplog):
     # when
     (result,) = triage(nowhere)
     # then: no silent drop: the item says why, and the log says it has no owner
-    assert result == {"case": None, "reason": "the rule found no team to route to, and no triage team is set"}
+    assert result == {
+        "case": None,
+        "reason": "the rule found no team to route to, and no triage team is set",
+        "unowned": True,
+    }
     assert f"feedback {nowhere.pk} has no owner" in caplog.text
+
+
+def test_managers_see_the_triage_teams_queue_or_how_many_went_unowned(client, people, org, caplog):
+    # given: no triage team yet, and two detractors nothing can place (one no rule matched, one a
+    # rule could route nowhere); a promoter that needs nobody
+    CaseRuleFactory(routing=CaseRule.Routing.TOUCHPOINT, score_min=2, score_max=2)
+    unmatched = FeedbackFactory(team=None, touchpoint=None, customer=None, score=1)
+    unrouted = FeedbackFactory(team=None, touchpoint=None, customer=None, score=2)
+    triage(unmatched, unrouted, FeedbackFactory(team=None, score=10))
+    client.force_login(people["manager"])
+    # when
+    before = client.get("/dashboards/").content.decode()
+    TeamFactory(slug="triage", name="Triage", department=org["dept_a"], is_triage_team=True)
+    triage(FeedbackFactory(team=None, touchpoint=None, customer=None, score=0))
+    after = client.get("/dashboards/").content.decode()
+    # then: both are counted and logged while no team is set; then the team's queue is shown
+    assert "No triage team is set: 2 detractors in the last 30 days found no owner" in before
+    assert f"feedback {unmatched.pk} has no owner" in caplog.text
+    assert "<strong>1</strong> open case in the triage team" in after
 
 
 def test_the_api_answer_tells_where_an_item_went(people, org, triage_team):

@@ -5,14 +5,12 @@ two beat processes: each case row is taken with SKIP LOCKED and its level only e
 each notification has a unique key.
 """
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import DurationField, F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cxloop.notifications.services import notify
+from cxloop.notifications.services import notifications_create
 from cxloop.org.models import Membership, Role
 from innerloop.models import Case, CaseEvent, CaseStatus
 
@@ -37,22 +35,6 @@ def _manager_wait():
     return Func(minutes, template="make_interval(mins => %(expressions)s)", output_field=DurationField())
 
 
-def _breached(case: Case, now) -> bool:
-    return case.due_at is not None and case.due_at < now and case.paused_at is None
-
-
-def _level_due(case: Case, now) -> int:
-    """The escalation level the case has earned by now (0, 1 or 2)."""
-    if not _breached(case, now):
-        return 0
-    wait = timedelta(
-        minutes=case.sla_policy.manager_escalation_minutes
-        if case.sla_policy
-        else DEFAULT_MANAGER_WAIT_MINUTES
-    )
-    return 2 if case.due_at + wait < now else 1
-
-
 @transaction.atomic
 def cases_escalate_overdue(*, now=None) -> int:
     """Escalate every overdue case one level at a time; returns how many escalations were made."""
@@ -64,31 +46,35 @@ def cases_escalate_overdue(*, now=None) -> int:
         .filter(Q(first_contacted_at__isnull=True) | Q(resolution_due_at__lt=now))
         # Only cases owed a level now: the lead's cases waiting for the manager's turn must not
         # fill the batch ahead of a case that has just breached.
-        .alias(manager_due=F("due_at") + _manager_wait())
+        .annotate(manager_due=F("due_at") + _manager_wait())
         .filter(Q(escalation_level=0) | Q(manager_due__lt=now))
         .order_by("due_at")[:BATCH]
     )
-    made = 0
+    made, alerts = 0, []
     for case in overdue:
-        target = _level_due(case, now)
+        # Every case taken is past its deadline (the filter): the lead's level at least, the
+        # manager's once their wait is over too.
+        target = 2 if case.manager_due < now else 1
         for level in range(case.escalation_level + 1, target + 1):
             clock = "first contact" if case.first_contacted_at is None else "resolution"
-            for user in _recipients(case, level):
-                notify(
-                    user=user,
-                    key=f"case:{case.pk}:escalation:{level}:{user.pk}",
-                    kind="case_escalated",
-                    title=f"Overdue ({clock}): case {case.pk}, {case.kind} for {case.team}",
-                    body=f"The {clock} deadline was {case.due_at:%Y-%m-%d %H:%M %Z}.",
-                    url=f"/cases/{case.pk}/",
-                    # In the bell now; by email in the person's next alert summary (one email for a
-                    # whole burst of breaches, as after an outage).
-                    email=False,
-                )
+            alerts += [
+                {
+                    "user_id": user.pk,
+                    "key": f"case:{case.pk}:escalation:{level}:{user.pk}",
+                    "kind": "case_escalated",
+                    "title": f"Overdue ({clock}): case {case.pk}, {case.kind} for {case.team}",
+                    "body": f"The {clock} deadline was {case.due_at:%Y-%m-%d %H:%M %Z}.",
+                    "url": f"/cases/{case.pk}/",
+                }
+                for user in _recipients(case, level)
+            ]
             CaseEvent.objects.create(
                 case=case, kind=CaseEvent.Kind.ESCALATED, data={"level": level, "clock": clock}
             )
             made += 1
         if target > case.escalation_level:
             Case.objects.filter(pk=case.pk, escalation_level__lt=target).update(escalation_level=target)
+    # In the bell now; by email in each person's next alert summary (one email for a whole burst
+    # of breaches, as after an outage).
+    notifications_create(notifications=alerts)
     return made

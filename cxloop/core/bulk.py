@@ -41,3 +41,11 @@ def insert_absent(
     with connection.cursor() as cursor:
         cursor.execute(sql, [batch])
         return cursor.fetchall()
+
+
+def typed_values(rows: list[tuple], types: tuple[str, ...]) -> tuple[str, list]:
+    """A VALUES list for `rows` (each value cast to its SQL type, so PostgreSQL need not guess it
+    from text) and its parameters: for an UPDATE ... FROM (VALUES ...) of a whole batch, where the
+    ORM's bulk_update writes a CASE per column that PostgreSQL evaluates row after row."""
+    row = "(" + ", ".join(f"%s::{sql_type}" for sql_type in types) + ")"
+    return ", ".join([row] * len(rows)), [value for values in rows for value in values]

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cxloop.core.bulk import typed_values
 from feedback.enrichment.language import detect_language
 from feedback.models import Feedback
 
@@ -93,7 +94,7 @@ _ENRICH_SQL = f"""
     FROM (VALUES {{rows}}) AS v(id, sentiment, language, category, confidence)
     WHERE f.id = v.id
 """  # noqa: S608 (the table name is the model's; every value is a parameter)
-_ENRICH_ROW = "(%s::bigint, %s::double precision, %s::varchar, %s::bigint, %s::double precision)"
+_ENRICH_TYPES = ("bigint", "double precision", "varchar", "bigint", "double precision")
 
 
 def feedback_process_batch(*, feedback_ids: list[int]) -> int:
@@ -114,11 +115,9 @@ def feedback_process_batch(*, feedback_ids: list[int]) -> int:
         if not items:
             return 0
         rows = _enriched_rows(items)
+        values, params = typed_values(rows, _ENRICH_TYPES)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _ENRICH_SQL.format(rows=", ".join([_ENRICH_ROW] * len(rows))),
-                [timezone.now(), *(value for row in rows for value in row)],
-            )
+            cursor.execute(_ENRICH_SQL.format(rows=values), [timezone.now(), *params])
         processed = [item.pk for item in items]
         for hook in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS:
             import_string(hook)(feedback_ids=processed)

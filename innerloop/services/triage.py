@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cxloop.core.bulk import insert_absent
+from cxloop.core.bulk import insert_absent, typed_values
 from cxloop.org.models import Team
 from feedback.models import Feedback, Scale, SourceKind
 from innerloop.models import (
@@ -216,7 +216,7 @@ _MARK_SQL = f"""
     FROM (VALUES {{rows}}) AS v(id, result, team)
     WHERE f.id = v.id
 """  # noqa: S608 (the table name is the model's; every value is a parameter)
-_MARK_ROW = "(%s::bigint, %s::jsonb, %s::bigint)"
+_MARK_TYPES = ("bigint", "jsonb", "bigint")
 
 
 def _mark_triaged(decisions: list[Decision], opened: dict[int, int], *, now: datetime) -> None:
@@ -227,9 +227,9 @@ def _mark_triaged(decisions: list[Decision], opened: dict[int, int], *, now: dat
         case_id = opened.get(decision.item.pk)
         team_id = decision.team.pk if decision.opens_case else None
         rows.append((decision.item.pk, json.dumps(_result(decision, case_id)), team_id))
+    values, params = typed_values(rows, _MARK_TYPES)
     with connection.cursor() as cursor:
-        params = [now, *(value for row in rows for value in row)]
-        cursor.execute(_MARK_SQL.format(rows=", ".join([_MARK_ROW] * len(rows))), params)
+        cursor.execute(_MARK_SQL.format(rows=values), [now, *params])
 
 
 @dataclass(frozen=True)

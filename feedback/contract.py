@@ -112,6 +112,15 @@ class SlugRefField(serializers.SlugRelatedField):
         return found
 
 
+def normalized_phone(value: str) -> str:
+    """Digits only, with a leading + kept: "+44 (0)20 7946-0958" and "+44 20 79460958" match."""
+    value = value.strip()
+    digits = "".join(char for char in value.replace("(0)", "") if char.isdigit())
+    if value and len(digits) < 5:
+        raise serializers.ValidationError("does not look like a phone number.")
+    return ("+" if value.startswith("+") else "") + digits
+
+
 class CustomerInput(serializers.Serializer):
     external_id = TextField(max_length=200, required=False)
     name = TextField(max_length=200, required=False, allow_blank=True)
@@ -126,12 +135,7 @@ class CustomerInput(serializers.Serializer):
         return value.strip().lower()
 
     def validate_phone(self, value: str) -> str:
-        """Digits only, with a leading + kept: "+44 (0)20 7946-0958" and "+44 20 79460958" match."""
-        value = value.strip()
-        digits = "".join(char for char in value.replace("(0)", "") if char.isdigit())
-        if value and len(digits) < 5:
-            raise serializers.ValidationError("does not look like a phone number.")
-        return ("+" if value.startswith("+") else "") + digits
+        return normalized_phone(value)
 
     def validate(self, attrs):
         if not attrs.get("external_id") and not attrs.get("email"):

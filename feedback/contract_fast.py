@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from rest_framework import serializers
 
-from .contract import _SURROGATE, CustomerInput, FeedbackInput, _check_json_strings
+from .contract import _SURROGATE, FeedbackInput, _check_json_strings, normalized_phone
 from .models import Feedback, Scale
 
 
@@ -23,30 +23,31 @@ _SCALES = frozenset(Scale.values)
 _SLUGS = ("source", "touchpoint", "journey_stage", "team")
 
 
-def _text(value, *, max_length: int, trim: bool = True, blank: bool = True) -> str:
+def _text(value, field: serializers.CharField) -> str:
     """A CharField's value: a string, trimmed where the field trims, within its length, without NUL
-    or surrogate characters (the serializer's validators)."""
+    or surrogate characters (the serializer's validators), blank only where the field allows it."""
     if type(value) is not str:
         raise Unsure
-    if trim:
+    if field.trim_whitespace:
         value = value.strip()
-    if (not value and not blank) or len(value) > max_length or "\x00" in value or _SURROGATE.search(value):
+    too_long = field.max_length is not None and len(value) > field.max_length
+    if (not value and not field.allow_blank) or too_long or "\x00" in value or _SURROGATE.search(value):
         raise Unsure
     return value
 
 
-def _customer(value) -> dict | None:
+def _customer(value, fields) -> dict | None:
     if value is None:
         return None
     if type(value) is not dict:
         raise Unsure
     out = {}
     if "external_id" in value:
-        out["external_id"] = _text(value["external_id"], max_length=200, blank=False)
+        out["external_id"] = _text(value["external_id"], fields["external_id"])
     if "name" in value:
-        out["name"] = _text(value["name"], max_length=200)
+        out["name"] = _text(value["name"], fields["name"])
     if "email" in value:
-        email = _text(value["email"], max_length=254)
+        email = _text(value["email"], fields["email"])
         if email:
             try:
                 validate_email(email)
@@ -54,9 +55,9 @@ def _customer(value) -> dict | None:
                 raise Unsure from None
         out["email"] = email.lower()
     if "phone" in value:
-        out["phone"] = CustomerInput.validate_phone(None, _text(value["phone"], max_length=32))
+        out["phone"] = normalized_phone(_text(value["phone"], fields["phone"]))
     if "segment" in value:
-        out["segment"] = _text(value["segment"], max_length=50)
+        out["segment"] = _text(value["segment"], fields["segment"])
     if "annual_value" in value:
         if value["annual_value"] is not None:
             raise Unsure  # a decimal: the serializer's quantizing and bounds
@@ -84,7 +85,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
             else:
                 out[name] = fields[name].to_internal_value(value)  # the batch's cached look-up
         if "external_id" in raw:
-            out["external_id"] = _text(raw["external_id"], max_length=200, blank=False)
+            out["external_id"] = _text(raw["external_id"], fields["external_id"])
         if "scale" in raw:
             scale = raw["scale"]
             if scale is not None and (type(scale) is not str or scale not in _SCALES):
@@ -96,7 +97,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
                 raise Unsure
             out["score"] = score
         if "comment" in raw:
-            out["comment"] = _text(raw["comment"], max_length=Feedback.COMMENT_MAX_LENGTH, trim=False)
+            out["comment"] = _text(raw["comment"], fields["comment"])
         if "occurred_at" in raw:
             if type(raw["occurred_at"]) is not str:
                 raise Unsure
@@ -104,7 +105,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
                 fields["occurred_at"].run_validation(raw["occurred_at"])
             )
         if "customer" in raw:
-            out["customer"] = _customer(raw["customer"])
+            out["customer"] = _customer(raw["customer"], fields["customer"].fields)
         if "metadata" in raw:
             if type(raw["metadata"]) is not dict:
                 raise Unsure

@@ -182,7 +182,7 @@ def nps_by_week_and_touchpoint(*, client: Client, repeat: int, days: int) -> Res
     which reads the rollup, against the raw SQL aggregate of the same figures over feedback_feedback."""
     from datetime import timedelta
 
-    from feedback.metrics.models import FeedbackDailyRollup
+    from feedback.models.metrics import FeedbackDailyRollup
 
     date_to = datetime.now(UTC).date() + timedelta(days=1)
     date_from = date_to - timedelta(days=days + 7)

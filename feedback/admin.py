@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
+from feedback.intake.webhooks.adapters import ADAPTERS, mapping_problems
+from feedback.intake.webhooks.bodies import BodyError, payload_of
+from feedback.intake.webhooks.services import dead_letters_retry
+from feedback.intake.webhooks.signatures import verify_url_token
+from feedback.models.webhooks import WebhookDeadLetter
 
 from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Source, Touchpoint
-from .webhooks.adapters import ADAPTERS, mapping_problems
-from .webhooks.bodies import BodyError, payload_of
-from .webhooks.models import WebhookDeadLetter
-from .webhooks.services import dead_letters_retry
-from .webhooks.signatures import verify_url_token
 
 # A secret that travels in a URL (vendors that sign nothing) must not be guessable.
 MIN_URL_TOKEN_LENGTH = 24

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from .huddles.models import HuddleCadence
+from innerloop.models.huddles import HuddleCadence
+
 from .huddles.services import huddle_cadence_set
 from .models import Case, CaseKind, CaseRule, MessageTemplate, SlaPolicy
 from .services.triage_rules import rule_dry_run

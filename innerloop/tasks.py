@@ -5,6 +5,9 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
+# The huddle tasks register with Celery through this module, the one its autodiscovery reads.
+from innerloop.huddles.tasks import huddle_prepare, huddles_plan  # noqa: F401
+
 
 def triage_after_enrichment(*, feedback_ids: list[int]) -> None:
     """The hand-off from enrichment (settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS): triage these items
@@ -32,6 +35,3 @@ def escalate_overdue() -> int:
     from innerloop.services.escalation import cases_escalate_overdue
 
     return cases_escalate_overdue()
-
-
-from innerloop.huddles.tasks import *  # noqa: E402,F403

@@ -19,9 +19,8 @@ from django.db.models.functions import Coalesce
 from cxloop.org.models import Team
 from cxloop.org.scoping import scope_queryset
 from feedback.models import JourneyStage, Source, SourceKind, Touchpoint
+from feedback.models.metrics import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending
 from feedback.selectors import feedback_visible_to
-
-from .models import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending
 
 TIME_DIMENSIONS = ("week", "month")
 DIMENSIONS = ("week", "month", "touchpoint", "journey_stage", "channel", "segment", "team")

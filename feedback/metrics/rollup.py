@@ -11,7 +11,8 @@ import logging
 
 from django.db import connection, transaction
 
-from .models import FeedbackDailyRollup, FeedbackPeriodRollup
+from feedback.models.metrics import FeedbackDailyRollup, FeedbackPeriodRollup
+
 from .queries import COUNTERS
 
 logger = logging.getLogger(__name__)

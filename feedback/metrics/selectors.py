@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
-from . import stats
+from cxloop.core import stats
+
 from .queries import (
     EMPTY,
     NO_FILTERS,

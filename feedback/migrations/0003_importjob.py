@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import feedback.imports.models
+import feedback.models.imports
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ImportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=feedback.imports.models._upload_path)),
+                ('file', models.FileField(max_length=200, upload_to=feedback.models.imports._upload_path)),
                 ('original_name', models.CharField(max_length=255)),
                 ('sha256', models.CharField(db_index=True, max_length=64)),
                 ('size', models.PositiveBigIntegerField()),

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from cxloop.core.stats import nps_compare, nps_interval, nps_point
 from cxloop.org.models import Team
 from feedback.metrics.queries import Filters, utc_start
 from feedback.metrics.selectors import low_sample_n, metric_report
-from feedback.metrics.stats import nps_compare, nps_interval, nps_point
 from feedback.models import Category
 from feedback.selectors import feedback_visible_to
 from innerloop.metrics import loop_closure

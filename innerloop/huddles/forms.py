@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import WEEKDAYS, CommitmentState
+from innerloop.models.huddles import WEEKDAYS, CommitmentState
 
 
 class PageForm(forms.Form):

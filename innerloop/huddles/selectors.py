@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from cxloop.org.models import Membership, Role, Team
 from cxloop.org.scoping import scope_for, scope_queryset, teams_visible_to
-
-from .models import MISSED_AFTER, Commitment, CommitmentState, Huddle, Obstacle
+from innerloop.models.huddles import MISSED_AFTER, Commitment, CommitmentState, Huddle, Obstacle
 
 
 def huddles_visible_to(*, user) -> QuerySet[Huddle]:
@@ -66,7 +65,7 @@ def teams_led_by(*, user) -> QuerySet[Team]:
 
 def cadences_of(*, teams) -> list:
     """Each team's cadence (weekly on Mondays at 09:30 until its lead changes it), unsaved if new."""
-    from .models import HuddleCadence
+    from innerloop.models.huddles import HuddleCadence
 
     known = {cadence.team_id: cadence for cadence in HuddleCadence.objects.filter(team__in=teams)}
     return [known.get(team.pk) or HuddleCadence(team=team) for team in teams]

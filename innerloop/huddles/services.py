@@ -14,8 +14,7 @@ from django.utils import timezone
 from cxloop.core.exceptions import ApplicationError
 from cxloop.notifications.services import email_queue
 from cxloop.org.models import Role, Team
-
-from .models import (
+from innerloop.models.huddles import (
     HUDDLE_TRANSITIONS,
     MISSED_AFTER,
     Commitment,

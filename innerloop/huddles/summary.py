@@ -11,12 +11,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cxloop.core.pii import mask_personal_data
+from cxloop.core.stats import nps_compare, nps_interval, nps_point
 from cxloop.org.models import TEAM_ROLES, Membership
-from feedback.metrics.stats import nps_compare, nps_interval, nps_point
 from feedback.models import Feedback
 from innerloop.models import OPEN_STATUSES, Case
-
-from .models import Huddle
+from innerloop.models.huddles import Huddle
 
 RECOVERED_AT = 7  # a recovery score at or above this means the customer came back
 MAX_COMMENTS = 8
@@ -202,7 +201,7 @@ def huddle_summary(*, huddle: Huddle, now: datetime | None = None) -> dict:
 
 def _rising_causes(team_id: int) -> list[dict]:
     """Root causes rising in this team alone (not a committee matter): what to learn from this week."""
-    from .models import TeamRise
+    from innerloop.models.huddles import TeamRise
 
     rises = TeamRise.objects.filter(team_id=team_id, rising=True).select_related(
         "category__parent", "journey_stage"

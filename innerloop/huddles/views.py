@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 from cxloop.core.exceptions import ApplicationError
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
+from innerloop.models.huddles import Commitment, Obstacle
 
 from . import selectors, services
 from .forms import CadenceForm, CommitmentForm, CommitmentStateForm, ObstacleForm, RecordForm, ReviewForm
-from .models import Commitment, Obstacle
 
 # Everyone who works with teams opens huddle pages; which huddles they see is scoped by the selectors.
 PAGE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE)

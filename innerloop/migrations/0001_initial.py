@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('business_hours_only', models.BooleanField(default=False)),
                 ('business_start', models.TimeField(default=datetime.time(9, 0))),
                 ('business_end', models.TimeField(default=datetime.time(17, 0))),
-                ('business_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), blank=True, default=innerloop.models._weekdays, size=None)),
+                ('business_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), blank=True, default=innerloop.models.cases._weekdays, size=None)),
                 ('manager_escalation_minutes', models.PositiveIntegerField(default=480)),
             ],
             options={

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cxloop.core import stats
 from cxloop.core.exceptions import ApplicationError
 from cxloop.notifications.services import email_queue, notify
-from feedback.metrics import stats
 from feedback.models import Customer, Feedback
 from innerloop.models import Case, MessageTemplate
 from outerloop.models import ImpactReview, Initiative, InitiativeEvent, SignalKind, Stage
@@ -62,7 +62,7 @@ def impact_review_compute(
     """NPS and root-cause recurrence in equal periods before and after the roll-out.
 
     Scope: the target touchpoint when the initiative has one, else all feedback. NPS difference and
-    its two-sided p-value come from feedback.metrics.stats.nps_compare (adjusted Wald, Rocks 2016);
+    its two-sided p-value come from cxloop.core.stats.nps_compare (adjusted Wald, Rocks 2016);
     recurrence is mentions of the signals' categories per 1,000 feedback rows.
     """
     initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from innerloop.huddles.models import Huddle, HuddleStatus, Obstacle
 from innerloop.huddles.services import huddle_prepare
+from innerloop.models.huddles import Huddle, HuddleStatus, Obstacle
 from tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

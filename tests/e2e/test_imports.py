@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cxloop.org.models import Role
-from feedback.imports.models import ImportJob
-from feedback.imports.tasks import import_job_read
+from feedback.intake.imports.tasks import import_job_read
+from feedback.models.imports import ImportJob
 from tests.factories import MembershipFactory, SourceFactory, TeamFactory, UserFactory
 from tests.feedback.test_imports_limits import MB, rows_bomb
 

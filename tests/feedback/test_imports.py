@@ -16,12 +16,18 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from feedback.imports import services
-from feedback.imports.mapping import ID_FROM_COLUMN, ID_FROM_CONTENT, MONTH_FIRST, Mapping, parse_occurred_at
-from feedback.imports.models import ImportJob, ImportRowError
-from feedback.imports.report import spreadsheet_safe
-from feedback.imports.tasks import import_job_read, import_job_run
+from feedback.intake.imports import services
+from feedback.intake.imports.mapping import (
+    ID_FROM_COLUMN,
+    ID_FROM_CONTENT,
+    MONTH_FIRST,
+    Mapping,
+    parse_occurred_at,
+)
+from feedback.intake.imports.report import spreadsheet_safe
+from feedback.intake.imports.tasks import import_job_read, import_job_run
 from feedback.models import Feedback, Source
+from feedback.models.imports import ImportJob, ImportRowError
 from tests.factories import SourceFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db

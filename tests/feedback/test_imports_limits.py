@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.imports import services
-from feedback.imports.models import ImportJob
-from feedback.imports.tasks import import_job_read
+from feedback.intake.imports import services
+from feedback.intake.imports.tasks import import_job_read
 from feedback.models import Feedback, Source
+from feedback.models.imports import ImportJob
 from tests.factories import SourceFactory
 from tests.feedback.test_imports import upload, xlsx_bytes
 

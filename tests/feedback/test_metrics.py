@@ -1,4 +1,4 @@
-"""The metric formulas (feedback/metrics/stats.py) against worked examples computed by hand.
+"""The metric formulas (cxloop/core/stats.py) against worked examples computed by hand.
 
 NPS intervals are adjusted Wald (Rocks 2016; Sauro & Lewis): n' = n + 3, p' = (P + 0.75) / n',
 d' = (D + 0.75) / n', NPS' = p' - d', var = p' + d' - NPS'^2, CI = NPS' +/- 1.96 sqrt(var / n').
@@ -9,7 +9,7 @@ import math
 import pytest
 from scipy import stats as scipy_stats
 
-from feedback.metrics import stats
+from cxloop.core import stats
 
 APPROX = {"abs": 0.005}
 

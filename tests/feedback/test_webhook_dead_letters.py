@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from feedback.models import Feedback, Source
-from feedback.webhooks.models import MAX_BODY_BYTES, WebhookDeadLetter
+from feedback.models.webhooks import MAX_BODY_BYTES, WebhookDeadLetter
 from tests.factories import SourceFactory, UserFactory
 
 from .webhook_helpers import STANDARD_SECRET, body_of, standard_headers

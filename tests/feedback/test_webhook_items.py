@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from feedback.models import Feedback
-from feedback.webhooks.models import WebhookDeadLetter
+from feedback.models.webhooks import WebhookDeadLetter
 from tests.factories import SourceFactory
 
 from .webhook_helpers import STANDARD_SECRET, body_of, standard_headers

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
+from feedback.intake.webhooks.adapters.trustpilot import PRESET as TRUSTPILOT_PRESET
 from feedback.models import Feedback
-from feedback.webhooks.adapters.trustpilot import PRESET as TRUSTPILOT_PRESET
-from feedback.webhooks.models import WebhookDeadLetter
+from feedback.models.webhooks import WebhookDeadLetter
 from tests.factories import SourceFactory
 
 from .webhook_helpers import (

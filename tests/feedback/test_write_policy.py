@@ -266,9 +266,9 @@ def test_new_customers_are_created_with_what_the_delivery_carries(people, org, s
 def _import(*, user, source, text: str, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from feedback.imports import services
-    from feedback.imports.mapping import Mapping
-    from feedback.imports.tasks import import_job_read
+    from feedback.intake.imports import services
+    from feedback.intake.imports.mapping import Mapping
+    from feedback.intake.imports.tasks import import_job_read
 
     settings.MEDIA_ROOT = tmp_path / "media"
     upload = SimpleUploadedFile("calls.csv", text.encode(), content_type="text/csv")
@@ -324,7 +324,7 @@ def test_a_manager_names_the_team_of_an_import_and_only_one_of_their_own(
     people, org, store, settings, tmp_path
 ):
     # given: the mapping page asks a manager (several teams) for the rows' team
-    from feedback.imports.forms import MappingForm
+    from feedback.intake.imports.forms import MappingForm
     from feedback.selectors import teams_to_file_under
 
     under = teams_to_file_under(user=people["manager"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from cxloop.celery import app as celery_app
-from innerloop.huddles.models import Huddle, HuddleCadence, HuddleEvent
+from innerloop.models.huddles import Huddle, HuddleCadence, HuddleEvent
 from tests.fixtures.servers import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

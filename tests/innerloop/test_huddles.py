@@ -10,7 +10,10 @@ from django.utils import timezone
 from cxloop.notifications.models import EmailMessage
 from cxloop.org.models import Role
 from innerloop.huddles import services
-from innerloop.huddles.models import (
+from innerloop.huddles.selectors import obstacles_escalated, review_board
+from innerloop.huddles.summary import huddle_summary, names_mentioned
+from innerloop.models import CaseStatus
+from innerloop.models.huddles import (
     Commitment,
     CommitmentState,
     Huddle,
@@ -19,9 +22,6 @@ from innerloop.huddles.models import (
     HuddleStatus,
     Obstacle,
 )
-from innerloop.huddles.selectors import obstacles_escalated, review_board
-from innerloop.huddles.summary import huddle_summary, names_mentioned
-from innerloop.models import CaseStatus
 from tests.factories import (
     CategoryFactory,
     DepartmentFactory,

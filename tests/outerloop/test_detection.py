@@ -163,8 +163,8 @@ def test_a_share_that_doubles_at_constant_volume_is_a_signal(org):
 
 def test_a_rise_in_one_team_is_a_learning_item_for_its_huddle_not_a_signal(org):
     # given: the same doubling, in team A1 alone
-    from innerloop.huddles.models import Huddle, TeamRise
     from innerloop.huddles.summary import huddle_summary
+    from innerloop.models.huddles import Huddle, TeamRise
 
     now = timezone.now()
     source, stage = SourceFactory(), JourneyStageFactory(name="Receive")

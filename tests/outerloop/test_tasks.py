@@ -6,7 +6,7 @@ import factory
 import pytest
 from django.utils import timezone
 
-from innerloop.huddles.models import Huddle, Obstacle
+from innerloop.models.huddles import Huddle, Obstacle
 from outerloop.models import DetectionRun, Signal, SignalKind
 from outerloop.tasks import signals_detect, signals_detect_if_missed
 from tests.factories import TeamFactory, UserFactory

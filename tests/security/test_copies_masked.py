@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cxloop.notifications.models import EmailMessage
 from cxloop.notifications.services import notify
-from innerloop.huddles.models import Huddle
 from innerloop.huddles.services import huddle_prepare
+from innerloop.models.huddles import Huddle
 from tests.factories import FeedbackFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ import pytest
 
 from cxloop.notifications.models import EmailMessage, Notification
 from cxloop.notifications.services import notify
-from innerloop.huddles.models import Huddle
 from innerloop.huddles.services import huddle_prepare
+from innerloop.models.huddles import Huddle
 
 from .routes import Fill, all_routes
 from .world import OURS, PII_CARD, PII_COMMENT, PII_EMAIL, PII_PHONE, build_world, grant_personal_data

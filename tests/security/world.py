@@ -23,11 +23,11 @@ from django.utils import timezone
 from cxloop.notifications.models import Notification
 from cxloop.org.models import ApiToken, Department, Membership, Role, Team
 from cxloop.org.services import api_token_create
-from feedback.imports.models import ImportJob
 from feedback.models import Category, Customer, Feedback, JourneyStage, Source, Touchpoint
+from feedback.models.imports import ImportJob
 from governance.models import Committee, CommitteeSeat, Decision, Meeting
-from innerloop.huddles.models import Commitment, Huddle, Obstacle
 from innerloop.models import Case, CaseEvent, CaseKind, SlaPolicy
+from innerloop.models.huddles import Commitment, Huddle, Obstacle
 from outerloop.models import Initiative, Milestone, Signal
 
 FOREIGN = 900_001

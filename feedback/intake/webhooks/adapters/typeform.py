@@ -18,7 +18,7 @@ field_mapping options (all optional):
 
 from typing import Any
 
-from feedback.webhooks.signatures import verify_typeform as verify
+from feedback.intake.webhooks.signatures import verify_typeform as verify
 
 from .base import SCALES, Ignored, config_error, customer_of, text
 

@@ -29,11 +29,11 @@ from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
 from feedback.contract import ContractValidator
 from feedback.models import Source
+from feedback.models.imports import ImportJob, ImportRowError
 from feedback.permissions import Writer
 from feedback.services.ingest import ERROR, feedback_ingest_many
 
 from .mapping import Mapping, build_item, flatten_errors
-from .models import ImportJob, ImportRowError
 from .readers import FileInfo, ImportFileError, Row, binary_file, data_rows, sniff_format, survey_file
 
 logger = logging.getLogger(__name__)
@@ -58,13 +58,13 @@ def max_upload_bytes() -> int:
 
 
 def _import_run_task():
-    from feedback.imports.tasks import import_job_run
+    from feedback.intake.imports.tasks import import_job_run
 
     return import_job_run
 
 
 def _import_read_task():
-    from feedback.imports.tasks import import_job_read
+    from feedback.intake.imports.tasks import import_job_read
 
     return import_job_read
 

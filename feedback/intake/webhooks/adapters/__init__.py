@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feedback.intake.webhooks.signatures import Signed
 from feedback.models import Source
-from feedback.webhooks.signatures import Signed
 
 from . import appstore, delighted, qualtrics, standard, trustpilot, typeform, zendesk
 from .base import Ignored, Items, MappingError, Refused, check_target, config_error, has, put, text

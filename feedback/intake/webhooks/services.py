@@ -22,12 +22,12 @@ from django.utils import timezone
 from cxloop.core.exceptions import ApplicationError
 from feedback.contract import MAX_BATCH
 from feedback.models import Source
+from feedback.models.webhooks import MAX_BODY_BYTES, WebhookDeadLetter
 from feedback.permissions import Writer
 from feedback.services.ingest import CREATED, DUPLICATE, ERROR, UPDATED, feedback_ingest_many
 
 from .adapters import Ignored, Refused, adapter_for, map_delivery
 from .bodies import payload_of
-from .models import MAX_BODY_BYTES, WebhookDeadLetter
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from django.views.decorators.vary import vary_on_headers
 from cxloop.core.exceptions import ApplicationError
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
+from feedback.models.imports import ImportJob
 
 from . import selectors, services
 from .forms import MappingForm, UploadForm
 from .mapping import Mapping
-from .models import ImportJob
 from .report import error_report_lines
 
 IMPORT_ROLES = (Role.TEAM_LEAD, Role.MANAGER)  # and admins, who pass every role check

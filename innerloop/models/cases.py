@@ -396,6 +396,3 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-from innerloop.huddles.models import *  # noqa: E402,F403

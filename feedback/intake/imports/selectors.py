@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404
 from cxloop.org.models import Role
 from cxloop.org.scoping import scope_for
 from feedback.contract import validate_item
+from feedback.models.imports import ImportJob, ImportRowError
 
 from .mapping import Mapping, build_item, flatten_errors
-from .models import ImportJob, ImportRowError
 from .readers import Row
 
 

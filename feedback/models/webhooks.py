@@ -8,7 +8,7 @@ The raw body can hold personal data (names, emails, free text): it is kept only 
 MAX_BODY_BYTES, shown only in the admin to staff who may view dead letters, and there masked
 (cxloop.core.pii) unless they hold the personal-data permission.
 
-This model belongs to the `feedback` app: `feedback/models.py` imports this module so that Django
+This model belongs to the `feedback` app: `feedback/models/` imports this module so that Django
 registers it under that label (table `feedback_webhookdeadletter`).
 """
 
@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from feedback.models import Source
+from feedback.models.record import Source
 
 # Enough for any one review or survey event, and for a page of a few dozen; a longer body is
 # kept cut, and then cannot be retried (the vendor must send it again).

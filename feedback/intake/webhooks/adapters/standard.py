@@ -35,9 +35,9 @@ import re
 from fnmatch import fnmatchcase
 from typing import Any
 
-from feedback.webhooks import jsonpath
-from feedback.webhooks.bodies import json_value
-from feedback.webhooks.signatures import verify_standard as verify
+from feedback.intake.webhooks import jsonpath
+from feedback.intake.webhooks.bodies import json_value
+from feedback.intake.webhooks.signatures import verify_standard as verify
 
 from .base import Ignored, Items, MappingError, check_target, config_error, iso_from_unix, put, text
 

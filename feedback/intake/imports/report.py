@@ -9,7 +9,7 @@ Injection").
 import csv
 from collections.abc import Iterable, Iterator
 
-from .models import ImportRowError
+from feedback.models.imports import ImportRowError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ("line", "field", "reason", "value")

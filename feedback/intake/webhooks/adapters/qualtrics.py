@@ -18,7 +18,7 @@ signs the form the same way), name their paths:
      "fields": {"score": "$.MSG.NPS", "comment": "$.MSG.Comment"}, "defaults": {"scale": "nps"}}
 """
 
-from feedback.webhooks.signatures import verify_qualtrics as verify
+from feedback.intake.webhooks.signatures import verify_qualtrics as verify
 
 from .standard import check_config, to_contract
 

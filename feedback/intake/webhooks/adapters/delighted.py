@@ -22,7 +22,7 @@ field_mapping options (all optional):
 
 from typing import Any
 
-from feedback.webhooks.signatures import verify_delighted as verify
+from feedback.intake.webhooks.signatures import verify_delighted as verify
 
 from .base import SCALES, Ignored, MappingError, config_error, customer_of, iso_from_unix, text
 

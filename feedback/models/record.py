@@ -9,8 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from cxloop.org.models import ApiToken, Team
-
-from .enrichment.pii import searchable_comment
+from feedback.enrichment.pii import searchable_comment
 
 
 class SourceKind(models.TextChoices):
@@ -306,8 +305,3 @@ class CategoryModel(models.Model):
 
     def __str__(self) -> str:
         return f"classifier of {self.created_at:%Y-%m-%d %H:%M} ({self.trained_on} items)"
-
-
-from feedback.imports.models import ImportJob  # noqa: E402,F401
-from feedback.metrics.models import FeedbackDailyRollup, FeedbackPeriodRollup  # noqa: E402,F401
-from feedback.webhooks.models import WebhookDeadLetter  # noqa: E402,F401

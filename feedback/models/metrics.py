@@ -1,6 +1,6 @@
 """Daily counts of scored feedback per dimension, kept by PostgreSQL triggers.
 
-These models belong to the `feedback` app: `feedback/models.py` imports this module so that
+These models belong to the `feedback` app: `feedback/models/` imports this module so that
 Django registers them under that label.
 
 How the table stays exact (migration 0005_rollup installs it):
@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 
 from cxloop.org.models import Team
-from feedback.models import JourneyStage, Scale, Source, Touchpoint
+from feedback.models.record import JourneyStage, Scale, Source, Touchpoint
 
 COUNTER_FIELDS = ["n", "promoters", "passives", "detractors", "satisfied", "score_sum", "score_sq_sum"]
 

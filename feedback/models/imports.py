@@ -1,6 +1,6 @@
 """A file import (CSV or XLSX) and the rows it could not store.
 
-These models belong to the `feedback` app: `feedback/models.py` imports this module so that
+These models belong to the `feedback` app: `feedback/models/` imports this module so that
 Django registers them under that label (tables `feedback_importjob`, `feedback_importrowerror`).
 """
 
@@ -12,9 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from feedback.models import Source
-
-from .readers import FileInfo, Row
+from feedback.intake.imports.readers import FileInfo, Row
+from feedback.models.record import Source
 
 
 def _upload_path(instance: "ImportJob", filename: str) -> str:

@@ -13,7 +13,7 @@ from django.db import OperationalError
 )
 def import_job_read(*, job_id: int) -> None:
     """Read an uploaded file whole (header, first rows, row count) within the bounds, or refuse it."""
-    from feedback.imports import services
+    from feedback.intake.imports import services
 
     try:
         services.import_job_read(job_id=job_id)
@@ -32,7 +32,7 @@ def import_job_read(*, job_id: int) -> None:
 )
 def import_job_run(*, job_id: int, offset: int) -> None:
     """Import the next chunks of a job from `offset`; the service enqueues what follows."""
-    from feedback.imports.services import import_job_run_chunks
+    from feedback.intake.imports.services import import_job_run_chunks
 
     import_job_run_chunks(job_id=job_id, offset=offset)
 
@@ -40,6 +40,6 @@ def import_job_run(*, job_id: int, offset: int) -> None:
 @shared_task(name="feedback.import_sweep_stalled")
 def import_sweep_stalled() -> int:
     """Resume running imports that stopped making progress, and send lost reads again; how many."""
-    from feedback.imports.services import import_jobs_resume_stalled
+    from feedback.intake.imports.services import import_jobs_resume_stalled
 
     return import_jobs_resume_stalled()

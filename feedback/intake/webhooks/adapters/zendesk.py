@@ -24,7 +24,7 @@ field_mapping options (all optional):
 
 from typing import Any
 
-from feedback.webhooks.signatures import verify_zendesk as verify
+from feedback.intake.webhooks.signatures import verify_zendesk as verify
 
 from .base import Ignored, MappingError, config_error, customer_of, text
 

@@ -21,7 +21,7 @@ field_mapping options (all optional, as for the standard adapter; the source's k
      "event_types": ["service-review-created", "product-review-created"]}
 """
 
-from feedback.webhooks.signatures import verify_url_token as verify
+from feedback.intake.webhooks.signatures import verify_url_token as verify
 
 from .standard import check_config, to_contract
 

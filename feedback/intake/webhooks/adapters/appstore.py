@@ -19,7 +19,7 @@ field_mapping options (all optional, as for the standard adapter; the source's k
     {"adapter": "appstore", "defaults": {"touchpoint": "ios-app"}}
 """
 
-from feedback.webhooks.signatures import verify_standard as verify
+from feedback.intake.webhooks.signatures import verify_standard as verify
 
 from .standard import check_config, to_contract
 

@@ -1,0 +1,58 @@
+"""The feedback app's models, one module per purpose, each imported here by name.
+
+record: the feedback itself and what it is coded against; imports and webhooks: the intake
+channels' own bookkeeping; metrics: the rollup cache the database triggers keep.
+"""
+
+from feedback.models.imports import ImportFormat, ImportJob, ImportRowError, ImportStatus
+from feedback.models.metrics import (
+    COUNTER_FIELDS,
+    CellCounts,
+    FeedbackDailyRollup,
+    FeedbackPeriodRollup,
+    FeedbackRollupPending,
+    Grain,
+    RollupCounts,
+)
+from feedback.models.record import (
+    Category,
+    CategoryModel,
+    Customer,
+    Feedback,
+    FeedbackQuerySet,
+    JourneyStage,
+    Scale,
+    Source,
+    SourceKind,
+    Touchpoint,
+    ValueTier,
+)
+from feedback.models.webhooks import MAX_BODY_BYTES, DeadLetterStatus, WebhookDeadLetter
+
+__all__ = [
+    "COUNTER_FIELDS",
+    "MAX_BODY_BYTES",
+    "Category",
+    "CategoryModel",
+    "CellCounts",
+    "Customer",
+    "DeadLetterStatus",
+    "Feedback",
+    "FeedbackDailyRollup",
+    "FeedbackPeriodRollup",
+    "FeedbackQuerySet",
+    "FeedbackRollupPending",
+    "Grain",
+    "ImportFormat",
+    "ImportJob",
+    "ImportRowError",
+    "ImportStatus",
+    "JourneyStage",
+    "RollupCounts",
+    "Scale",
+    "Source",
+    "SourceKind",
+    "Touchpoint",
+    "ValueTier",
+    "WebhookDeadLetter",
+]

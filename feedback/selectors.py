@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,9 @@ from cxloop.org.models import Department, Team
 from cxloop.org.scoping import scope_queryset
 
 from .models import Feedback
+
+if TYPE_CHECKING:
+    from .filters import FeedbackFilter
 
 
 def feedback_visible_to(*, user) -> QuerySet[Feedback]:
@@ -62,8 +67,23 @@ def teams_to_file_under(*, user) -> TeamsToFileUnder:
     return TeamsToFileUnder(teams=teams, required=not scope.sees_everything)
 
 
+def feedback_search(*, user, filters: dict | None = None) -> tuple["FeedbackFilter", QuerySet[Feedback]]:
+    """The explorer's filters and what they select, newest first; an invalid filter selects nothing
+    (its errors say why). The one place the filters are validated: a team the user may not see is
+    an invalid choice here, never a filter silently left out."""
+    filterset = feedback_filterset(user=user, filters=filters)
+    if not filterset.is_valid():
+        return filterset, Feedback.objects.none()
+    return filterset, filterset.qs.order_by("-occurred_at", "-id")
+
+
 def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
-    return feedback_filterset(user=user, filters=filters).qs.order_by("-occurred_at", "-id")
+    """What the filters select; ValidationError naming each wrong filter and why (the API's 400)."""
+    filterset, feedback = feedback_search(user=user, filters=filters)
+    if not filterset.is_valid():
+        errors = filterset.form.errors.get_json_data()
+        raise ValidationError({name: [error["message"] for error in found] for name, found in errors.items()})
+    return feedback
 
 
 def feedback_get(*, user, feedback_id: int) -> Feedback:

@@ -72,10 +72,7 @@ def organisation_overview(request):
 @require_GET
 def feedback_list(request):
     """The feedback explorer: what the user may see, newest first, searched and filtered."""
-    filterset = selectors.feedback_filterset(user=request.user, filters=request.GET)
-    feedback = (
-        filterset.qs.order_by("-occurred_at", "-id") if filterset.is_valid() else filterset.queryset.none()
-    )
+    filterset, feedback = selectors.feedback_search(user=request.user, filters=request.GET)
     page = Paginator(feedback, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

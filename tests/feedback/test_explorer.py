@@ -161,6 +161,27 @@ def test_api_lists_with_the_same_filters(people, org):
     assert "score_min" in bad.json()
 
 
+def test_api_refuses_a_team_filter_the_caller_cannot_see(people, org):
+    """An invisible team is a wrong filter (400 naming it), never a filter silently left out."""
+    from rest_framework.test import APIClient
+
+    # given
+    FeedbackFactory(team=org["team_a1"])
+    client = APIClient()
+    client.force_authenticate(people["agent"])
+    # when
+    hidden = client.get("/api/v1/feedback/", {"team": "team-b1"})
+    unknown = client.get("/api/v1/feedback/", {"team": "no-such-team"})
+    own = client.get("/api/v1/feedback/", {"team": "team-a1"})
+    # then
+    assert hidden.status_code == 400
+    assert list(hidden.json()) == ["team"]
+    assert unknown.status_code == 400
+    assert hidden.json() == unknown.json()  # an invisible team looks exactly like one that does not exist
+    assert own.status_code == 200
+    assert len(own.json()["results"]) == 1
+
+
 def test_the_api_masks_personal_data_as_the_pages_do(people, org):
     from rest_framework.test import APIClient
 

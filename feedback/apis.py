@@ -7,22 +7,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import (
-    BODY_REQUIRED,
-    ErrorSerializer,
-    filter_parameters,
-    page_parameters,
-    paged,
-    paginated_response,
-)
+from cxloop.core.api import BODY_REQUIRED, ErrorSerializer, filter_parameters
+from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
-from cxloop.org.models import Role
+from cxloop.org.models import Role, Team
 from cxloop.org.permissions import HasRole
 
 from . import selectors
 from .contract import MAX_BATCH, FeedbackInput
 from .filters import FeedbackFilter
-from .models import Feedback, Source
+from .models import Category, Customer, Feedback, JourneyStage, Source, Touchpoint
 from .permissions import Writer
 from .services.ingest import CREATED, ERROR, feedback_ingest, feedback_ingest_many
 
@@ -33,7 +27,9 @@ class IngestResultSerializer(serializers.Serializer):
     external_id = serializers.CharField(allow_null=True, help_text="As sent; null when the item had none.")
     status = serializers.ChoiceField(choices=["created", "duplicate", "updated", "error"])
     id = serializers.IntegerField(allow_null=True, help_text="The stored item's id; null for an error.")
-    errors = serializers.DictField(
+    # The ignore: the serializer's metaclass takes declared fields off the class, so this never
+    # shadows Serializer.errors (which the stubs see as a class attribute).
+    errors = serializers.DictField(  # type: ignore[assignment]
         help_text='Each invalid field named with its reasons, e.g. {"score": [...]}.'
     )
     warnings = serializers.DictField(
@@ -66,13 +62,26 @@ class FeedbackOutput(serializers.ModelSerializer):
     """A feedback item; emails, card and phone numbers in the comment are masked, as on the pages,
     unless the caller holds the personal-data permission (the serializer's context names the user)."""
 
-    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
-    confirmed_category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    suggested_category = serializers.SlugRelatedField(
+    # The ignore: as for IngestResultSerializer.errors, a declared field never shadows Field.source.
+    source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True
+    )
+    touchpoint: serializers.SlugRelatedField[Touchpoint] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    journey_stage: serializers.SlugRelatedField[JourneyStage] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    customer: serializers.SlugRelatedField[Customer] = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
+    confirmed_category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    suggested_category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
         allow_null=True,

@@ -104,7 +104,9 @@ class SlugRefField(serializers.SlugRelatedField):
         if cache is not None and key in cache:
             found = cache[key]
         else:
-            found = self.get_queryset().filter(slug=data).first()
+            queryset = self.get_queryset()
+            assert queryset is not None, "__init__ always sets one"
+            found = queryset.filter(slug=data).first()
             if cache is not None:
                 cache[key] = found
         if found is None:
@@ -144,7 +146,11 @@ class CustomerInput(serializers.Serializer):
 
 
 class FeedbackInput(serializers.Serializer):
-    source = SlugRefField(Source, queryset=Source.objects.filter(active=True), what="or inactive source")
+    # The ignore: the serializer's metaclass takes declared fields off the class, so this never
+    # shadows Field.source (which the stubs see as a class attribute).
+    source = SlugRefField(  # type: ignore[assignment]
+        Source, queryset=Source.objects.filter(active=True), what="or inactive source"
+    )
     external_id = TextField(max_length=200)
     scale = serializers.ChoiceField(choices=Scale.choices, required=False, allow_null=True)
     score = StrictIntegerField(required=False, allow_null=True)

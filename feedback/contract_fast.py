@@ -7,6 +7,8 @@ Unsure, and the serializer decides and words the error. tests/feedback/test_cont
 checks the two paths against each other on generated items.
 """
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from rest_framework import serializers
@@ -41,7 +43,7 @@ def _customer(value, fields) -> dict | None:
         return None
     if type(value) is not dict:
         raise Unsure
-    out = {}
+    out: dict[str, str | None] = {}
     if "external_id" in value:
         out["external_id"] = _text(value["external_id"], fields["external_id"])
     if "name" in value:
@@ -72,7 +74,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
     if type(raw) is not dict:
         raise Unsure
     fields = serializer.fields
-    out = {}
+    out: dict[str, Any] = {}
     try:
         for name in _SLUGS:
             if name not in raw:
@@ -85,7 +87,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
             else:
                 out[name] = fields[name].to_internal_value(value)  # the batch's cached look-up
         if "external_id" in raw:
-            out["external_id"] = _text(raw["external_id"], fields["external_id"])
+            out["external_id"] = _text(raw["external_id"], cast(serializers.CharField, fields["external_id"]))
         if "scale" in raw:
             scale = raw["scale"]
             if scale is not None and (type(scale) is not str or scale not in _SCALES):
@@ -97,7 +99,7 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
                 raise Unsure
             out["score"] = score
         if "comment" in raw:
-            out["comment"] = _text(raw["comment"], fields["comment"])
+            out["comment"] = _text(raw["comment"], cast(serializers.CharField, fields["comment"]))
         if "occurred_at" in raw:
             if type(raw["occurred_at"]) is not str:
                 raise Unsure
@@ -105,7 +107,9 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
                 fields["occurred_at"].run_validation(raw["occurred_at"])
             )
         if "customer" in raw:
-            out["customer"] = _customer(raw["customer"], fields["customer"].fields)
+            out["customer"] = _customer(
+                raw["customer"], cast(serializers.Serializer, fields["customer"]).fields
+            )
         if "metadata" in raw:
             if type(raw["metadata"]) is not dict:
                 raise Unsure

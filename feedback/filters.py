@@ -32,7 +32,7 @@ class FeedbackFilter(django_filters.FilterSet):
 
     class Meta:
         model = Feedback
-        fields = []
+        fields: list[str] = []
 
     def filter_search(self, queryset, name, value):
         """Full-text search in the comments (web-search syntax: words, "phrases", -exclusions)."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .intake import views as intake_views
 
 app_name = "feedback"
 
@@ -14,6 +15,6 @@ urlpatterns = [
     path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
     path("feedback/<int:pk>/category/", views.feedback_categorize_view, name="categorize"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
-    path("feedback/new/", views.quick_feedback, name="quick"),
-    path("feedback/staff/", views.employee_feedback, name="employee"),
+    path("feedback/new/", intake_views.quick_feedback, name="quick"),
+    path("feedback/staff/", intake_views.employee_feedback, name="employee"),
 ]

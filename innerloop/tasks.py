@@ -9,9 +9,9 @@ from django.db import transaction
 from innerloop.huddles.tasks import huddle_prepare, huddles_plan  # noqa: F401
 
 
-def triage_after_enrichment(*, feedback_ids: list[int]) -> None:
-    """The hand-off from enrichment (settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS): triage these items
-    in the same worker, straight after the enrichment commits.
+def triage_after_enrichment(*, feedback_ids: list[int], **signal: object) -> None:
+    """The hand-off from enrichment (feedback.signals.feedback_enriched, connected in
+    cxloop/wiring.py): triage these items in the same worker, straight after the enrichment commits.
 
     Not a task of its own: a second trip through the queue put every live item behind whatever
     waited there. Robust: a failure is logged and leaves the items to the triage sweep, and never

@@ -16,17 +16,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django_filters import filters as django_filters
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import empty
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError, NotPermitted, StateConflict
 from .filters import SlugFilter
-
-# The largest page a list endpoint returns, whatever `limit` asks for.
-MAX_PAGE = 1000
 
 
 class _Refused(exceptions.APIException):
@@ -109,8 +105,8 @@ def report_days(attrs: dict, *, tomorrow: date, default_days: int, max_days: int
     return date_from, date_to
 
 
-class KeywordNames:
-    """Serializer mixin for fields named after Python keywords: declared as `from_`, exposed as `from`."""
+class KeywordNames(serializers.Serializer):
+    """Serializer base for fields named after Python keywords: declared as `from_`, exposed as `from`."""
 
     def get_fields(self):
         fields = super().get_fields()
@@ -163,70 +159,6 @@ def filter_parameters(filterset_class) -> list:
             )
         )
     return parameters
-
-
-# --- Pages ------------------------------------------------------------------------------------
-
-# Far beyond any table; a larger offset is a bad request, not an OFFSET PostgreSQL cannot take.
-MAX_OFFSET = 1_000_000_000
-
-
-class CappedLimitOffsetPagination(LimitOffsetPagination):
-    """limit/offset pages of at most MAX_PAGE rows: a larger limit gets MAX_PAGE (walk with `next`)."""
-
-    max_limit = MAX_PAGE
-
-    def get_offset(self, request):
-        raw = request.query_params.get(self.offset_query_param)
-        if raw is not None and (not raw.isdigit() or int(raw) > MAX_OFFSET):
-            raise exceptions.ValidationError(
-                {"offset": [f"must be a whole number from 0 to {MAX_OFFSET:,}."]}
-            )
-        return super().get_offset(request)
-
-    def get_limit(self, request):
-        raw = request.query_params.get(self.limit_query_param)
-        if raw is not None and (not raw.isdigit() or int(raw) < 1):
-            raise exceptions.ValidationError({"limit": [f"must be a whole number from 1 to {MAX_PAGE:,}."]})
-        return super().get_limit(request)
-
-
-def paginated_response(*, request, view, queryset, output, context: dict | None = None):
-    """One page of `queryset` (limit/offset), serialized with `output`, in DRF's paginated shape."""
-    paginator = CappedLimitOffsetPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True, context=context or {}).data)
-
-
-def page_parameters() -> list:
-    """limit/offset of the list endpoints, for the OpenAPI schema."""
-    return [
-        OpenApiParameter(
-            "limit",
-            {"type": "integer", "minimum": 1},
-            description=f"Rows per page (default 50); a larger limit than {MAX_PAGE:,} gives {MAX_PAGE:,}.",
-            extensions={EMPTY_IS_INVALID: True},
-        ),
-        OpenApiParameter(
-            "offset",
-            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-            description="Rows to skip.",
-            extensions={EMPTY_IS_INVALID: True},
-        ),
-    ]
-
-
-def paged(output):
-    """The OpenAPI shape of a page of `output` rows: {count, next, previous, results}."""
-    return inline_serializer(
-        name=f"Paged{output.__name__.removesuffix('Output')}List",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": output(many=True),
-        },
-    )
 
 
 # --- Request fields -----------------------------------------------------------------------------
@@ -293,7 +225,7 @@ class RequestDecimalExtension(OpenApiSerializerFieldExtension):
         schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
         if direction != "request" or schema.get("type") != "string":
             return schema
-        number = {"type": "number"}
+        number: dict[str, object] = {"type": "number"}
         if field.min_value is not None:
             number["minimum"] = float(field.min_value)
         if field.max_digits is not None:

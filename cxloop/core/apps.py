@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "cxloop.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Every app's models are loaded by now; the hand-offs between apps are listed in one module.
+        from cxloop.wiring import connect
+
+        connect()

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
 
 class AlreadyRunning(Exception):
@@ -36,7 +37,7 @@ class RunLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file = None
+        self._file: TextIO | None = None
         self._info: dict = {}
 
     def acquire(self, *, wait_for_stopping: float = 90.0, log=None) -> None:
@@ -46,6 +47,7 @@ class RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+")
         deadline = time.monotonic() + wait_for_stopping
+        unreadable_until = time.monotonic() + 2.0
         announced = False
         while True:
             try:
@@ -53,6 +55,10 @@ class RunLock:
                 break
             except BlockingIOError:
                 info = self.holder()
+                if not info and time.monotonic() < unreadable_until:
+                    # Caught between the holder's truncate and write: read it again.
+                    time.sleep(0.05)
+                    continue
                 if info.get("state") != "stopping" or time.monotonic() > deadline:
                     handle.close()
                     raise AlreadyRunning(info) from None

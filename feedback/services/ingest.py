@@ -19,10 +19,11 @@ from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from cxloop.core.bulk import insert_absent
-from cxloop.core.models import audit
 from feedback.contract import MAX_BATCH, ContractValidator, external_id_of
-from feedback.models import Customer, Feedback
+from feedback.models import Feedback
 from feedback.permissions import Writer
+
+from .customers import customer_key, customer_warnings, customers_resolve
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ FEEDBACK_FIELDS = (
     "team",
     "metadata",
 )
-CUSTOMER_FIELDS = ("name", "email", "phone", "segment", "annual_value")
 # An update that changes these is enriched and triaged again.
 REPROCESS_ON = frozenset({"comment", "scale", "score"})
 
@@ -87,16 +87,14 @@ def _policy_errors(*, data: dict, writer: Writer) -> dict:
     return errors
 
 
-def _validated(
-    *, raw, writer: Writer, validator: ContractValidator
-) -> tuple[dict | None, IngestResult | None]:
+def _validated(*, raw, writer: Writer, validator: ContractValidator) -> dict | IngestResult:
     """The clean item, or the error answer for it (the contract's, then the write policy's)."""
-    data, errors = validator.validate(raw)
-    if not errors:
+    data, errors = validator.validate(raw)  # (data, None) or (None, errors)
+    if data is not None:
         errors = _policy_errors(data=data, writer=writer)
-    if errors:
-        return None, IngestResult(external_id_of(raw), ERROR, errors=errors)
-    return data, None
+    if data is None or errors:
+        return IngestResult(external_id_of(raw), ERROR, errors=errors or {})
+    return data
 
 
 def _content_hash(values: dict) -> str:
@@ -117,18 +115,6 @@ def _delivery_hash(data: dict) -> str:
 
 def _applied_before(feedback: Feedback, delivery: str) -> bool:
     return delivery == feedback.content_hash or delivery in (feedback.delivery_hashes or ())
-
-
-def _customer_key(data: dict) -> str:
-    return data.get("external_id") or f"email:{data['email']}"
-
-
-def _customer_fields(data: dict) -> dict:
-    """The customer fields a delivery carries (empty ones say nothing), with the tier they imply."""
-    provided = {key: data[key] for key in CUSTOMER_FIELDS if data.get(key) not in (None, "")}
-    if "annual_value" in provided:
-        provided["value_tier"] = Customer.tier_for(provided["annual_value"])
-    return provided
 
 
 _ATTNAMES = {f.name: f.attname for f in Feedback._meta.concrete_fields}
@@ -176,9 +162,9 @@ def _store(*, data: dict, writer: Writer) -> IngestResult:
         return IngestResult(data["external_id"], DUPLICATE, known.pk)
     customer_id, warnings = None, {}
     if data.get("customer"):
-        ids, unchanged = _customers_resolve(customers=[data["customer"]], writer=writer)
-        customer_id = ids[_customer_key(data["customer"])]
-        warnings = _customer_warnings(data=data, unchanged=unchanged)
+        ids, unchanged = customers_resolve(customers=[data["customer"]], writer=writer)
+        customer_id = ids[customer_key(data["customer"])]
+        warnings = customer_warnings(data=data, unchanged=unchanged)
     created = _insert_all_absent(
         rows=[_row(data=data, delivery=delivery, customer_id=customer_id, now=timezone.now())]
     )
@@ -232,85 +218,6 @@ def _merged_score_errors(*, feedback: Feedback, values: dict) -> dict:
     return {}
 
 
-def _customers_resolve(
-    *, customers: list[dict], writer: Writer
-) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """The customers of a batch, created with what they carry when new: (customer key -> id, and
-    customer key -> the stored fields this writer asked to change but may not).
-
-    Stored details change only for a writer that manages customers, each change audited with its
-    before and after; for the others they stay as they were. Several deliveries naming the same
-    customer leave each field as the last of them says. Customers are written in key order, so
-    concurrent batches lock them in the same order.
-    """
-    merged: dict[str, dict] = {}
-    for data in customers:
-        merged.setdefault(_customer_key(data), {}).update(_customer_fields(data))
-    keys = sorted(merged)
-    now = timezone.now()
-    created = {
-        external_id: pk
-        for pk, external_id in insert_absent(
-            Customer,
-            rows=[{"external_id": key, "created_at": now, **merged[key]} for key in keys],
-            conflict=("external_id",),
-            returning=("id", "external_id"),
-        )
-    }
-    # New customers were created with what the batch says; only the others can differ from it.
-    stored = {
-        customer.external_id: customer
-        for customer in Customer.objects.filter(external_id__in=[key for key in keys if key not in created])
-    }
-    changes = {
-        key: {
-            name: value
-            for name, value in merged[key].items()
-            if name != "value_tier" and getattr(customer, name) != value
-        }
-        for key, customer in stored.items()
-    }
-    changes = {key: fields for key, fields in changes.items() if fields}
-    if changes and writer.manages_customers:
-        _customers_change(customers=[stored[key] for key in sorted(changes)], changes=changes, writer=writer)
-        changes = {}
-    ids = {**{key: customer.pk for key, customer in stored.items()}, **created}
-    return ids, {key: sorted(fields) for key, fields in changes.items()}
-
-
-def _customers_change(*, customers: list[Customer], changes: dict[str, dict], writer: Writer) -> None:
-    """Apply changed details, locking each customer (in key order) and auditing before and after."""
-    locked = Customer.objects.select_for_update(no_key=True).filter(pk__in=[c.pk for c in customers])
-    for customer in locked.order_by("external_id"):
-        fields = changes[customer.external_id]
-        before = {name: getattr(customer, name) for name in fields}
-        for name, value in fields.items():
-            setattr(customer, name, value)
-        if "annual_value" in fields:
-            customer.value_tier = Customer.tier_for(customer.annual_value)
-        customer.save(update_fields=[*fields, "value_tier"])
-        audit(
-            actor=writer.user,
-            verb="customer.updated",
-            target=customer,
-            by=writer.label,
-            changes={name: [str(before[name]), str(value)] for name, value in fields.items()},
-        )
-
-
-def _customer_warnings(*, data: dict, unchanged: dict[str, list[str]]) -> dict:
-    """The item's warning when its customer's stored details were left as they were."""
-    fields = unchanged.get(_customer_key(data["customer"])) if data.get("customer") else None
-    if not fields:
-        return {}
-    return {
-        "customer": [
-            f"stored details not changed ({', '.join(fields)}): only the customer's source of truth, "
-            "or a person who manages customers, changes them."
-        ]
-    }
-
-
 def _without_known_deliveries(
     *,
     valid: list[tuple[int, dict]],
@@ -356,13 +263,13 @@ def _store_batch(*, valid: list[tuple[int, dict]], writer: Writer) -> dict[int, 
         deliveries = {index: _delivery_hash(data) for index, data in valid}
         valid = _without_known_deliveries(valid=valid, deliveries=deliveries, results=results, writer=writer)
         customers = [data["customer"] for _, data in valid if data.get("customer")]
-        customer_ids, unchanged = _customers_resolve(customers=customers, writer=writer)
+        customer_ids, unchanged = customers_resolve(customers=customers, writer=writer)
         now = timezone.now()
         rows = [
             _row(
                 data=data,
                 delivery=deliveries[index],
-                customer_id=customer_ids[_customer_key(data["customer"])] if data.get("customer") else None,
+                customer_id=customer_ids[customer_key(data["customer"])] if data.get("customer") else None,
                 now=now,
             )
             for index, data in valid
@@ -374,12 +281,16 @@ def _store_batch(*, valid: list[tuple[int, dict]], writer: Writer) -> dict[int, 
             if new_id is None:
                 later.append((index, data))
             else:
-                warnings = _customer_warnings(data=data, unchanged=unchanged)
+                warnings = customer_warnings(data=data, unchanged=unchanged)
                 results[index] = IngestResult(data["external_id"], CREATED, new_id, warnings=warnings)
         for index, data in later:
             results[index] = _store(data=data, writer=writer)
         processing_enqueue(
-            feedback_ids=[result.id for result in results.values() if result.status in (CREATED, UPDATED)]
+            feedback_ids=[
+                result.id
+                for result in results.values()
+                if result.status in (CREATED, UPDATED) and result.id is not None
+            ]
         )
     return results
 
@@ -387,7 +298,7 @@ def _store_batch(*, valid: list[tuple[int, dict]], writer: Writer) -> dict[int, 
 def _store_one(*, data: dict, writer: Writer) -> IngestResult:
     with transaction.atomic():
         result = _store(data=data, writer=writer)
-    if result.status in (CREATED, UPDATED):
+    if result.status in (CREATED, UPDATED) and result.id is not None:
         _after_commit(feedback_id=result.id)
     return result
 
@@ -397,10 +308,10 @@ def feedback_ingest(*, raw, writer: Writer, validator: ContractValidator | None 
 
     Pass one `validator` for all the items of a batch: slugs are then looked up once.
     """
-    data, refused = _validated(raw=raw, writer=writer, validator=validator or ContractValidator())
-    if refused:
-        return refused
-    return _store_one(data=data, writer=writer)
+    checked = _validated(raw=raw, writer=writer, validator=validator or ContractValidator())
+    if isinstance(checked, IngestResult):
+        return checked
+    return _store_one(data=checked, writer=writer)
 
 
 def feedback_ingest_many(*, items: list, writer: Writer) -> list[IngestResult]:
@@ -413,23 +324,22 @@ def feedback_ingest_many(*, items: list, writer: Writer) -> list[IngestResult]:
     if len(items) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} items per request")
     validator = ContractValidator()
-    results: list[IngestResult | None] = [None] * len(items)
-    valid = []
+    results: dict[int, IngestResult] = {}
+    valid: list[tuple[int, dict]] = []
     for index, raw in enumerate(items):
-        data, refused = _validated(raw=raw, writer=writer, validator=validator)
-        if refused:
-            results[index] = refused
+        checked = _validated(raw=raw, writer=writer, validator=validator)
+        if isinstance(checked, IngestResult):
+            results[index] = checked
         else:
-            valid.append((index, data))
+            valid.append((index, checked))
     if valid:
         try:
             stored = _store_batch(valid=valid, writer=writer)
         except DatabaseError:
             logger.warning("storing %d items one by one after an error", len(valid), exc_info=True)
             stored = {index: _store_one_or_error(data=data, writer=writer) for index, data in valid}
-        for index, result in stored.items():
-            results[index] = result
-    return results
+        results.update(stored)
+    return [results[index] for index in range(len(items))]
 
 
 def _store_one_or_error(*, data: dict, writer: Writer) -> IngestResult:

@@ -5,14 +5,13 @@ import time
 from datetime import timedelta
 from functools import cache
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from cxloop.core.bulk import typed_values
 from feedback.enrichment.language import detect_language
 from feedback.models import Feedback
+from feedback.signals import feedback_enriched
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +101,8 @@ def feedback_process_batch(*, feedback_ids: list[int]) -> int:
 
     One transaction: claim (FOR UPDATE SKIP LOCKED, so two workers never take the same rows),
     enrich in Python, write the batch in one statement. The items then go to triage, right after commit,
-    through the hooks in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS (triage is its own step, with its
-    own marker and sweep: a failure there never undoes the enrichment).
+    through the feedback_enriched signal (connected in cxloop/wiring.py; triage is its own step, with
+    its own marker and sweep: a failure there never undoes the enrichment).
     """
     with transaction.atomic():
         items = list(
@@ -119,8 +118,9 @@ def feedback_process_batch(*, feedback_ids: list[int]) -> int:
         with connection.cursor() as cursor:
             cursor.execute(_ENRICH_SQL.format(rows=values), [timezone.now(), *params])
         processed = [item.pk for item in items]
-        for hook in settings.CXLOOP_FEEDBACK_PROCESSED_HOOKS:
-            import_string(hook)(feedback_ids=processed)
+        for receiver, error in feedback_enriched.send_robust(sender=Feedback, feedback_ids=processed):
+            if error is not None:
+                logger.error("hand-off %r failed; the sweep takes the items", receiver, exc_info=error)
     return len(processed)
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from feedback.intake.imports import services
+from feedback.intake.imports import resume, services
 from feedback.intake.imports.mapping import (
     ID_FROM_COLUMN,
     ID_FROM_CONTENT,
@@ -389,7 +389,7 @@ def test_an_interrupted_import_resumes_from_the_last_committed_chunk(
         mock.patch.object(import_job_run, "apply_async") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        resumed = services.import_jobs_resume_stalled()
+        resumed = resume.import_jobs_resume_stalled()
     job = run_to_end(job, chunk_size=2)
     # then
     assert resumed == 1
@@ -423,7 +423,7 @@ def test_the_sweep_gives_up_on_a_job_that_never_progresses(
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - ImportJob.STALL_AFTER * 2)
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resumed = services.import_jobs_resume_stalled()
+        resumed = resume.import_jobs_resume_stalled()
     # then
     job.refresh_from_db()
     assert (resumed, callbacks) == (0, [])
@@ -437,7 +437,7 @@ def test_a_job_that_is_making_progress_is_not_resumed(people, source):
         user=people["lead"], source=source, name="a.csv", content=SIMPLE_CSV.encode(), mapping=SIMPLE_MAPPING
     )
     # when
-    resumed = services.import_job_resume(job_id=job.pk)
+    resumed = resume.import_job_resume(job_id=job.pk)
     # then
     assert resumed is False
 

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.intake.imports import services
+from feedback.intake.imports import resume, services
 from feedback.intake.imports.tasks import import_job_read
 from feedback.models import Feedback, Source
 from feedback.models.imports import ImportJob
@@ -339,7 +339,7 @@ def test_a_file_over_a_bound_is_refused_when_read_with_the_reason(
     assert reason in page
     assert "Refused" in page
     assert "Resume</button>" not in page
-    assert services.import_job_resume(job_id=job.pk) is False
+    assert resume.import_job_resume(job_id=job.pk) is False
     assert Feedback.objects.count() == 0
 
 
@@ -428,7 +428,7 @@ def test_the_sweep_sends_a_lost_read_again_then_refuses_the_file(
             mock.patch.object(import_job_read, "apply_async") as send,
             django_capture_on_commit_callbacks(execute=True),
         ):
-            services.import_jobs_resume_stalled()
+            resume.import_jobs_resume_stalled()
         sent.append(send.call_args_list)
     # then: sent again three times, then refused with the reason
     assert sent == [[mock.call(kwargs={"job_id": job.pk}, retry=False)]] * services.MAX_AUTO_RESUMES + [[]]
@@ -446,6 +446,6 @@ def test_a_read_that_has_not_stalled_is_left_alone(people, source, django_captur
     )
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resumed = services.import_jobs_resume_stalled()
+        resumed = resume.import_jobs_resume_stalled()
     # then
     assert (resumed, callbacks) == (0, [])

@@ -128,3 +128,32 @@ def test_a_live_item_carries_along_only_what_came_after_it(db):
     assert (
         Feedback.objects.filter(pk__in=[item.pk for item in bulk], processed_at__isnull=True).count() == 300
     )
+
+
+def test_enrichment_hands_its_items_to_triage_and_survives_a_failing_hand_off(db, caplog):
+    """The hand-off (feedback_enriched, connected in cxloop/wiring.py) reaches triage's receiver;
+    a receiver that fails is logged and never undoes the enrichment: the sweep takes its items."""
+    from feedback.services.processing import feedback_process_batch
+    from feedback.signals import feedback_enriched
+
+    # given
+    received = []
+    item = FeedbackFactory(processed_at=None, comment="The parcel never came")
+
+    def failing(**kwargs):
+        received.append(kwargs["feedback_ids"])
+        raise RuntimeError("triage is down")
+
+    assert any("triage_after_enrichment" in str(entry) for entry in feedback_enriched.receivers)
+    feedback_enriched.connect(failing, dispatch_uid="test-failing")
+    try:
+        # when
+        done = feedback_process_batch(feedback_ids=[item.pk])
+    finally:
+        feedback_enriched.disconnect(dispatch_uid="test-failing")
+    # then
+    item.refresh_from_db()
+    assert done == 1
+    assert received == [[item.pk]]
+    assert item.processed_at is not None
+    assert "failed; the sweep takes the items" in caplog.text

@@ -2,6 +2,7 @@
 
 import zoneinfo
 from functools import cache
+from typing import Any, cast
 
 from django import forms
 
@@ -45,7 +46,9 @@ class UploadForm(forms.Form):
         """Offer only the sources `user` may write (feedback.permissions): survey and review channels
         are fed by their integrations, so a team lead imports call logs, notes and returns."""
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Writer.for_person(user).writable_sources()
+        cast(forms.ModelChoiceField, self.fields["source"]).queryset = Writer.for_person(
+            user
+        ).writable_sources()
 
 
 class MappingForm(forms.Form):
@@ -91,7 +94,7 @@ class MappingForm(forms.Form):
         if len(teams) == 1 and team_required:
             del self.fields["team"]
         else:
-            self.fields["team"].queryset = teams
+            cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
         choices = [NOT_MAPPED] + [
             (str(index), header or f"Column {index + 1} (no header)") for index, header in enumerate(headers)
         ]
@@ -107,8 +110,9 @@ class MappingForm(forms.Form):
             raise forms.ValidationError("Unknown time zone.")
         return name
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # a Form's returns its cleaned_data
+        data = self.cleaned_data
         mapped = {key for key, _ in CONTRACT_KEYS if data.get(field_name(key))}
         if data.get("external_id_mode") == ID_FROM_COLUMN and "external_id" not in mapped:
             self.add_error(field_name("external_id"), "Choose the id column, or derive ids from the content.")

@@ -14,7 +14,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -210,7 +210,7 @@ def open_rows(*, fileobj, info: FileInfo) -> Iterator[Iterator[Row]]:
             text.detach()  # leave the underlying file open for its owner
 
 
-def data_rows(*, fileobj, info: FileInfo, offset: int = 0) -> Iterator[Row]:
+def data_rows(*, fileobj, info: FileInfo, offset: int = 0) -> Generator[Row, None, None]:
     """The data rows after the header, skipping the first `offset` of them."""
     with open_rows(fileobj=fileobj, info=info) as rows:
         next(rows, None)

@@ -29,7 +29,7 @@ from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
 from feedback.contract import ContractValidator
 from feedback.models import Source
-from feedback.models.imports import ImportJob, ImportRowError
+from feedback.models.imports import ImportJob, ImportRowError, ImportStatus
 from feedback.permissions import Writer
 from feedback.services.ingest import ERROR, feedback_ingest_many
 
@@ -290,11 +290,11 @@ def _import_rows(*, rows: list[Row], job: ImportJob, mapping: Mapping) -> list[t
     rows that do not are reported with everything wrong with them at once.
     """
     validator = ContractValidator()
-    outcomes: list[tuple[str, dict[str, str]] | None] = []
+    outcomes: dict[int, tuple[str, dict[str, str]]] = {}
     items, positions = [], []
-    for row in rows:
+    for position, row in enumerate(rows):
         if row.problem:
-            outcomes.append((ERROR, {"row": row.problem}))
+            outcomes[position] = (ERROR, {"row": row.problem})
             continue
         raw, problems = build_item(
             cells=row.cells, headers=job.headers, mapping=mapping, source_slug=job.source.slug
@@ -304,17 +304,16 @@ def _import_rows(*, rows: list[Row], job: ImportJob, mapping: Mapping) -> list[t
             _, contract_errors = validator.validate(
                 {key: value for key, value in raw.items() if key not in problems}
             )
-            outcomes.append((ERROR, {**flatten_errors(contract_errors or {}), **problems}))
+            outcomes[position] = (ERROR, {**flatten_errors(contract_errors or {}), **problems})
             continue
-        positions.append(len(outcomes))
-        outcomes.append(None)
+        positions.append(position)
         items.append(raw)
     # The rows are written as the person who started the import, under the same policy as their forms.
     writer = Writer.for_person(job.created_by) if job.created_by else Writer.nobody()
     stored = feedback_ingest_many(items=items, writer=writer) if items else []
     for position, result in zip(positions, stored, strict=True):
         outcomes[position] = (result.status, flatten_errors(result.errors) if result.status == ERROR else {})
-    return outcomes
+    return [outcomes[position] for position in range(len(rows))]
 
 
 def _cell_for(*, row: Row, field: str, mapping: Mapping) -> str:
@@ -324,9 +323,7 @@ def _cell_for(*, row: Row, field: str, mapping: Mapping) -> str:
     return row.cells[index]
 
 
-def _import_job_fail(
-    *, job_id: int, reason: str, from_status: ImportJob.Status = ImportJob.Status.RUNNING
-) -> None:
+def _import_job_fail(*, job_id: int, reason: str, from_status: ImportStatus = ImportStatus.RUNNING) -> None:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update(no_key=True).filter(pk=job_id).first()
         if job is None or job.status != from_status:
@@ -336,74 +333,3 @@ def _import_job_fail(
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "failure_reason", "finished_at", "updated_at"])
     logger.warning("import %s failed: %s", job_id, reason)
-
-
-# --- resuming ------------------------------------------------------------------------------
-
-
-def import_job_resume(*, job_id: int, automatic: bool = False) -> bool:
-    """Run a stalled or failed import again from the rows it has not committed; False if not needed.
-
-    Rows stored before the interruption come back as duplicates, so at-least-once is safe. A job
-    whose row is locked has a chunk committing right now: it is not stalled, whatever its clock says.
-    """
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=job_id).first()
-        if job is None or not (job.is_stalled if automatic else job.can_resume):
-            return False
-        if automatic and job.stalled_resumes >= MAX_AUTO_RESUMES:
-            job.status = ImportJob.Status.FAILED
-            job.failure_reason = "The import stopped making progress; resume it once the cause is fixed."
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "failure_reason", "finished_at", "updated_at"])
-            logger.warning("import %s: failed after %s automatic resumes", job.pk, job.stalled_resumes)
-            return False
-        job.status = ImportJob.Status.RUNNING
-        job.failure_reason = ""
-        job.finished_at = None
-        job.stalled_resumes = job.stalled_resumes + 1 if automatic else 0
-        job.save(update_fields=["status", "failure_reason", "finished_at", "stalled_resumes", "updated_at"])
-        enqueue_on_commit(_import_run_task(), job_id=job.pk, offset=job.next_row_offset)
-    logger.info("import %s: resumed from row %s", job_id, job.next_row_offset)
-    return True
-
-
-def import_jobs_resume_stalled(*, limit: int = 50) -> int:
-    """The periodic sweep: resume running imports with no progress for a while, and reads whose
-    task was lost; how many resumed."""
-    cutoff = timezone.now() - ImportJob.STALL_AFTER
-    job_ids = list(
-        ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=cutoff)
-        .order_by("updated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    read_cutoff = timezone.now() - ImportJob.READ_STALL_AFTER
-    reading_ids = list(
-        ImportJob.objects.filter(status=ImportJob.Status.READING, updated_at__lt=read_cutoff)
-        .order_by("updated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    resumed = sum(import_job_resume(job_id=job_id, automatic=True) for job_id in job_ids)
-    return resumed + sum(_import_job_read_again(job_id=job_id) for job_id in reading_ids)
-
-
-def _import_job_read_again(*, job_id: int) -> bool:
-    """Send a lost read again; a read lost time after time (the worker killed by it) refuses the file."""
-    with transaction.atomic():
-        job = (
-            ImportJob.objects.select_for_update(no_key=True, skip_locked=True)
-            .filter(pk=job_id, status=ImportJob.Status.READING)
-            .first()
-        )
-        if job is None:
-            return False
-        if job.stalled_resumes < MAX_AUTO_RESUMES:
-            job.stalled_resumes += 1
-            job.save(update_fields=["stalled_resumes", "updated_at"])
-            enqueue_on_commit(_import_read_task(), job_id=job.pk)
-            return True
-    reason = (
-        f"Reading the file stopped {MAX_AUTO_RESUMES + 1} times before the end: split it or save it as CSV."
-    )
-    import_job_refuse(job_id=job_id, reason=reason)
-    return False

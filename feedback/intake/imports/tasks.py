@@ -40,6 +40,6 @@ def import_job_run(*, job_id: int, offset: int) -> None:
 @shared_task(name="feedback.import_sweep_stalled")
 def import_sweep_stalled() -> int:
     """Resume running imports that stopped making progress, and send lost reads again; how many."""
-    from feedback.intake.imports.services import import_jobs_resume_stalled
+    from feedback.intake.imports.resume import import_jobs_resume_stalled
 
     return import_jobs_resume_stalled()

@@ -1,7 +1,7 @@
 """Pages of a file import: upload, map columns with a preview, watch progress, download errors."""
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -14,7 +14,7 @@ from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 from feedback.models.imports import ImportJob
 
-from . import selectors, services
+from . import resume, selectors, services
 from .forms import MappingForm, UploadForm
 from .mapping import Mapping
 from .report import error_report_lines
@@ -152,7 +152,7 @@ def import_start(request, pk: int):
 def import_detail(request, pk: int):
     """Progress of an import; htmx polls the progress partial until the import finishes."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
-    context = {"job": job}
+    context: dict[str, object] = {"job": job}
     before_start = (ImportJob.Status.READING, ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED)
     if job.status in before_start and not request.htmx:
         return redirect("imports:map", pk=job.pk)
@@ -168,7 +168,7 @@ def import_detail(request, pk: int):
 def import_resume(request, pk: int):
     """Resume a stalled or failed import from the first row it did not commit."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
-    if services.import_job_resume(job_id=job.pk):
+    if resume.import_job_resume(job_id=job.pk):
         messages.success(request, "The import continues from where it stopped.")
     else:
         messages.info(request, "This import is not stalled; nothing to resume.")
@@ -177,7 +177,7 @@ def import_resume(request, pk: int):
 
 @require_GET
 @role_required(*IMPORT_ROLES)
-def import_errors_csv(request, pk: int) -> HttpResponse:
+def import_errors_csv(request, pk: int) -> StreamingHttpResponse:
     """The row-level error report (line, field, reason, value) as CSV, safe to open in a spreadsheet."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
     errors = selectors.import_job_row_errors(job=job).iterator(chunk_size=2000)

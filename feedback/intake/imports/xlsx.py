@@ -71,11 +71,12 @@ def check_archive(fileobj) -> None:
 
 def _check_directory_size(fileobj) -> None:
     fileobj.seek(0)
-    # zipfile's own reader of the end record (zip64 included), the one ZipFile itself relies on.
-    end_record = zipfile._EndRecData(fileobj)
+    # zipfile's own reader of the end record (zip64 included), the one ZipFile itself relies on
+    # (private to zipfile, hence not in its type stubs and the ignores).
+    end_record = zipfile._EndRecData(fileobj)  # type: ignore[attr-defined]
     if end_record is None:
         raise ImportFileError(DAMAGED)
-    if end_record[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:
+    if end_record[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:  # type: ignore[attr-defined]
         raise ImportFileError("This .xlsx file holds far more parts than a workbook has.")
 
 

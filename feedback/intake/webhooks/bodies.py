@@ -40,12 +40,13 @@ def form_fields(body: bytes) -> dict[str, str | list[str]]:
         raise BodyError(f"The form body has more than {MAX_FORM_FIELDS} fields.") from exc
     fields: dict[str, str | list[str]] = {}
     for name, value in pairs:
-        if name not in fields:
+        known = fields.get(name)
+        if known is None:
             fields[name] = value
-        elif isinstance(fields[name], list):
-            fields[name].append(value)
+        elif isinstance(known, list):
+            known.append(value)
         else:
-            fields[name] = [fields[name], value]
+            fields[name] = [known, value]
     return fields
 
 

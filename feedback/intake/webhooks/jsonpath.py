@@ -9,7 +9,7 @@ item is the delivery, and `$$.` reads the same as `$.`.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,7 +38,7 @@ class Path:
         return sum(step is WILDCARD for step in self.steps)
 
 
-def parse(path: str) -> Path:
+def parse(path: object) -> Path:
     """The steps of `path` (keys, list indexes, `[*]`); ValueError when it is outside the subset."""
     if not isinstance(path, str) or not path.startswith("$"):
         raise ValueError(f"a JSON path is a string starting with $, got {path!r}")
@@ -128,6 +128,7 @@ def transform(document: Any, path: str, change: Callable[[Any], Any]) -> None:
 
 def _transform(value: Any, steps: tuple, change: Callable[[Any], Any]) -> None:
     head, rest = steps[0], steps[1:]
+    keys: Iterable[Any]
     if head is WILDCARD:
         keys = range(len(value)) if isinstance(value, list) else ()
     else:

@@ -78,7 +78,7 @@ class Outcome:
 def _ingested(items: list[tuple[int, dict]], *, source: Source) -> dict[int, dict]:
     """Each contract item stored through the ingest service (in batches it accepts): position -> result."""
     writer = Writer.for_webhook(source)
-    answers = {}
+    answers: dict[int, dict] = {}
     for start in range(0, len(items), MAX_BATCH):
         chunk = items[start : start + MAX_BATCH]
         results = feedback_ingest_many(items=[item for _, item in chunk], writer=writer)
@@ -90,6 +90,7 @@ def _ingested(items: list[tuple[int, dict]], *, source: Source) -> dict[int, dic
 
 def _mapped_and_stored(*, source: Source, delivery: Delivery) -> Outcome:
     adapter = adapter_for(source)
+    outcomes: list[dict | Ignored | Refused]
     if adapter is None:
         refused = Refused({"field_mapping": ["names no adapter this version has."]})
         mapped_many, outcomes = False, [refused]
@@ -182,12 +183,13 @@ def webhook_delivery_store(*, source: Source, delivery: Delivery) -> Outcome:
     """
     outcome = _mapped_and_stored(source=source, delivery=delivery)
     if outcome.failures:
-        _attach(outcome, _kept(source=source, delivery=delivery, outcome=outcome))
+        letter = _kept(source=source, delivery=delivery, outcome=outcome)
+        _attach(outcome, letter)
         logger.warning(
             "webhook for source %s: %d item(s) kept as dead letter %s",
             source.slug,
             len(outcome.failures),
-            outcome.dead_letter.pk,
+            letter.pk,
         )
     return outcome
 

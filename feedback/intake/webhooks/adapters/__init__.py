@@ -15,7 +15,7 @@ score or a comment. An item lacking them is refused (`Refused`, unmapped), never
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedback.intake.webhooks.signatures import Signed
@@ -52,6 +52,12 @@ class Adapter(Protocol):
     ) -> dict | Ignored | Items: ...
 
 
+class JsonPathAdapter(Adapter, Protocol):
+    """The standard adapter and the vendor presets built on it, which check their mapping's paths."""
+
+    def check_config(self, config: dict) -> dict[str, str]: ...
+
+
 ADAPTERS: dict[str, Adapter] = {
     module.NAME: module
     for module in (typeform, delighted, zendesk, standard, trustpilot, appstore, qualtrics)
@@ -84,7 +90,7 @@ def signing_secrets(source: Source) -> list[str]:
     return [secret for secret in (source.signing_secret, source.previous_signing_secret) if secret]
 
 
-def _uses_json_paths(adapter: Adapter) -> bool:
+def _uses_json_paths(adapter: Adapter) -> TypeGuard[JsonPathAdapter]:
     return hasattr(adapter, "check_config")
 
 
@@ -212,7 +218,7 @@ def map_delivery(adapter: Adapter, *, source: Source, payload: Any, headers: Map
     except MappingError as exc:
         return Mapped(many=False, outcomes=[Refused(exc.errors, unmapped=exc.unmapped)])
     many = isinstance(mapped, Items)
-    outcomes = mapped.outcomes if many else [mapped]
+    outcomes = mapped.outcomes if isinstance(mapped, Items) else [mapped]
     return Mapped(
         many=many,
         outcomes=[_finish(outcome, source=source, config=config, zone=zone) for outcome in outcomes],

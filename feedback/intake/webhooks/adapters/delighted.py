@@ -67,7 +67,8 @@ def to_contract(*, payload: dict, headers, config: dict) -> dict | Ignored:
     if occurred_at := iso_from_unix(response.get("created_at")):
         item["occurred_at"] = occurred_at
 
-    person = response.get("person") if isinstance(response.get("person"), dict) else {}
+    person = response.get("person")
+    person = person if isinstance(person, dict) else {}
     properties = response.get("person_properties")
     properties = properties if isinstance(properties, dict) else {}
     id_property = config.get("customer_id_property")

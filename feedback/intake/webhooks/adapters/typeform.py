@@ -85,7 +85,8 @@ def to_contract(*, payload: dict, headers, config: dict) -> dict | Ignored:
     if response.get("submitted_at"):
         item["occurred_at"] = response["submitted_at"]
 
-    hidden = response.get("hidden") if isinstance(response.get("hidden"), dict) else {}
+    hidden = response.get("hidden")
+    hidden = hidden if isinstance(hidden, dict) else {}
     names = {**HIDDEN_FIELDS, **custom_names}
     email_answer = _first_of(answers, "email")
     customer = customer_of(

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.harness import Result, measure, p90
+from feedback.scales import CSAT_DETRACTOR_MAX, DETRACTOR_MAX, PROMOTER_MIN
 
 CASES = 200_000
 OPEN_SHARE = 0.05
@@ -19,12 +20,16 @@ CLAIMS = 10_000
 # Which feedback each kind of bench case is opened for, in the order the shipped rules try them:
 # detractors first, then complaints on complaint channels, then thanks to promoters.
 CASE_SOURCES = (
-    ("detractor_recovery", "(f.scale = 'nps' AND f.score <= 6) OR (f.scale = 'csat' AND f.score <= 2)"),
+    (
+        "detractor_recovery",
+        f"(f.scale = 'nps' AND f.score <= {DETRACTOR_MAX}) "
+        f"OR (f.scale = 'csat' AND f.score <= {CSAT_DETRACTOR_MAX})",
+    ),
     (
         "complaint",
         "s.kind IN ('call_centre', 'returns', 'email', 'social', 'review_site') AND f.sentiment <= -0.3",
     ),
-    ("promoter_thanks", "f.scale = 'nps' AND f.score >= 9"),
+    ("promoter_thanks", f"f.scale = 'nps' AND f.score >= {PROMOTER_MIN}"),
 )
 
 

@@ -187,10 +187,13 @@ def nps_by_week_and_touchpoint(*, client: Client, repeat: int, days: int) -> Res
     date_to = datetime.now(UTC).date() + timedelta(days=1)
     date_from = date_to - timedelta(days=days + 7)
     url = f"/api/v1/metrics/nps/?from={date_from}&to={date_to}&group_by=week,touchpoint"
+    from feedback.scales import DETRACTOR_MAX, PASSIVE_MIN, PROMOTER_MIN
+
     raw_sql = (
         "SELECT date_trunc('week', occurred_at AT TIME ZONE 'UTC') AS week, touchpoint_id, count(*), "
-        "count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8), "
-        "count(*) FILTER (WHERE score <= 6) FROM feedback_feedback "
+        f"count(*) FILTER (WHERE score >= {PROMOTER_MIN}), "
+        f"count(*) FILTER (WHERE score BETWEEN {PASSIVE_MIN} AND {PROMOTER_MIN - 1}), "
+        f"count(*) FILTER (WHERE score <= {DETRACTOR_MAX}) FROM feedback_feedback "
         "WHERE scale = 'nps' AND score IS NOT NULL AND occurred_at >= %s AND occurred_at < %s GROUP BY 1, 2"
     )
     bounds = [datetime.combine(day, datetime.min.time(), tzinfo=UTC) for day in (date_from, date_to)]

@@ -1,16 +1,14 @@
 """Reads of feedback, always scoped to what the user may see."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from cxloop.org.models import Department, Team
+from cxloop.org.models import Team
 from cxloop.org.scoping import scope_queryset
 
 from .models import Feedback
@@ -106,6 +104,10 @@ class CustomerHistory:
     elsewhere: int  # items of teams the viewer may not see: counted, never shown
 
 
+def _without(feedback: QuerySet[Feedback], pk: int | None) -> QuerySet[Feedback]:
+    return feedback if pk is None else feedback.exclude(pk=pk)
+
+
 def customer_history(
     *, user, customer_id: int, exclude_id: int | None = None, limit: int = 500
 ) -> CustomerHistory:
@@ -114,13 +116,13 @@ def customer_history(
     Tying feedback to a customer (anyone may, by external id) must not open what the customer told
     other departments: those items are only counted, so the person calling back knows there is more.
     """
-    mine = feedback_visible_to(user=user).filter(customer_id=customer_id).exclude(pk=exclude_id)
+    mine = _without(feedback_visible_to(user=user).filter(customer_id=customer_id), exclude_id)
     items = list(
         mine.select_related(*LIST_RELATED, "confirmed_category")
         .defer("search_vector")
         .order_by("-occurred_at", "-id")[:limit]
     )
-    everything = Feedback.objects.filter(customer_id=customer_id).exclude(pk=exclude_id).count()
+    everything = _without(Feedback.objects.filter(customer_id=customer_id), exclude_id).count()
     return CustomerHistory(items=items, elsewhere=everything - mine.count())
 
 
@@ -132,60 +134,3 @@ def customer_timeline(*, user, customer_id: int):
     if not feedback_visible_to(user=user).filter(customer=customer).exists():
         raise Http404("No such customer.")
     return customer, customer_history(user=user, customer_id=customer.pk)
-
-
-@dataclass(frozen=True)
-class NpsCounts:
-    n: int
-    promoters: int
-    detractors: int
-
-    @property
-    def nps(self) -> float | None:
-        if not self.n:
-            return None
-        return round(100 * (self.promoters - self.detractors) / self.n, 1)
-
-
-NPS_AGGREGATES = {
-    "n": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__isnull=False)),
-    "promoters": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__gte=9)),
-    "detractors": Count("id", filter=Q(scale=Feedback.Scale.NPS, score__lte=6)),
-}
-
-
-def nps_by(*, feedback: QuerySet[Feedback], field: str) -> dict[int, NpsCounts]:
-    """NPS counts per value of `field` (e.g. team, team__department) in one query."""
-    rows = feedback.order_by().values(field).annotate(**NPS_AGGREGATES)
-    return {row[field]: NpsCounts(row["n"], row["promoters"], row["detractors"]) for row in rows}
-
-
-def recent_window(days: int = 90):
-    return timezone.now() - timedelta(days=days)
-
-
-def team_overview(*, user, team: Team) -> dict:
-    recent = feedback_visible_to(user=user).filter(team=team, occurred_at__gte=recent_window())
-    counts = recent.aggregate(total=Count("id"), **NPS_AGGREGATES)
-    total = counts.pop("total")
-    return {
-        "nps": NpsCounts(**counts),
-        "total": total,
-        "latest": feedback_list(user=user, filters={"team": team.slug})[:25],
-        "members": team.memberships.select_related("user").order_by("role", "user__username"),
-    }
-
-
-def department_overview(*, user, department: Department) -> list[tuple[Team, NpsCounts]]:
-    teams = list(department.teams.all())
-    recent = feedback_visible_to(user=user).filter(
-        team__department=department, occurred_at__gte=recent_window()
-    )
-    counts = nps_by(feedback=recent, field="team")
-    return [(team, counts.get(team.pk, NpsCounts(0, 0, 0))) for team in teams]
-
-
-def organisation_overview(*, user, departments: QuerySet[Department]) -> list[tuple[Department, NpsCounts]]:
-    recent = feedback_visible_to(user=user).filter(occurred_at__gte=recent_window())
-    counts = nps_by(feedback=recent, field="team__department")
-    return [(department, counts.get(department.pk, NpsCounts(0, 0, 0))) for department in departments]

@@ -5,7 +5,7 @@
 - % contacted within SLA and % resolved within SLA, of the cases whose deadline has passed or
   that met it (a case still inside its window is neither);
 - recovery rate: of the recovery checks made, the share where the customer came back as a
-  passive or promoter (7 or more).
+  passive or promoter (innerloop.models.cases.RECOVERED).
 """
 
 from datetime import date, datetime, time
@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from .models.cases import RECOVERED
 from .selectors import cases_visible_to
 
 GROUPS = {"team": "team__slug", "week": "week", "month": "month", "kind": "kind__slug"}
@@ -72,19 +73,28 @@ def _aggregates(now) -> dict:
         "resolution_measured": Count("id", filter=resolution_due),
         "resolved_in_sla": Count("id", filter=resolution_due & Q(resolved_at__lte=F("resolution_due_at"))),
         "recovery_checks": Count("id", filter=Q(recovery_score__isnull=False)),
-        "recovered": Count("id", filter=Q(recovery_score__gte=7)),
+        "recovered": Count("id", filter=RECOVERED),
     }
 
 
 def loop_closure(
-    *, user, date_from: date, date_to: date, group_by: str | None = None, team: str | None = None
+    *,
+    user,
+    date_from: date,
+    date_to: date,
+    group_by: str | None = None,
+    team: str | None = None,
+    department: str | None = None,
 ) -> list[dict]:
-    """Loop-closure figures for cases opened in [date_from, date_to), scoped to the user's teams."""
+    """Loop-closure figures for cases opened in [date_from, date_to), scoped to the user's teams
+    (and to one team's or one department's, by slug)."""
     zone = timezone.get_current_timezone()
     start, end = (datetime.combine(day, time.min, tzinfo=zone) for day in (date_from, date_to))
     cases = cases_visible_to(user=user).filter(created_at__gte=start, created_at__lt=end)
     if team:
         cases = cases.filter(team__slug=team)
+    if department:
+        cases = cases.filter(team__department__slug=department)
     aggregates = _aggregates(timezone.now())
     field = GROUPS.get(group_by) if group_by else None
     if field:

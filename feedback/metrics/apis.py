@@ -13,7 +13,8 @@ from cxloop.org.permissions import HasRole
 from cxloop.org.scoping import teams_visible_to
 from feedback.models import JourneyStage, Source, SourceKind, Touchpoint
 
-from .queries import DIMENSIONS, TIME_DIMENSIONS, Filters
+from .dimensions import DIMENSIONS, TIME_DIMENSIONS
+from .queries import Filters
 from .selectors import metric_report
 
 DEFAULT_DAYS = 90
@@ -35,7 +36,8 @@ class MetricFilterSerializer(KeywordNames, serializers.Serializer):
         help_text="Day after the last (UTC), exclusive; default: tomorrow. After `from`, at most "
         f"{MAX_DAYS:,} days after it, and not after {LATEST_DAY}.",
     )
-    source = serializers.SlugField(required=False, help_text="Slug of a source.")
+    # DRF takes a declared field out of the class; the stubs see it clash with Field.source.
+    source = serializers.SlugField(required=False, help_text="Slug of a source.")  # type: ignore[assignment]
     channel = serializers.ChoiceField(choices=SourceKind.choices, required=False, help_text="A source kind.")
     touchpoint = serializers.SlugField(required=False)
     journey_stage = serializers.SlugField(required=False)

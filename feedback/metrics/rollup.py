@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from feedback.models.metrics import FeedbackDailyRollup, FeedbackPeriodRollup
 
-from .queries import COUNTERS
+from .counts import COUNTERS
 
 logger = logging.getLogger(__name__)
 

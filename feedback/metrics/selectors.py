@@ -11,112 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-
-from cxloop.core import stats
-
-from .queries import (
-    EMPTY,
-    NO_FILTERS,
-    TIME_DIMENSIONS,
-    Counts,
-    Filters,
-    Group,
-    bucket_start,
-    metric_groups,
-    next_bucket,
-)
-
-DEFAULT_LOW_SAMPLE_N = 30
-
-
-def low_sample_n() -> int:
-    """Below this many responses a figure is flagged `low_sample` (setting CXLOOP_LOW_SAMPLE_N)."""
-    return getattr(settings, "CXLOOP_LOW_SAMPLE_N", DEFAULT_LOW_SAMPLE_N)
-
-
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def _interval(interval: stats.Interval | None) -> dict:
-    return {
-        "ci_low": _round(interval.low) if interval else None,
-        "ci_high": _round(interval.high) if interval else None,
-    }
-
-
-def nps_summary(counts: Counts, *, low_n: int) -> dict:
-    """The NPS fields of the contract for one group (called per group: thousands per report)."""
-    n, promoters, passives, detractors = counts[:4]
-    figures = stats.nps_figures(promoters, passives, detractors)
-    if figures is None:
-        point = low = high = None
-    else:
-        point, low, high = round(figures[0], 2), round(figures[1], 2), round(figures[2], 2)
-    return {
-        "n": n,
-        "promoters": promoters,
-        "passives": passives,
-        "detractors": detractors,
-        "nps": point,
-        "ci_low": low,
-        "ci_high": high,
-        "low_sample": n < low_n,
-    }
-
-
-def csat_summary(counts: Counts, *, low_n: int) -> dict:
-    return {
-        "n": counts.n,
-        "satisfied": counts.satisfied,
-        "pct_satisfied": _round(stats.csat_percent(satisfied=counts.satisfied, n=counts.n)),
-        **_interval(stats.csat_interval(satisfied=counts.satisfied, n=counts.n)),
-        "low_sample": counts.n < low_n,
-    }
-
-
-def ces_summary(counts: Counts, *, low_n: int) -> dict:
-    return {
-        "n": counts.n,
-        "mean": _round(stats.mean_of(n=counts.n, total=counts.score_sum)),
-        **_interval(stats.mean_interval(n=counts.n, total=counts.score_sum, total_sq=counts.score_sq_sum)),
-        "low_sample": counts.n < low_n,
-    }
-
-
-def nps_comparison(current: Counts, previous: Counts) -> stats.Comparison:
-    return stats.nps_compare(
-        current=(current.promoters, current.passives, current.detractors),
-        previous=(previous.promoters, previous.passives, previous.detractors),
-    )
-
-
-def csat_comparison(current: Counts, previous: Counts) -> stats.Comparison:
-    return stats.csat_compare(
-        current=(current.satisfied, current.n), previous=(previous.satisfied, previous.n)
-    )
-
-
-def ces_comparison(current: Counts, previous: Counts) -> stats.Comparison:
-    return stats.mean_compare(
-        current=(current.n, current.score_sum, current.score_sq_sum),
-        previous=(previous.n, previous.score_sum, previous.score_sq_sum),
-    )
-
-
-@dataclass(frozen=True)
-class Metric:
-    scale: str
-    summary: object
-    comparison: object
-
-
-METRICS = {
-    "nps": Metric("nps", nps_summary, nps_comparison),
-    "csat": Metric("csat", csat_summary, csat_comparison),
-    "ces": Metric("ces", ces_summary, ces_comparison),
-}
+from .counts import EMPTY, Counts
+from .dimensions import TIME_DIMENSIONS, Group
+from .figures import METRICS, Metric, low_sample_n, rounded
+from .queries import NO_FILTERS, Filters, bucket_start, metric_groups, next_bucket
 
 
 def bucket_before(start: date, unit: str) -> date:
@@ -138,9 +36,9 @@ def _comparison_fields(metric: Metric, current: Counts, previous: Counts, *, low
     comparison = metric.comparison(current, previous)
     return {
         "previous": metric.summary(previous, low_n=low_n),
-        "difference": _round(comparison.difference),
-        "difference_ci_low": _round(comparison.ci.low) if comparison.ci else None,
-        "difference_ci_high": _round(comparison.ci.high) if comparison.ci else None,
+        "difference": rounded(comparison.difference),
+        "difference_ci_low": rounded(comparison.ci.low) if comparison.ci else None,
+        "difference_ci_high": rounded(comparison.ci.high) if comparison.ci else None,
         "p_value": comparison.p_value,
     }
 
@@ -222,30 +120,49 @@ def metric_report(
         "results": results,
     }
     if compare == "previous":
-        length = date_to - date_from
-        report["previous_from"] = (date_from - length).isoformat()
-        report["previous_to"] = date_from.isoformat()
-        time_index = next((i for i, name in enumerate(group_by) if name in TIME_DIMENSIONS), None)
-        # Without time buckets, the previous window grouped the same way also gives its overall.
-        before = metric_groups(
-            date_from=date_from - length,
+        window = Window(date_from, date_to, group_by, query)
+        _compare_previous(report, spec=spec, window=window, groups=groups, overall=overall, low_n=low_n)
+    return report
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a report read: its window, its grouping, and the query arguments of metric_groups."""
+
+    date_from: date
+    date_to: date
+    group_by: tuple[str, ...]
+    query: dict
+
+
+def _compare_previous(
+    report: dict, *, spec: Metric, window: Window, groups: list[Group], overall: Counts, low_n: int
+) -> None:
+    """Add to `report` (in place) each figure's previous one, the difference and its p-value."""
+    date_from, group_by, query = window.date_from, window.group_by, window.query
+    length = window.date_to - date_from
+    report["previous_from"] = (date_from - length).isoformat()
+    report["previous_to"] = date_from.isoformat()
+    time_index = next((i for i, name in enumerate(group_by) if name in TIME_DIMENSIONS), None)
+    # Without time buckets, the previous window grouped the same way also gives its overall.
+    before = metric_groups(
+        date_from=date_from - length,
+        date_to=date_from,
+        group_by=group_by if time_index is None else (),
+        **query,
+    )
+    overall_before = _total(before)
+    report["overall"].update(_comparison_fields(spec, overall, overall_before, low_n=low_n))
+    if time_index is None:
+        previous_of = _same_key(before)
+    else:
+        unit = group_by[time_index]
+        prior = metric_groups(
+            date_from=bucket_before(bucket_start(date_from, unit), unit),
             date_to=date_from,
-            group_by=group_by if time_index is None else (),
+            group_by=group_by,
             **query,
         )
-        overall_before = _total(before)
-        report["overall"].update(_comparison_fields(spec, overall, overall_before, low_n=low_n))
-        if time_index is None:
-            previous_of = _same_key(before)
-        else:
-            unit = group_by[time_index]
-            prior = metric_groups(
-                date_from=bucket_before(bucket_start(date_from, unit), unit),
-                date_to=date_from,
-                group_by=group_by,
-                **query,
-            )
-            previous_of = _week_on_week(groups=groups, before=prior, time_index=time_index, unit=unit)
-        for group, row in zip(groups, results, strict=True):
-            row.update(_comparison_fields(spec, group.counts, previous_of(group.key), low_n=low_n))
-    return report
+        previous_of = _week_on_week(groups=groups, before=prior, time_index=time_index, unit=unit)
+    for group, row in zip(groups, report["results"], strict=True):
+        row.update(_comparison_fields(spec, group.counts, previous_of(group.key), low_n=low_n))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from cxloop.org.models import ApiToken, Team
+from feedback import scales
 from feedback.enrichment.pii import searchable_comment
 
 
@@ -161,18 +162,45 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+        # No query without a parent: a null foreign key reads as None.
+        return f"{self.parent.name} / {self.name}" if self.parent is not None else self.name
+
+
+# A suggested category counts as what an item is about (a mention) at this confidence or more.
+MENTION_CONFIDENCE = 0.8
+
+
+def mention_q(category_ids) -> Q:
+    """Feedback about one of `category_ids`: the one definition of a mention of a category.
+
+    Its confirmed category; without one, a suggestion the classifier is sure of (MENTION_CONFIDENCE);
+    or the root cause coded on a case opened for it (innerloop's Case.feedback, reached by its
+    related name only). outerloop.services.detection writes the same rule in SQL, with this constant.
+    """
+    return (
+        Q(confirmed_category__in=category_ids)
+        | Q(
+            confirmed_category__isnull=True,
+            suggested_category__in=category_ids,
+            suggested_confidence__gte=MENTION_CONFIDENCE,
+        )
+        | Q(cases__root_cause__in=category_ids)
+    )
 
 
 class FeedbackQuerySet(models.QuerySet):
     def nps(self):
-        return self.filter(scale=Feedback.Scale.NPS, score__isnull=False)
+        return self.filter(scales.nps_q())
 
     def detractors(self):
-        return self.filter(scale=Feedback.Scale.NPS, score__lte=6)
+        return self.filter(scales.detractor_q())
 
     def promoters(self):
-        return self.filter(scale=Feedback.Scale.NPS, score__gte=9)
+        return self.filter(scales.promoter_q())
+
+    def mentioning(self, category_ids):
+        """Items about one of `category_ids` (mention_q), each once."""
+        return self.filter(pk__in=self.model.objects.filter(mention_q(category_ids)).values("pk"))
 
 
 class Feedback(models.Model):
@@ -284,11 +312,10 @@ class Feedback(models.Model):
 
     @property
     def nps_bucket(self) -> str | None:
-        if self.scale != self.Scale.NPS or self.score is None:
+        """ "promoter", "passive" or "detractor" (feedback.scales); None off the NPS scale."""
+        if self.scale != self.Scale.NPS:
             return None
-        if self.score >= 9:
-            return "promoter"
-        return "passive" if self.score >= 7 else "detractor"
+        return scales.nps_bucket(self.score)
 
 
 class CategoryModel(models.Model):

@@ -27,13 +27,13 @@ def nps_trend_svg(points: list[Point]) -> dict:
     inner_width = WIDTH - PAD_LEFT - PAD_RIGHT
     step = inner_width / max(1, len(points) - 1)
     xs = [PAD_LEFT + i * step for i in range(len(points))]
-    known = [(x, p) for x, p in zip(xs, points, strict=True) if p.value is not None]
-    line = " ".join(f"{x:.1f},{_y(p.value):.1f}" for x, p in known)
-    upper = [f"{x:.1f},{_y(p.high):.1f}" for x, p in known if p.high is not None]
-    lower = [f"{x:.1f},{_y(p.low):.1f}" for x, p in reversed(known) if p.low is not None]
+    known = [(x, p, p.value) for x, p in zip(xs, points, strict=True) if p.value is not None]
+    line = " ".join(f"{x:.1f},{_y(value):.1f}" for x, _, value in known)
+    upper = [f"{x:.1f},{_y(p.high):.1f}" for x, p, _ in known if p.high is not None]
+    lower = [f"{x:.1f},{_y(p.low):.1f}" for x, p, _ in reversed(known) if p.low is not None]
     dots = [
-        {"x": round(x, 1), "y": round(_y(p.value), 1), "small": p.low_sample, "title": _title(p)}
-        for x, p in known
+        {"x": round(x, 1), "y": round(_y(value), 1), "small": p.low_sample, "title": _title(p)}
+        for x, p, value in known
     ]
     every = max(1, len(points) // 8)
     ticks = [

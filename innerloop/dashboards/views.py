@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from cxloop.org.scoping import teams_visible_to
+from cxloop.org.models import Role
+from cxloop.org.permissions import role_required
+from cxloop.org.scoping import departments_visible_to, teams_visible_to
 
-from .selectors import dashboard, triage_queue
+from .selectors import dashboard, team_page, triage_queue
 
 # Cells a spreadsheet would run as a formula start with one of these: prefix them with a quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -38,8 +40,27 @@ def overview(request):
 
 @require_GET
 def team(request, slug: str):
-    team = get_object_or_404(teams_visible_to(user=request.user), slug=slug)
-    context = {"scope": team, **dashboard(user=request.user, team=team)}
+    """One team's dashboard, with its latest feedback and its members."""
+    team = get_object_or_404(teams_visible_to(user=request.user).select_related("department"), slug=slug)
+    context = {
+        "scope": team,
+        "scope_param": "team",
+        **dashboard(user=request.user, team=team),
+        **team_page(user=request.user, team=team),
+    }
+    return TemplateResponse(request, "innerloop/dashboards/dashboard.html", context)
+
+
+@require_GET
+@role_required(Role.MANAGER, Role.COMMITTEE)
+def department(request, slug: str):
+    """One department's dashboard: its figures and each of its teams."""
+    department = get_object_or_404(departments_visible_to(user=request.user), slug=slug)
+    context = {
+        "scope": department,
+        "scope_param": "department",
+        **dashboard(user=request.user, department=department),
+    }
     return TemplateResponse(request, "innerloop/dashboards/dashboard.html", context)
 
 
@@ -48,7 +69,13 @@ def export(request, table: str):
     """One table of a dashboard as CSV, safe to open in a spreadsheet."""
     slug = request.GET.get("team")
     scope = get_object_or_404(teams_visible_to(user=request.user), slug=slug) if slug else None
-    data = dashboard(user=request.user, team=scope)
+    department_slug = request.GET.get("department")
+    department = (
+        get_object_or_404(departments_visible_to(user=request.user), slug=department_slug)
+        if department_slug
+        else None
+    )
+    data = dashboard(user=request.user, team=scope, department=department)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cxloop-{table}.csv"'
     writer = csv.writer(response)

@@ -7,48 +7,30 @@ values only (ISO dates, ints, strings), because it lives in a JSONField and feed
 import re
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from cxloop.core.pii import mask_personal_data
-from cxloop.core.stats import nps_compare, nps_interval, nps_point
 from cxloop.org.models import TEAM_ROLES, Membership
+from feedback.metrics.counts import Counts
+from feedback.metrics.figures import nps_comparison, nps_of
 from feedback.models import Feedback
 from innerloop.models import OPEN_STATUSES, Case
+from innerloop.models.cases import RECOVERED
 from innerloop.models.huddles import Huddle
 
-RECOVERED_AT = 7  # a recovery score at or above this means the customer came back
 MAX_COMMENTS = 8
 MAX_CASES = 10
 TOP_ROOT_CAUSES = 5
 
 
 def _nps(team_id: int, start: datetime, end: datetime) -> dict:
-    counts = Feedback.objects.filter(team_id=team_id, occurred_at__gte=start, occurred_at__lt=end).aggregate(
-        n=Count("id", filter=Q(scale=Feedback.Scale.NPS, score__isnull=False)),
-        promoters=Count("id", filter=Q(scale=Feedback.Scale.NPS, score__gte=9)),
-        detractors=Count("id", filter=Q(scale=Feedback.Scale.NPS, score__lte=6)),
-    )
-    promoters, detractors = counts["promoters"], counts["detractors"]
-    passives = counts["n"] - promoters - detractors
-    score = nps_point(promoters=promoters, passives=passives, detractors=detractors)
-    interval = nps_interval(promoters=promoters, passives=passives, detractors=detractors)
-    return {
-        "n": counts["n"],
-        "promoters": promoters,
-        "passives": passives,
-        "detractors": detractors,
-        "nps": None if score is None else round(score, 1),
-        "ci_low": None if interval is None else round(interval.low, 1),
-        "ci_high": None if interval is None else round(interval.high, 1),
-    }
+    """The team's NPS over [start, end) from the metrics layer: interval and small-sample flag included."""
+    return nps_of(Feedback.objects.filter(team_id=team_id, occurred_at__gte=start, occurred_at__lt=end))
 
 
 def _trend(current: dict, previous: dict) -> dict:
-    comparison = nps_compare(
-        current=(current["promoters"], current["passives"], current["detractors"]),
-        previous=(previous["promoters"], previous["passives"], previous["detractors"]),
-    )
+    comparison = nps_comparison(_counts(current), _counts(previous))
     if comparison.difference is None:
         return {"difference": None, "p_value": None, "direction": "unknown"}
     difference = round(comparison.difference, 1)
@@ -60,6 +42,10 @@ def _trend(current: dict, previous: dict) -> dict:
         "p_value": None if comparison.p_value is None else round(comparison.p_value, 4),
         "direction": direction,
     }
+
+
+def _counts(summary: dict) -> Counts:
+    return Counts(summary["n"], summary["promoters"], summary["passives"], summary["detractors"])
 
 
 def staff_first_names(team_id: int) -> dict[str, int]:
@@ -125,7 +111,7 @@ def _cases(team_id: int, start: datetime, end: datetime, now: datetime) -> dict:
         .annotate(count=Count("id"))
         .order_by("-count", "root_cause__name")[:TOP_ROOT_CAUSES]
     )
-    recovered = resolved.filter(recovery_score__gte=RECOVERED_AT).select_related("kind", "assignee")
+    recovered = resolved.filter(RECOVERED).select_related("kind", "assignee")
     return {
         "open": open_cases.count(),
         "overdue": overdue.count(),
@@ -156,7 +142,7 @@ def _last_commitments(huddle: Huddle) -> dict | None:
         .order_by("-scheduled_at")
         .first()
     )
-    if last is None:
+    if last is None or last.held_at is None:
         return None
     today = timezone.localdate()
     return {
@@ -217,6 +203,15 @@ def _rising_causes(team_id: int) -> list[dict]:
     ]
 
 
+def _nps_text(nps: dict) -> str:
+    """ "25.0 (95 % -10.2 to 55.1, n=4, small sample)": the figure with its interval and sample."""
+    if nps["nps"] is None:
+        return f"no responses (n={nps['n']})"
+    interval = f"95 % {nps['ci_low']:.1f} to {nps['ci_high']:.1f}, " if nps.get("ci_low") is not None else ""
+    small = ", small sample" if nps.get("low_sample") else ""
+    return f"{nps['nps']:.1f} ({interval}n={nps['n']}{small})"
+
+
 def summary_as_text(summary: dict) -> str:
     """The summary as a plain-text email body."""
     nps = summary["nps"]["current"]
@@ -225,7 +220,7 @@ def summary_as_text(summary: dict) -> str:
     lines = [
         f"Huddle summary for {summary['team']}",
         "",
-        f"NPS: {nps['nps'] if nps['nps'] is not None else 'no responses'} (n={nps['n']})"
+        f"NPS: {_nps_text(nps)}"
         + (f", {trend['difference']:+} on the previous period" if trend["difference"] is not None else ""),
         f"Open cases: {cases['open']}, overdue: {cases['overdue']}, recovered: {cases['recovered']}",
     ]

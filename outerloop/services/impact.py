@@ -5,18 +5,16 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from cxloop.core import stats
 from cxloop.core.exceptions import ApplicationError
 from cxloop.notifications.services import email_queue, notify
+from feedback.metrics.figures import low_sample_n, nps_comparison, nps_counts_of, nps_summary
 from feedback.models import Customer, Feedback
 from innerloop.models import Case, MessageTemplate
+from outerloop import events
 from outerloop.models import ImpactReview, Initiative, InitiativeEvent, SignalKind, Stage
-
-from .detection import CONFIDENT_SUGGESTION
-from .initiatives import initiative_event_create
 
 logger = logging.getLogger(__name__)
 
@@ -37,22 +35,9 @@ def _category_ids(initiative: Initiative) -> set[int]:
     )
 
 
-def _nps_counts(feedback) -> tuple[int, int, int]:
-    counts = feedback.nps().aggregate(
-        promoters=Count("id", filter=Q(score__gte=9)),
-        passives=Count("id", filter=Q(score__in=(7, 8))),
-        detractors=Count("id", filter=Q(score__lte=6)),
-    )
-    return counts["promoters"], counts["passives"], counts["detractors"]
-
-
 def _mentions(feedback, category_ids: set[int]) -> int:
-    about = (
-        Q(confirmed_category__in=category_ids)
-        | Q(suggested_category__in=category_ids, suggested_confidence__gte=CONFIDENT_SUGGESTION)
-        | Q(cases__root_cause__in=category_ids)
-    )
-    return feedback.filter(about).values("pk").distinct().count()
+    """Feedback rows about one of the categories (the one definition: feedback.models.mention_q)."""
+    return feedback.mentioning(category_ids).count()
 
 
 @transaction.atomic
@@ -62,7 +47,7 @@ def impact_review_compute(
     """NPS and root-cause recurrence in equal periods before and after the roll-out.
 
     Scope: the target touchpoint when the initiative has one, else all feedback. NPS difference and
-    its two-sided p-value come from cxloop.core.stats.nps_compare (adjusted Wald, Rocks 2016);
+    its two-sided p-value come from the metrics layer (feedback.metrics.figures: adjusted Wald, Rocks 2016);
     recurrence is mentions of the signals' categories per 1,000 feedback rows.
     """
     initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
@@ -78,8 +63,10 @@ def impact_review_compute(
         scope = scope.filter(touchpoint_id=initiative.target_touchpoint_id)
     before = scope.filter(occurred_at__gte=before_start, occurred_at__lt=split)
     after_rows = scope.filter(occurred_at__gte=split, occurred_at__lt=after_end)
-    nps_before, nps_after = _nps_counts(before), _nps_counts(after_rows)
-    comparison = stats.nps_compare(current=nps_after, previous=nps_before)
+    nps_before, nps_after = nps_counts_of(before), nps_counts_of(after_rows)
+    comparison = nps_comparison(nps_after, nps_before)
+    low_n = low_sample_n()
+    figures_before, figures_after = nps_summary(nps_before, low_n=low_n), nps_summary(nps_after, low_n=low_n)
     categories = _category_ids(initiative)
     totals = {"before": before.count(), "after": after_rows.count()}
     mentions = {"before": _mentions(before, categories), "after": _mentions(after_rows, categories)}
@@ -92,21 +79,18 @@ def impact_review_compute(
         before_start=before_start,
         split_at=split,
         after_end=after_end,
-        nps_before=stats.nps_point(promoters=nps_before[0], passives=nps_before[1], detractors=nps_before[2]),
-        nps_after=stats.nps_point(promoters=nps_after[0], passives=nps_after[1], detractors=nps_after[2]),
+        nps_before=figures_before["nps"],
+        nps_after=figures_after["nps"],
         nps_difference=comparison.difference,
         nps_p_value=comparison.p_value,
-        n_before=sum(nps_before),
-        n_after=sum(nps_after),
+        n_before=nps_before.n,
+        n_after=nps_after.n,
         recurrence_before=rate("before"),
         recurrence_after=rate("after"),
         mentions_before=mentions["before"],
         mentions_after=mentions["after"],
     )
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.IMPACT_REVIEWED, actor=None, review=review.pk,
-        nps_difference=review.nps_difference, p_value=review.nps_p_value,
-    )  # fmt: skip
+    events.initiative_impact_reviewed(initiative=initiative, review=review)
     return review
 
 
@@ -210,10 +194,9 @@ def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
     with transaction.atomic():
         Initiative.objects.select_for_update(no_key=True).filter(pk=initiative.pk).first()
         if not initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).exists():
-            initiative_event_create(
-                initiative=initiative, kind=InitiativeEvent.Kind.LOOP_CLOSED, actor=None,
-                customers=customers, emails_queued=sent, staff=staff,
-            )  # fmt: skip
+            events.initiative_loop_closed(
+                initiative=initiative, customers=customers, emails_queued=sent, staff=staff
+            )
     logger.info(
         "initiative %s: %s customers, %s emails queued, %s staff", initiative.pk, customers, sent, staff
     )

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback.demo.pgcopy import copy_rows
-from feedback.metrics.queries import DIMENSIONS, Filters, metric_groups
+from feedback.metrics.dimensions import DIMENSIONS
+from feedback.metrics.queries import Filters, metric_groups
 from feedback.metrics.rollup import rollup_drift, rollup_fold_pending
 from feedback.models import Customer, Feedback
 from feedback.models.metrics import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending

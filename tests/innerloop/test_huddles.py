@@ -99,6 +99,7 @@ def test_summary_holds_the_periods_highlights(crafted):
     # then: NPS now (2 promoters, 1 passive, 1 detractor) and before (3 detractors)
     assert summary["nps"]["current"] | {"ci_low": None, "ci_high": None} == {
         "n": 4, "promoters": 2, "passives": 1, "detractors": 1, "nps": 25.0, "ci_low": None, "ci_high": None,
+        "low_sample": True,
     }  # fmt: skip
     assert summary["nps"]["previous"]["nps"] == -100.0
     assert summary["nps"]["trend"]["difference"] == 125.0

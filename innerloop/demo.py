@@ -1,34 +1,29 @@
-"""Demo history for the inner loop: the cases frontline teams worked before the last few days.
+"""The inner loop's part of the demo: the cases frontline teams worked before the last few days.
 
 Made in SQL from the demo feedback that people coded: one closed detractor-recovery case per
 coded detractor, first contact mostly within the day (some late), a recovery check on some.
-The last days are left to real triage when the worker starts.
+The last days are left to real triage when the worker starts. `manage.py seed_demo`
+(governance.demo) calls it once the organisation and the feedback are in.
 """
 
-from datetime import timedelta
-from importlib import import_module
+from datetime import datetime, timedelta
 
 from django.db import connection
 
+from feedback.models import Feedback, Scale
+from feedback.scales import CSAT_DETRACTOR_MAX, DETRACTOR_MAX
+
+from .defaults import DETRACTOR_RECOVERY, DETRACTOR_SLA, ensure_defaults
 from .models import Case, CaseKind, CaseStatus, SlaPolicy
 
-
-def ensure_defaults() -> None:
-    """The shipped case kinds, SLA policies, rules and templates, where they are missing.
-
-    Migration 0002 creates them; a database emptied since (a test run's flush, an admin's
-    clean-up) gets them back here, from the same definitions.
-    """
-    from django.apps import apps
-
-    import_module("innerloop.migrations.0002_defaults").create_defaults(apps, None)
+__all__ = ["ensure_defaults", "seed_case_history"]
 
 
-def seed_case_history(*, seed: int, end, live_days: int) -> int:
+def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
     """Create the closed cases of the demo history; returns how many."""
     ensure_defaults()
-    kind = CaseKind.objects.get(slug="detractor_recovery")
-    policy = SlaPolicy.objects.get(slug="detractor-24h")
+    kind = CaseKind.objects.get(slug=DETRACTOR_RECOVERY)
+    policy = SlaPolicy.objects.get(slug=DETRACTOR_SLA)
     with connection.cursor() as cursor:
         # Deterministic for a given seed: random() follows setseed within this transaction.
         cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
@@ -49,7 +44,7 @@ def seed_case_history(*, seed: int, end, live_days: int) -> int:
                          ELSE floor(random() * 7)::int END
                 END,
                 3, f.received_at, f.received_at + contact.delay + fix.delay
-            FROM feedback_feedback f
+            FROM {Feedback._meta.db_table} f
             -- Each delay names f.id (times 0): a subquery that does not mention the row is run
             -- once for all rows, and every case would get the same delays.
             CROSS JOIN LATERAL (
@@ -59,14 +54,19 @@ def seed_case_history(*, seed: int, end, live_days: int) -> int:
                 SELECT make_interval(mins => (60 + random() * 60 * 24 * 4 + 0 * f.id)::int) AS delay
             ) fix
             WHERE f.confirmed_category_id IS NOT NULL AND f.team_id IS NOT NULL AND f.received_at < %(live)s
-              AND ((f.scale = 'nps' AND f.score <= 6) OR (f.scale = 'csat' AND f.score <= 2))
+              AND ((f.scale = %(nps)s AND f.score <= %(nps_detractor_max)s)
+                   OR (f.scale = %(csat)s AND f.score <= %(csat_detractor_max)s))
             ON CONFLICT DO NOTHING
-            """,  # noqa: S608 (table name from the model; values are parameters)
+            """,  # noqa: S608 (table names from the models; values are parameters)
             {
                 "kind": kind.pk,
                 "policy": policy.pk,
                 "closed": CaseStatus.CLOSED,
                 "live": end - timedelta(days=live_days),
+                "nps": Scale.NPS.value,
+                "nps_detractor_max": DETRACTOR_MAX,
+                "csat": Scale.CSAT.value,
+                "csat_detractor_max": CSAT_DETRACTOR_MAX,
             },
         )
         return cursor.rowcount

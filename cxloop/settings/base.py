@@ -5,6 +5,8 @@ DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, PORT.
 """
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from cxloop.env import BASE_DIR, env
 
@@ -124,7 +126,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Set in production, where collectstatic fills it; elsewhere files are served from the app folders.
-STATIC_ROOT = None
+STATIC_ROOT: Path | None = None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -177,7 +179,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "cxloop.core.api.CappedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "cxloop.core.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cxloop.core.api.exception_handler",
@@ -250,19 +252,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Called inside feedback processing with the ids just enriched (apps above feedback plug in here,
-# so feedback never imports them): the inner loop's triage.
-CXLOOP_FEEDBACK_PROCESSED_HOOKS = ["innerloop.tasks.triage_after_enrichment"]
-# Called by seed_demo after the demo feedback is loaded: each adds its app's demo history.
-CXLOOP_DEMO_SEED_HOOKS = [
-    "innerloop.demo.seed_case_history",
-    "outerloop.demo.detect_signals",
-    "governance.demo.seed_committee",
-]
 # How long a worker heartbeat stays valid for /healthz.
 CXLOOP_HEARTBEAT_SECONDS = 10
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -19,6 +19,13 @@ def _join(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
 
+def _about(theme: str | None, voice: str) -> tuple[str, ...]:
+    """The phrases for what went wrong, in a voice: negative and neutral feedback always has a theme."""
+    if theme is None:
+        raise ValueError("Only positive feedback goes without a theme.")
+    return phrases.THEMES[theme][voice]
+
+
 class _Fill(dict):
     """Placeholder values drawn only when a phrase asks for them, so unused ones cost nothing."""
 
@@ -102,9 +109,9 @@ class CommentWriter:
         opener = rng.choice(phrases.OPENERS[mood])
         closer = rng.choice(phrases.CLOSERS[mood])
         if mood in NEGATIVE_MOODS:
-            return _join(opener, _cap(rng.choice(phrases.THEMES[theme]["customer"])) + ".", closer)
+            return _join(opener, _cap(rng.choice(_about(theme, "customer"))) + ".", closer)
         if mood == "neutral":
-            return _join(opener, rng.choice(phrases.THEMES[theme]["customer"]) + ".", closer)
+            return _join(opener, rng.choice(_about(theme, "customer")) + ".", closer)
         praise = _cap(rng.choice(phrases.PRAISE[touchpoint])) + "."
         shout_out = ""
         # Promoters name the person who served them, if anyone did.
@@ -115,7 +122,7 @@ class CommentWriter:
     def _note(self, *, mood: str, theme: str | None, touchpoint: str, team: str) -> str:
         rng = self.rng
         if mood in NEGATIVE_MOODS:
-            core = rng.choice(phrases.THEMES[theme]["note"])
+            core = rng.choice(_about(theme, "note"))
             where = (
                 "Customer called" if touchpoint == "contact-centre-phone" else "Customer at the {store} store"
             )
@@ -129,7 +136,7 @@ class CommentWriter:
     def _employee(self, *, mood: str, theme: str | None, team: str) -> str:
         rng = self.rng
         if mood in NEGATIVE_MOODS:
-            obstacle = _cap(rng.choice(phrases.THEMES[theme]["staff"])) + "."
+            obstacle = _cap(rng.choice(_about(theme, "staff"))) + "."
             return _join(obstacle, rng.choice(phrases.EMPLOYEE_TAILS))
         if mood == "neutral" or team not in self._names:
             return rng.choice(phrases.EMPLOYEE_SUGGESTIONS)
@@ -138,10 +145,10 @@ class CommentWriter:
     def _social(self, *, mood: str, theme: str | None, touchpoint: str) -> str:
         rng = self.rng
         if mood in NEGATIVE_MOODS:
-            body, tails = rng.choice(phrases.THEMES[theme]["customer"]), phrases.SOCIAL_TAILS["negative"]
+            body, tails = rng.choice(_about(theme, "customer")), phrases.SOCIAL_TAILS["negative"]
         elif mood == "neutral":
             body, tails = (
-                "not bad but " + rng.choice(phrases.THEMES[theme]["customer"]),
+                "not bad but " + rng.choice(_about(theme, "customer")),
                 phrases.SOCIAL_TAILS["neutral"],
             )
         else:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from cxloop.core.demo import FIRST_NAMES, LAST_NAMES
 from feedback.models import Customer
 
 from .vocabulary import (
@@ -14,8 +15,6 @@ from .vocabulary import (
     COMPANY_STEMS,
     COMPANY_TRADES,
     CONSUMER_EMAIL_DOMAINS,
-    FIRST_NAMES,
-    LAST_NAMES,
     PHONE_PREFIXES_LANDLINE,
     PHONE_PREFIXES_MOBILE,
     PUBLIC_BODIES,
@@ -95,8 +94,8 @@ def customer_rows(
     segments = [segment[0] for segment in SEGMENTS]
     cumulative = []
     total = 0.0
-    for segment in SEGMENTS:
-        total += segment[1]
+    for spec in SEGMENTS:
+        total += spec[1]
         cumulative.append(total)
     by_segment = {name: (math.log(median), spread, teams) for name, _, median, spread, teams in SEGMENTS}
     for index in range(1, count + 1):

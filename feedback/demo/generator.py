@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from cxloop.org.demo import Organisation
+
 from .comments import NEGATIVE_MOODS, CommentWriter
-from .organisation import Organisation
 from .reference import SOURCES, TOUCHPOINTS, ReferenceIds, SourceSpec, TouchpointSpec
 from .rhythm import RHYTHMS, Rhythm, day_weight
 from .scenario import CONFIRMED_SHARE, HISTORY_DAYS, Story, story_ending
@@ -217,8 +218,8 @@ class FeedbackGenerator:
             stream.negative_scores = [score for score, _ in negative]
             stream.negative_cum = _cumulative(weight for _, weight in negative)
         else:
-            negative, neutral, positive = UNSCORED_MOODS[source.slug]
-            stream.mood_cum = _cumulative((negative * math.exp(-mood), neutral, positive * math.exp(mood)))
+            down, level, up = UNSCORED_MOODS[source.slug]
+            stream.mood_cum = _cumulative((down * math.exp(-mood), level, up * math.exp(mood)))
 
     # --- rows -------------------------------------------------------------------------------------
 
@@ -249,6 +250,8 @@ class FeedbackGenerator:
 
     def _boost(self, *, touchpoint: str, theme: str | None, day: date) -> float:
         """The planted factor for a theme at a touchpoint on a day (1 outside every episode)."""
+        if theme is None:
+            return 1.0
         for first, last, factor in self.boosts.get((touchpoint, theme), ()):
             if first <= day <= last:
                 return factor
@@ -286,74 +289,89 @@ class FeedbackGenerator:
         )
 
     def _row(self, stream: _Stream, day: date, *, force_theme: str | None) -> tuple[list, str | None]:
-        """One feedback row (before its external id) and its theme, if it has one."""
-        rng = self.rng
-        source, touchpoint = stream.source, stream.touchpoint
-        hour = rng.choices(HOURS, cum_weights=stream.hour_cum[day.weekday()])[0]
-        local = datetime(day.year, day.month, day.day, tzinfo=stream.zone) + timedelta(
-            hours=hour, seconds=int(rng.random() * 3600)
-        )
-        occurred = local.astimezone(UTC)
+        """One feedback row (before its external id) and its theme, if it has one.
 
-        score = NULL
+        The draws happen in a fixed order (time, score, theme, metadata, comment, category, customer,
+        delay): the same seed gives the same rows only as long as that order stays.
+        """
+        occurred = self._occurred(stream, day)
+        score, mood = self._score_and_mood(stream, force_theme=force_theme)
+        theme = None
+        if mood in NEGATIVE_MOODS or mood == "neutral":
+            themes, cum = self.touchpoint_themes[stream.touchpoint.slug]
+            theme = force_theme or self.rng.choices(themes, cum_weights=cum)[0]
+        metadata, store = self._metadata(stream)
+        comment = self._comment(stream, mood=mood, theme=theme, store=store)
+        category = NULL
+        # (A negative mood always has a theme: the check only tells the type checker so.)
+        if comment and mood in NEGATIVE_MOODS and theme is not None and self.rng.random() < CONFIRMED_SHARE:
+            category = self.category_ids[theme]
+        customer = self._customer(stream)
+        low, high = DELAYS[stream.source.kind]
+        received = occurred + timedelta(seconds=self.rng.randint(low, high))
+        row = [occurred, stream, received, score, comment, customer, json.dumps(metadata), category]
+        return row, (theme if mood in NEGATIVE_MOODS else None)
+
+    def _occurred(self, stream: _Stream, day: date) -> datetime:
+        """When, in UTC: an hour of the stream's rhythm on that weekday, local to its team."""
+        hour = self.rng.choices(HOURS, cum_weights=stream.hour_cum[day.weekday()])[0]
+        local = datetime(day.year, day.month, day.day, tzinfo=stream.zone) + timedelta(
+            hours=hour, seconds=int(self.rng.random() * 3600)
+        )
+        return local.astimezone(UTC)
+
+    def _score_and_mood(self, stream: _Stream, *, force_theme: str | None) -> tuple[str, str]:
+        """The score as a COPY string (NULL on unscored channels) and the mood it carries."""
+        rng, source = self.rng, stream.source
         if source.scale:
             if force_theme:
                 value = rng.choices(stream.negative_scores, cum_weights=stream.negative_cum)[0]
             else:
                 value = rng.choices(stream.scores, cum_weights=stream.score_cum)[0]
-            mood = MOODS[source.scale][value - SCALE_LOW[source.scale]]
-            score = str(value)
-        else:
-            side = 0 if force_theme else rng.choices((0, 1, 2), cum_weights=stream.mood_cum)[0]
-            if side == 0:
-                mood = "severe" if rng.random() < 0.3 else "negative"
-            else:
-                mood = "neutral" if side == 1 else ("glowing" if rng.random() < 0.4 else "positive")
+            return str(value), MOODS[source.scale][value - SCALE_LOW[source.scale]]
+        side = 0 if force_theme else rng.choices((0, 1, 2), cum_weights=stream.mood_cum)[0]
+        if side == 0:
+            return NULL, "severe" if rng.random() < 0.3 else "negative"
+        return NULL, "neutral" if side == 1 else ("glowing" if rng.random() < 0.4 else "positive")
 
-        theme = None
-        if mood in NEGATIVE_MOODS or mood == "neutral":
-            themes, cum = self.touchpoint_themes[touchpoint.slug]
-            theme = force_theme or rng.choices(themes, cum_weights=cum)[0]
-
-        metadata = {"demo": True}
+    def _metadata(self, stream: _Stream) -> tuple[dict[str, object], str | None]:
+        """What the channel adds (store, order number, call length, network...) and the store, if any."""
+        rng, slug, kind = self.rng, stream.touchpoint.slug, stream.source.kind
+        metadata: dict[str, object] = {"demo": True}
         store = None
-        if touchpoint.slug in STORE_TOUCHPOINTS:
-            store = metadata["store"] = rng.choice(STORES)
-        if touchpoint.slug in ORDER_TOUCHPOINTS:
+        if slug in STORE_TOUCHPOINTS:
+            store = rng.choice(STORES)
+            metadata["store"] = store
+        if slug in ORDER_TOUCHPOINTS:
             metadata["order"] = f"NG{rng.randrange(10_000_000, 100_000_000)}"
-        if source.kind == "call_centre":
+        if kind == "call_centre":
             metadata["call_seconds"] = rng.randint(90, 1_500)
-        elif source.kind == "social":
+        elif kind == "social":
             metadata["network"] = rng.choice(SOCIAL_NETWORKS)
-        elif source.kind == "review_site":
+        elif kind == "review_site":
             metadata["verified_purchase"] = rng.random() < 0.8
+        return metadata, store
 
-        voice = source.voice
+    def _comment(self, stream: _Stream, *, mood: str, theme: str | None, store: str | None) -> str:
+        """What they wrote: staff always write; customers often leave only a score."""
+        source, touchpoint = stream.source, stream.touchpoint
         chance = 0.95 if source.kind == "review_site" else COMMENT_CHANCE[mood]
-        comment = ""
-        if voice != "customer" or rng.random() < chance:
-            comment = self.writer.write(
-                voice=voice,
-                mood=mood,
-                theme=theme,
-                touchpoint=touchpoint.slug,
-                team=stream.team,
-                staffed=touchpoint.staffed,
-                store=store,
-            )
+        if source.voice == "customer" and not self.rng.random() < chance:
+            return ""
+        return self.writer.write(
+            voice=source.voice,
+            mood=mood,
+            theme=theme,
+            touchpoint=touchpoint.slug,
+            team=stream.team,
+            staffed=touchpoint.staffed,
+            store=store,
+        )
 
-        category = NULL
-        if comment and mood in NEGATIVE_MOODS and rng.random() < CONFIRMED_SHARE:
-            category = self.category_ids[theme]
-
-        if source.kind == "employee":
-            customer = NULL
-        elif touchpoint.slug == "account-desk":
-            customer = rng.choice(self.business_customer_ids)
-        else:
-            customer = self.customer_ids[int(rng.random() * len(self.customer_ids))]
-
-        low, high = DELAYS[source.kind]
-        received = occurred + timedelta(seconds=rng.randint(low, high))
-        row = [occurred, stream, received, score, comment, customer, json.dumps(metadata), category]
-        return row, (theme if mood in NEGATIVE_MOODS else None)
+    def _customer(self, stream: _Stream) -> str:
+        """The customer's id as a COPY string: none for employees, a business at the account desk."""
+        if stream.source.kind == "employee":
+            return NULL
+        if stream.touchpoint.slug == "account-desk":
+            return self.rng.choice(self.business_customer_ids)
+        return self.customer_ids[int(self.rng.random() * len(self.customer_ids))]

@@ -3,9 +3,10 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 # Written for None, so that an unquoted empty field stays an empty string (NOT NULL text columns).
 NULL = r"\N"
@@ -16,7 +17,7 @@ def copy_rows(
 ) -> int:
     """COPY rows (strings in `fields` order, NULL for None) into the model's table; returns the count."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
     sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -36,7 +37,14 @@ def copy_rows(
     return total
 
 
-def _flush(raw, sql: str, buffer: io.StringIO) -> None:
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return field.column
+
+
+def _flush(raw: Any, sql: str, buffer: io.StringIO) -> None:
     buffer.seek(0)
     raw.copy_expert(sql, buffer)
     buffer.seek(0)

@@ -1,16 +1,10 @@
-"""The story the demo data tells: who logs in, how much there is, and which root causes were planted."""
+"""The story the demo feedback tells: how much there is, and which root causes were planted.
+
+(Who logs in is the organisation's part: cxloop.core.demo and cxloop.org.demo.)
+"""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-# Published on purpose: the demo logins exist to be tried (and the command refuses production settings).
-DEMO_PASSWORD = "cxloop-demo"  # noqa: S105
-# The five logins; everyone else gets an unusable password.
-DEMO_USERNAMES = ("agent", "lead", "manager", "committee", "admin")
-# `agent` and `lead` work on this team; `manager` runs its department.
-DEMO_TEAM = "contact-centre-leeds"
-# The department whose committee seat `committee` holds.
-DEMO_COMMITTEE_SEAT = "logistics-returns"
 
 FEEDBACK_PER_SCALE = 50_000
 CUSTOMERS_PER_STEP = 10_000

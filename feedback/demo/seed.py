@@ -1,138 +1,109 @@
-"""Seed the demo database in one transaction: organisation, reference data, customers and feedback."""
+"""Feedback's part of the demo: reference data, customers and months of feedback, for an organisation
+that cxloop.org.demo has just created. `manage.py seed_demo` (governance.demo) calls it second, in the
+same transaction as every other part."""
 
-import random
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.contrib.auth.models import Group, Permission
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.demo import demo_rng
+from cxloop.core.pii import PERSONAL_DATA_CODENAME
+from cxloop.org.demo import Organisation
+from cxloop.org.models import Membership, Role
 from feedback.models import Customer, Feedback, Source
 
 from . import customers as customer_data
 from . import generator as feedback_data
-from .organisation import DEPARTMENTS, TEAMS, organisation_create
 from .pgcopy import copy_rows
 from .reference import JOURNEY_STAGES, SOURCES, TOUCHPOINTS, reference_create
-from .scenario import DEMO_USERNAMES, HISTORY_DAYS, Story, customers_for, feedback_for
+from .scenario import HISTORY_DAYS, Story
 
-# Two seeders started at once queue on this lock; the second then finds the data and stops.
-ADVISORY_LOCK_KEY = 4_242_001
+# Who calls customers back sees their contact details and what they wrote (cxloop.core.pii); managers
+# and the committee work from masked copies.
+FRONTLINE_ROLES = (Role.AGENT, Role.TEAM_LEAD)
+CUSTOMER_CONTACT_GROUP = "Frontline: customer contact"
 
 
 @dataclass(frozen=True)
-class SeedResult:
-    created: bool
-    seconds: float
-    departments: int = 0
-    teams: int = 0
-    people: int = 0
-    sources: int = 0
-    touchpoints: int = 0
-    journey_stages: int = 0
-    categories: int = 0
-    customers: int = 0
-    feedback: int = 0
+class FeedbackDemo:
+    """How much of each kind the feedback demo created."""
+
+    sources: int
+    touchpoints: int
+    journey_stages: int
+    categories: int
+    customers: int
+    feedback: int
 
 
-def demo_data_present() -> bool:
-    """Whether an earlier run already seeded this database (its `agent` login or its NPS source exists)."""
-    user_model = get_user_model()
-    return (
-        user_model.objects.filter(username=DEMO_USERNAMES[0]).exists()
-        or Source.objects.filter(slug=SOURCES[0].slug).exists()
-    )
+def feedback_demo_present() -> bool:
+    """Whether an earlier run already seeded the feedback demo (its NPS source exists)."""
+    return Source.objects.filter(slug=SOURCES[0].slug).exists()
 
 
-def demo_seed(
+def feedback_demo_create(
     *,
-    seed: int = 42,
-    scale: int = 1,
-    customers: int | None = None,
-    feedback: int | None = None,
-    end: datetime | None = None,
+    seed: int,
+    organisation: Organisation,
+    customers: int,
+    feedback: int,
+    end: datetime,
     days: int = HISTORY_DAYS,
     story: Story | None = None,
-) -> SeedResult:
-    """Create the whole demo data set, or nothing when it is already there.
+) -> FeedbackDemo:
+    """Create the sources, touchpoints, taxonomy, `customers` customers and about `feedback` rows.
 
-    Everything happens in one transaction, so an interrupted run leaves nothing behind and can
-    simply be started again. Each part draws from its own generator seeded from `seed`, so the same
-    seed and end date give the same data, and a change to one part leaves the others as they were.
     `story` places the planted signals' episodes and any volume surges (by default each planted
     signal rises up to `end`, and nothing surges).
     """
-    started = time.monotonic()
-    end = end or timezone.now()
-    customer_count = customers_for(scale=scale) if customers is None else customers
-    feedback_count = feedback_for(scale=scale) if feedback is None else feedback
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-        if demo_data_present():
-            return SeedResult(created=False, seconds=time.monotonic() - started)
-        taken = sorted(
-            get_user_model().objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
-        )
-        if taken:
-            raise ApplicationError(
-                "These demo usernames already belong to someone: " + ", ".join(taken), {"usernames": taken}
-            )
-
-        organisation = organisation_create(rng=random.Random(f"{seed}:organisation"))
-        reference = reference_create(team_ids=organisation.team_ids)
-        copy_rows(
-            model=Customer,
-            fields=customer_data.COLUMNS,
-            rows=customer_data.customer_rows(
-                rng=random.Random(f"{seed}:customers"),
-                count=customer_count,
-                team_ids=organisation.team_ids,
-                end=end,
-            ),
-        )
-        loaded = list(
-            Customer.objects.filter(external_id__startswith=customer_data.EXTERNAL_ID_PREFIX)
-            .order_by("external_id")
-            .values_list("pk", "segment")
-        )
-        generator = feedback_data.FeedbackGenerator(
-            rng=random.Random(f"{seed}:feedback"),
-            organisation=organisation,
-            reference=reference,
-            customer_ids=[pk for pk, _ in loaded],
-            business_customer_ids=[
-                pk for pk, segment in loaded if segment in customer_data.BUSINESS_SEGMENTS
-            ],
-            total=feedback_count,
-            end=end,
-            days=days,
-            story=story,
-        )
-        feedback_rows = copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows())
-        # Apps above feedback add their own demo history (cases worked in past months...) by hook,
-        # so feedback never imports them.
-        for hook in settings.CXLOOP_DEMO_SEED_HOOKS:
-            import_string(hook)(seed=seed, end=end, live_days=feedback_data.LIVE_DAYS)
-        with connection.cursor() as cursor:
-            # Fresh statistics, so the first queries on a million rows get sensible plans.
-            cursor.execute(f"ANALYZE {Customer._meta.db_table}, {Feedback._meta.db_table}")
-
-    return SeedResult(
-        created=True,
-        seconds=time.monotonic() - started,
-        departments=len(DEPARTMENTS),
-        teams=len(TEAMS),
-        people=organisation.people,
+    _customer_contact_grant(team_ids=organisation.team_ids)
+    reference = reference_create(team_ids=organisation.team_ids)
+    loaded = _customers_load(seed=seed, count=customers, team_ids=organisation.team_ids, end=end)
+    generator = feedback_data.FeedbackGenerator(
+        rng=demo_rng(seed=seed, part="feedback"),
+        organisation=organisation,
+        reference=reference,
+        customer_ids=[pk for pk, _ in loaded],
+        business_customer_ids=[pk for pk, segment in loaded if segment in customer_data.BUSINESS_SEGMENTS],
+        total=feedback,
+        end=end,
+        days=days,
+        story=story,
+    )
+    return FeedbackDemo(
         sources=len(SOURCES),
         touchpoints=len(TOUCHPOINTS),
         journey_stages=len(JOURNEY_STAGES),
         categories=len(reference.categories),
         customers=len(loaded),
-        feedback=feedback_rows,
+        feedback=copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows()),
+    )
+
+
+def _customer_contact_grant(*, team_ids: dict[str, int]) -> None:
+    """The demo teams' frontline (agents and team leads) may see customers' personal data."""
+    group, _ = Group.objects.get_or_create(name=CUSTOMER_CONTACT_GROUP)
+    group.permissions.add(
+        Permission.objects.get(codename=PERSONAL_DATA_CODENAME, content_type__app_label="feedback")
+    )
+    frontline = Membership.objects.filter(role__in=FRONTLINE_ROLES, team_id__in=team_ids.values())
+    group.user_set.add(*frontline.values_list("user_id", flat=True))
+
+
+def _customers_load(
+    *, seed: int, count: int, team_ids: dict[str, int], end: datetime
+) -> list[tuple[int, str]]:
+    """COPY the demo customers in; returns their (id, segment) in external-id order."""
+    copy_rows(
+        model=Customer,
+        fields=customer_data.COLUMNS,
+        rows=customer_data.customer_rows(
+            rng=demo_rng(seed=seed, part="customers"), count=count, team_ids=team_ids, end=end
+        ),
+    )
+    return list(
+        Customer.objects.filter(external_id__startswith=customer_data.EXTERNAL_ID_PREFIX)
+        .order_by("external_id")
+        .values_list("pk", "segment")
     )

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.test import RequestFactory
 
+from cxloop.core.demo import DEMO_PASSWORD, DEMO_USERNAMES
 from cxloop.org.models import Department, Membership, Role, Team
-from feedback.demo import CONTROL_CATEGORIES, DEMO_PASSWORD, DEMO_USERNAMES, PLANTED_SIGNALS
+from feedback.demo import CONTROL_CATEGORIES, PLANTED_SIGNALS
 from feedback.models import Customer, Feedback, Source
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ def test_the_demo_logins_carry_a_decision_through_named_proxies():
     manager = UserFactory(username="manager")
     MembershipFactory(user=manager, role=Role.MANAGER, team=None, department=departments[0])
     # when
-    committee = seed_committee(seed=1, end=datetime(2026, 11, 30, tzinfo=UTC), live_days=7)
+    committee = seed_committee(end=datetime(2026, 11, 30, tzinfo=UTC))
     meeting = selectors.meeting_next(committee=committee)
     # then: three of four seats carry it; Care's member names its manager, Digital's the committee login
     proxies = {
@@ -51,5 +51,5 @@ def test_the_demo_logins_carry_a_decision_through_named_proxies():
     decision.initiative.refresh_from_db()
     assert (decision.status, decision.initiative.stage) == (Decision.Status.DECIDED, Stage.APPROVED)
     # and seeding again names nobody twice
-    seed_committee(seed=1, end=datetime(2026, 11, 30, tzinfo=UTC), live_days=7)
+    seed_committee(end=datetime(2026, 11, 30, tzinfo=UTC))
     assert meeting.proxies.count() == 2

@@ -1,18 +1,28 @@
-"""The demo organisation: departments, teams across time zones, and the people in them."""
+"""The organisation's part of the demo: departments, teams across time zones, and the people in them.
+
+The first part `manage.py seed_demo` seeds; the feedback demo routes its rows to these teams.
+"""
 
 import random
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 
-from cxloop.org.models import Department, Membership, Role, Team
+from cxloop.core.demo import DEMO_PASSWORD, DEMO_USERNAMES, FIRST_NAMES, LAST_NAMES
+from cxloop.core.exceptions import ApplicationError
 
-from .scenario import DEMO_COMMITTEE_SEAT, DEMO_PASSWORD, DEMO_TEAM
-from .vocabulary import FIRST_NAMES, LAST_NAMES
+from .models import Department, Membership, Role, Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# `agent` and `lead` work on this team; `manager` runs its department.
+DEMO_TEAM = "contact-centre-leeds"
+# The department whose committee seat `committee` holds.
+DEMO_COMMITTEE_SEAT = "logistics-returns"
 EMAIL_DOMAIN = "northgate-home.example"
 
 DEPARTMENTS = (
@@ -125,22 +135,24 @@ def people_plan(*, rng: random.Random) -> list[Person]:
     return people
 
 
-# Who calls customers back sees their contact details and what they wrote (cxloop.core.pii); managers
-# and the committee work from masked copies.
-FRONTLINE_ROLES = (Role.AGENT, Role.TEAM_LEAD)
-CUSTOMER_CONTACT_GROUP = "Frontline: customer contact"
+def organisation_present() -> bool:
+    """Whether an earlier run already seeded the organisation (its `agent` login exists)."""
+    return get_user_model().objects.filter(username=DEMO_USERNAMES[0]).exists()
 
 
-def _grant_customer_contact(*, users) -> None:
-    group, _ = Group.objects.get_or_create(name=CUSTOMER_CONTACT_GROUP)
-    group.permissions.add(
-        Permission.objects.get(codename="view_personal_data", content_type__app_label="feedback")
+def _refuse_taken_logins() -> None:
+    taken = sorted(
+        get_user_model().objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
     )
-    group.user_set.add(*users)
+    if taken:
+        raise ApplicationError(
+            "These demo usernames already belong to someone: " + ", ".join(taken), {"usernames": taken}
+        )
 
 
 def organisation_create(*, rng: random.Random) -> Organisation:
-    """Create departments, teams, users and their memberships."""
+    """Create departments, teams, users and their memberships (refused when a demo login is taken)."""
+    _refuse_taken_logins()
     departments = Department.objects.bulk_create(
         Department(slug=slug, name=name) for slug, name in DEPARTMENTS
     )
@@ -161,23 +173,7 @@ def organisation_create(*, rng: random.Random) -> Organisation:
     people = people_plan(rng=rng)
     # One hash for the five logins: hashing is deliberately slow and they share the password anyway.
     demo_hash = make_password(DEMO_PASSWORD)
-    user_model = get_user_model()
-    users = []
-    for person in people:
-        user = user_model(
-            username=person.username,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            email=f"{person.username}@{EMAIL_DOMAIN}",
-            is_staff=person.role == Role.ADMIN,
-            is_superuser=person.role == Role.ADMIN,
-        )
-        if person.demo_login:
-            user.password = demo_hash
-        else:
-            user.set_unusable_password()
-        users.append(user)
-    users = user_model.objects.bulk_create(users)
+    users = get_user_model().objects.bulk_create([_user(person, demo_hash=demo_hash) for person in people])
     Membership.objects.bulk_create(
         Membership(
             user=user,
@@ -186,9 +182,6 @@ def organisation_create(*, rng: random.Random) -> Organisation:
             department_id=department_ids[person.department] if person.department else None,
         )
         for user, person in zip(users, people, strict=True)
-    )
-    _grant_customer_contact(
-        users=[user for user, person in zip(users, people, strict=True) if person.role in FRONTLINE_ROLES]
     )
     first_names = {
         spec.slug: tuple(person.first_name for person in people if person.team == spec.slug) for spec in TEAMS
@@ -199,3 +192,19 @@ def organisation_create(*, rng: random.Random) -> Organisation:
         first_names=first_names,
         people=len(people),
     )
+
+
+def _user(person: Person, *, demo_hash: str) -> "User":
+    user = get_user_model()(
+        username=person.username,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=f"{person.username}@{EMAIL_DOMAIN}",
+        is_staff=person.role == Role.ADMIN,
+        is_superuser=person.role == Role.ADMIN,
+    )
+    if person.demo_login:
+        user.password = demo_hash
+    else:
+        user.set_unusable_password()
+    return user

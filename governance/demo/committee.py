@@ -1,6 +1,7 @@
-"""Demo governance: the steering committee, one seat per department, its next meeting and proxies.
+"""Governance's part of the demo: the steering committee, one seat per department, its next meeting
+and proxies.
 
-Called by seed_demo (settings.CXLOOP_DEMO_SEED_HOOKS), so the `committee` login finds a committee
+Seeded last by `manage.py seed_demo` (governance.demo.seed), so the `committee` login finds a committee
 to work in: each department's committee member holds its seat. Only the demo logins can sign in,
 so for the next meeting some holders name a demo login as their proxy, enough for the demo
 logins' votes to carry a decision (a seat's vote is cast by its holder or its proxy only).
@@ -10,16 +11,16 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from cxloop.core.demo import DEMO_USERNAMES
 from cxloop.org.models import Department, Membership, Role
-from feedback.demo.scenario import DEMO_USERNAMES
-
-from .models import Committee, Meeting
-from .services import committee_seat_assign, meeting_schedule, proxy_name
+from governance.models import Committee, Meeting
+from governance.services import committee_seat_assign, meeting_schedule, proxy_name
 
 COMMITTEE_NAME = "Customer experience steering committee"
 
 
-def seed_committee(*, seed: int, end: datetime, live_days: int) -> Committee:
+def seed_committee(*, end: datetime) -> Committee:
+    """The committee with a seat per department held by its member, and a meeting after `end`."""
     committee, _ = Committee.objects.get_or_create(name=COMMITTEE_NAME)
     members = {
         membership.department_id: membership.user

@@ -1,49 +1,43 @@
 """The cases API (DESIGN.md section 5): scoped list and detail, and one endpoint per action."""
 
 from datetime import timedelta
+from typing import Any, ClassVar
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import (
-    EARLIEST_DAY,
-    LATEST_DAY,
-    KeywordNames,
-    StringField,
-    WholeNumberField,
-    filter_parameters,
-    page_parameters,
-    paged,
-    paginated_response,
-    refusal,
-    report_days,
-)
-from cxloop.org.models import Role
+from cxloop.core.actions import Action
+from cxloop.core.api import EARLIEST_DAY, LATEST_DAY, KeywordNames, filter_parameters, refusal, report_days
+from cxloop.core.pagination import page_parameters, paged, paginated_response
+from cxloop.org.models import Team
 from cxloop.org.permissions import HasRole
-from feedback.models import Category
+from feedback.models import Category, Customer
 
 from . import selectors
+from .actions import CASE_ACTIONS, CASE_API_ROUTES, QUEUE_ACTIONS, ApiRoute
 from .filters import CaseFilter
 from .metrics import loop_closure
-from .models import Case, CaseStatus, ContactAttempt, MessageTemplate
-from .services import cases as services
-
-CASE_ROLES = tuple(Role.values)
+from .models import Case, CaseKind
+from .permissions import CASE_ROLES, CLAIM_ROLES
 
 
 class CaseOutput(serializers.ModelSerializer):
-    kind = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    assignee = serializers.SlugRelatedField(
+    kind: serializers.SlugRelatedField[CaseKind] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="username; null while unassigned"
     )
-    customer = serializers.SlugRelatedField(
+    customer: serializers.SlugRelatedField[Customer] = serializers.SlugRelatedField(
         slug_field="external_id", read_only=True, allow_null=True, help_text="null for anonymous feedback"
     )
-    root_cause = serializers.SlugRelatedField(
+    root_cause: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="set when resolved"
     )
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
@@ -93,194 +87,53 @@ class CaseClaimNextApi(APIView):
     """Take the most urgent unassigned case of the caller's teams (204 when there is none)."""
 
     permission_classes = [HasRole]
-    required_roles = (Role.AGENT, Role.TEAM_LEAD)
+    required_roles = CLAIM_ROLES
 
     @extend_schema(request=None, responses={200: CaseOutput, 204: None})
-    def post(self, request):
-        case = services.case_claim_next(
-            team_ids=selectors.claimable_team_ids(user=request.user), user=request.user
-        )
+    def post(self, request: Request) -> Response:
+        case = QUEUE_ACTIONS["claim-next"].run(user=request.user, target=None, data={})
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(CaseOutput(selectors.case_get(user=request.user, case_id=case.pk)).data)
 
 
-class _CaseActionApi(APIView):
-    """Base of the per-action endpoints: scoped lookup, validated input, one service call."""
+class CaseActionApi(APIView):
+    """Base of the case action endpoints, one per entry of CASE_API_ROUTES: scoped lookup (404),
+    then the entry of CASE_ACTIONS (403, 400, 409), then the case as it is after.
+
+    The entry is `table_action`, not `action`: drf-spectacular reads a view's `action` as a
+    viewset's method name."""
 
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
-    input_serializer: type[serializers.Serializer]
+    table_action: ClassVar[Action[Case]]
 
-    def act(self, *, case: Case, user, data: dict) -> None:
-        raise NotImplementedError
-
-    def post(self, request, pk: int):
+    def run_action(self, request: Request, pk: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=pk)
-        serializer = self.input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.act(case=case, user=request.user, data=serializer.validated_data)
+        self.table_action.run(user=request.user, target=case, data=request.data)
         case.refresh_from_db()
         return Response(CaseOutput(case).data)
 
 
-class VersionedInput(serializers.Serializer):
-    version = WholeNumberField(
-        required=False, help_text="The version you last saw; a stale one is refused with 409."
-    )
+def _case_action_api(name: str, route: ApiRoute) -> type[CaseActionApi]:
+    """The endpoint of one case action, with its own schema (input, output, when it is refused)."""
+    action = CASE_ACTIONS[name]
+    responses: dict[int, Any] = {200: CaseOutput}
+    if route.refused:
+        responses[409] = refusal(f"Refused, nothing changed: {route.refused}.")
+
+    @extend_schema(request=action.input, responses=responses)
+    def post(self: CaseActionApi, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk)
+
+    attributes = {"__doc__": route.doc, "__module__": __name__, "__qualname__": route.view_name}
+    return type(route.view_name, (CaseActionApi,), {**attributes, "table_action": action, "post": post})
 
 
-STALE = "or `version` is not the case's version (someone changed it since)"
-
-
-def _action_schema(request, *, refused: str | None):
-    """The schema of a case action: its input, the case as it is after, and when it is refused (409)."""
-    responses = {200: CaseOutput}
-    if refused:
-        responses[409] = refusal(f"Refused, nothing changed: {refused}.")
-    return extend_schema(request=request, responses=responses)
-
-
-class CaseLogContactApi(_CaseActionApi):
-    """Record an attempt to reach the customer; reaching them starts the resolution clock."""
-
-    class CaseLogContactInput(VersionedInput):
-        channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices)
-        outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
-        promised = StringField(required=False, allow_blank=True, default="")
-        next_step = StringField(required=False, allow_blank=True, default="", max_length=500)
-
-    input_serializer = CaseLogContactInput
-
-    @_action_schema(CaseLogContactInput, refused=f"the case is not open (reopen it first), {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_log_contact(
-            case=case, actor=user, channel=data["channel"], outcome=data["outcome"],
-            promised=data["promised"], next_step=data["next_step"], expected_version=data.get("version"),
-        )  # fmt: skip
-
-
-class CaseMessageApi(_CaseActionApi):
-    """Email the customer from a message template; `body` replaces the template's text when given."""
-
-    class CaseMessageInput(VersionedInput):
-        template = serializers.SlugRelatedField(
-            slug_field="slug", queryset=MessageTemplate.objects.filter(active=True)
-        )
-        body = StringField(required=False, allow_blank=True, default="")
-
-    input_serializer = CaseMessageInput
-
-    @_action_schema(CaseMessageInput, refused=f"the customer has no email address on file, {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_message_customer(
-            case=case,
-            actor=user,
-            template=data["template"],
-            body=data["body"],
-            expected_version=data.get("version"),
-        )
-
-
-class CaseResolveApi(_CaseActionApi):
-    """Resolve with a root cause and a note; a recovery score below 7 reopens the case at once."""
-
-    class CaseResolveInput(VersionedInput):
-        root_cause = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Category.objects.filter(retired_at__isnull=True)
-        )
-        resolution_note = StringField()
-        recovery_score = WholeNumberField(required=False, allow_null=True, min_value=0, max_value=10)
-
-    input_serializer = CaseResolveInput
-
-    @_action_schema(CaseResolveInput, refused=f"the case cannot be resolved from its status, {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_resolve(
-            case=case, actor=user, root_cause=data["root_cause"], resolution_note=data["resolution_note"],
-            recovery_score=data.get("recovery_score"), expected_version=data.get("version"),
-        )  # fmt: skip
-
-
-class CaseReopenApi(_CaseActionApi):
-    """Reopen a resolved or closed case, saying why."""
-
-    class CaseReopenInput(VersionedInput):
-        reason = StringField(max_length=500)
-
-    input_serializer = CaseReopenInput
-
-    @_action_schema(CaseReopenInput, refused=f"the case is neither resolved nor closed, {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_reopen(
-            case=case, actor=user, reason=data["reason"], expected_version=data.get("version")
-        )
-
-
-class CaseStatusApi(_CaseActionApi):
-    """Wait on the customer (the SLA clock pauses) or go back to work on it (the clock runs again)."""
-
-    class CaseStatusInput(VersionedInput):
-        to_status = serializers.ChoiceField(
-            choices=[
-                (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
-                (CaseStatus.IN_PROGRESS, "In progress"),
-            ]
-        )
-        note = StringField(required=False, allow_blank=True, default="", max_length=500)
-
-    input_serializer = CaseStatusInput
-
-    @_action_schema(CaseStatusInput, refused=f"the case cannot go from its status to `to_status`, {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_transition(
-            case=case, to_status=data["to_status"], actor=user, note=data["note"],
-            expected_version=data.get("version"),
-        )  # fmt: skip
-
-
-class CaseCloseApi(_CaseActionApi):
-    """Close a resolved case: the customer has been told, nothing more to do."""
-
-    input_serializer = VersionedInput
-
-    @_action_schema(VersionedInput, refused=f"the case is not resolved, {STALE}")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_close(case=case, actor=user, expected_version=data.get("version"))
-
-
-class CaseNoteApi(_CaseActionApi):
-    """Add a note to the case's timeline (no change of status)."""
-
-    class CaseNoteInput(serializers.Serializer):
-        text = StringField(max_length=5000)
-
-    input_serializer = CaseNoteInput
-
-    @_action_schema(CaseNoteInput, refused=None)
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, *, case, user, data):
-        services.case_add_note(case=case, actor=user, text=data["text"])
+# One endpoint per case action the API offers, generated from the table: CaseLogContactApi, ...
+CASE_ACTION_APIS: dict[str, type[CaseActionApi]] = {
+    name: _case_action_api(name, route) for name, route in CASE_API_ROUTES.items()
+}
 
 
 class LoopClosureRowOutput(serializers.Serializer):

@@ -1,12 +1,14 @@
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cxloop.core.filters import SlugFilter, StrictBooleanFilter
 from cxloop.org.models import Team
 from feedback.models import Source, Touchpoint
 
-from .models import Case, CaseKind, CaseStatus, Priority
+from .models import Case, CaseKind, CaseQuerySet, CaseStatus, Priority
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -22,9 +24,9 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = []
+        fields: list[str] = []
 
-    def __init__(self, *args, request_user=None, **kwargs):
+    def __init__(self, *args: Any, request_user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request_user = request_user
         if request_user is not None:
@@ -32,11 +34,12 @@ class CaseFilter(django_filters.FilterSet):
 
             self.filters["team"].queryset = teams_visible_to(user=request_user)
 
-    def filter_overdue(self, queryset, name, value):
-        overdue = Q(due_at__lt=timezone.now(), paused_at__isnull=True)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+    def filter_overdue(self, queryset: CaseQuerySet, name: str, value: bool) -> CaseQuerySet:
+        """Overdue as Case.objects.overdue defines it (and `case.is_overdue`, the API's `overdue`)."""
+        now = timezone.now()
+        return queryset.overdue(now) if value else queryset.not_overdue(now)
 
-    def filter_assignee(self, queryset, name, value):
+    def filter_assignee(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value == "me":
             return queryset.filter(assignee=self.request_user)
         if value == "none":

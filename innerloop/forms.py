@@ -1,12 +1,23 @@
-from django import forms
-from django.contrib.auth import get_user_model
+"""The case page's forms: they render and parse the HTML encoding of the case actions' inputs; the
+action table's serializers (innerloop.actions) validate them, as they validate the API's."""
 
+from typing import cast
+
+from django import forms
+
+from cxloop.core.actions import ActionForm
 from feedback.models import Category
 
-from .models import CaseStatus, ContactAttempt, MessageTemplate
+from .actions import MANUAL_STATUSES, team_people
+from .models import ContactAttempt, MessageTemplate
+
+__all__ = [
+    "BulkAssignForm", "ContactForm", "MessageForm", "NoteForm", "ReopenForm", "ResolveForm", "StatusForm",
+    "VersionedForm", "team_people",
+]  # fmt: skip
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(ActionForm):
     # The case version the person was looking at: a change made meanwhile makes the edit stale.
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -46,31 +57,26 @@ class ResolveForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
-    to_status = forms.ChoiceField(
-        choices=[
-            (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
-            (CaseStatus.IN_PROGRESS, "In progress"),
-        ]
-    )
+    to_status = forms.ChoiceField(choices=MANUAL_STATUSES)
 
 
 class ReopenForm(VersionedForm):
     reason = forms.CharField(max_length=500)
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
-class BulkAssignForm(forms.Form):
-    cases = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Unassigned")
+class BulkAssignForm(ActionForm):
+    cases: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Unassigned"
+    )
 
     def __init__(self, *args, cases, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = cases
-        self.fields["assignee"].queryset = people
-
-
-def team_people(team_ids):
-    return get_user_model().objects.filter(memberships__team__in=team_ids).distinct().order_by("username")
+        cast(forms.ModelMultipleChoiceField, self.fields["cases"]).queryset = cases
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = people

@@ -1,8 +1,20 @@
-"""What a row of the case queue shows, computed in Python once per row.
+"""What a row of the case queue shows, as plain text computed in Python once per row.
 
-The queue is the page frontline staff reload all day; resolving a dozen template variables and
-filters per cell cost 0.4 ms a row, so each row's strings are prepared here as plain text, and
-`{% queue_rows %}` (innerloop/templatetags/queue_tags.py) escapes them into the table.
+The queue is the page frontline staff reload all day. The preparation stays here because it is work
+a template should not repeat per row: the masking rule for the viewer, the shortened comment, the due
+time, and the labels looked up once per page (get_FOO_display rebuilds its choices on every call).
+The markup is the `queue-row` partial of templates/innerloop/queue.html, escaped by the template engine.
+
+The rows were once built with format_html in a template tag, to spare the template engine. Re-measured
+with the bench's 'case queue, first page (agent)' figure (scale 2, 25 rows; p50/p90, beside the raw
+replay of the page's 12 SQL statements), interleaved runs on a quiet moment of a 2-core machine:
+  - format_html rows: p50 15.4 / 16.6 / 16.4 ms, p90 16.7 / 21.1 / 17.8 ms (raw SQL 2.8-3.0 ms)
+  - template partial: p50 16.6 / 16.7 / 16.8 ms, p90 17.5 / 18.2 / 18.2 ms (raw SQL 2.9-3.0 ms);
+    `python -m bench --only inner`: p50 15.9 ms, p90 17.1 ms (raw 2.6 ms). Target: p50 < 30 ms.
+  - the 25 rows alone (this function plus the markup), best of 500: 0.87-0.89 ms against 1.32-1.33 ms.
+  - 8 clients mixed (bench 'mixed'), queue page p50 / p90: format_html 355 / 545 ms, partial 393 / 708
+    ms, with every other endpoint of that run 9-17% slower too (the shared machine, not the rows).
+The half millisecond did not move the target, so the rows are a template partial again.
 """
 
 from typing import NamedTuple
@@ -52,6 +64,7 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
     """Rows for the queue table; `cases` carry their feedback, kind, customer and assignee."""
     url_of = reverse("innerloop:case", args=[0]).removesuffix("0/")
     personal = can_see_personal_data(user)
+    now = timezone.now()
     rows = []
     for case in cases:
         feedback, customer = case.feedback, case.customer
@@ -61,12 +74,12 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
                 pk=case.pk,
                 url=f"{url_of}{case.pk}/",
                 due=_when(case.due_at) if case.due_at else "no SLA",
-                overdue=case.is_overdue,
+                overdue=case.is_overdue_at(now),
                 priority=case.priority,
                 priority_label=PRIORITIES.get(case.priority, case.priority),
                 kind=str(case.kind),
                 words=_shorten(comment if personal else mask_personal_data(comment)),
-                score=f"({SCALES.get(feedback.scale, feedback.scale)} {feedback.score})"
+                score=f"({SCALES.get(feedback.scale or '', feedback.scale)} {feedback.score})"
                 if feedback.score is not None
                 else "",
                 customer=str(customer) if customer else "—",

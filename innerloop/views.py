@@ -1,16 +1,20 @@
 """The case queue and the case page: thin views over the inner loop's services."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.actions import action_run_form
 from cxloop.org.scoping import scope_for
 
-from . import selectors
+from . import permissions, selectors
+from .actions import CASE_ACTIONS, QUEUE_ACTIONS
 from .forms import (
     BulkAssignForm,
     ContactForm,
@@ -22,8 +26,8 @@ from .forms import (
     VersionedForm,
     team_people,
 )
+from .models import Case
 from .presenters import queue_rows
-from .services import cases as services
 
 # The most pressing cases first, a page at a time: a queue is worked from the top, and filters narrow it.
 QUEUE_PAGE = 25
@@ -33,7 +37,7 @@ QUEUE_PAGE = 25
 MAX_QUEUE_PAGE = 100_000
 
 
-def _page_number(request) -> int:
+def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_QUEUE_PAGE:
         raise BadRequest(f"page must be a whole number from 1 to {MAX_QUEUE_PAGE:,}.")
@@ -41,142 +45,114 @@ def _page_number(request) -> int:
 
 
 @require_GET
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
     """The team's case queue: filters, counts that refresh, claim next, bulk assignment."""
     filterset, cases = selectors.case_queue(user=request.user, filters=request.GET)
     page = _page_number(request)
     # One row more than a page says whether there is a next page, without counting them all.
     found = selectors.queue_page(cases, offset=(page - 1) * QUEUE_PAGE, size=QUEUE_PAGE + 1)
-    cases = found[:QUEUE_PAGE]
+    page_cases = found[:QUEUE_PAGE]
     query = request.GET.copy()
     query.pop("page", None)
-    team_ids = selectors.claimable_team_ids(user=request.user)
+    can_claim = permissions.can_claim_cases(request.user)
     context = {
-        "cases": cases,
-        "rows": queue_rows(cases, user=request.user),
+        "cases": page_cases,
+        "rows": queue_rows(page_cases, user=request.user),
         "page": page,
         "first": (page - 1) * QUEUE_PAGE + 1,
-        "last": (page - 1) * QUEUE_PAGE + len(cases),
+        "last": (page - 1) * QUEUE_PAGE + len(page_cases),
         "has_next": len(found) > QUEUE_PAGE,
         "query": query.urlencode(),
         "filter_form": filterset.form,
         "counts": selectors.queue_counts(user=request.user),
-        "can_claim": bool(team_ids),
-        "people": team_people(scope_for(request.user).team_ids) if team_ids else [],
+        "can_claim": can_claim,
+        "people": team_people(scope_for(request.user).team_ids) if can_claim else [],
     }
     return TemplateResponse(request, "innerloop/queue.html", context)
 
 
 @require_GET
-def queue_counts(request):
+def queue_counts(request: HttpRequest) -> HttpResponse:
     """Just the counts, for htmx to refresh without a reload."""
     counts = selectors.queue_counts(user=request.user)
     return TemplateResponse(request, "innerloop/queue.html#counts", {"counts": counts})
 
 
 @require_POST
-def claim_next(request):
-    case = services.case_claim_next(
-        team_ids=selectors.claimable_team_ids(user=request.user), user=request.user
-    )
-    if case is None:
+def claim_next(request: HttpRequest) -> HttpResponse:
+    """Take the most urgent unassigned case of the user's teams (the queue's "claim-next" action)."""
+    done = action_run_form(QUEUE_ACTIONS["claim-next"], user=request.user, target=None, form=None)
+    if done is None or done.result is None:
         messages.info(request, "Nothing to claim: every open case of your team has someone on it.")
         return redirect("innerloop:queue")
-    return redirect("innerloop:case", pk=case.pk)
+    return redirect("innerloop:case", pk=done.result.pk)
 
 
 @require_POST
-def bulk_assign(request):
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the chosen cases to someone on the team (the queue's "assign" action)."""
     visible = selectors.cases_visible_to(user=request.user)
     form = BulkAssignForm(request.POST, cases=visible, people=team_people(scope_for(request.user).team_ids))
-    if not form.is_valid():
+    done = action_run_form(QUEUE_ACTIONS["assign"], user=request.user, target=None, form=form)
+    if done is None:
         messages.error(request, "Choose cases and someone on the team.")
         return redirect("innerloop:queue")
-    done = 0
-    for case in form.cleaned_data["cases"]:
-        try:
-            services.case_assign(case=case, assignee=form.cleaned_data["assignee"], actor=request.user)
-            done += 1
-        except ApplicationError as error:
-            messages.error(request, f"Case {case.pk}: {error.message}")
-    messages.success(request, f"{done} case(s) assigned.")
+    for refusal in done.result[1]:
+        messages.error(request, refusal)
+    messages.success(request, done.message)
     return redirect("innerloop:queue")
 
 
-def _case_context(request, case, **forms):
-    version = {"version": case.version}
-    defaults = {
-        "contact_form": ContactForm(initial=version),
-        "message_form": MessageForm(initial=version),
-        "resolve_form": ResolveForm(initial=version),
-        "status_form": StatusForm(initial=version),
-        "reopen_form": ReopenForm(initial=version),
-        "note_form": NoteForm(),
+# Each case action the page offers: the form its HTML encoding is read with, and its name in the
+# page's context (the actions themselves are CASE_ACTIONS).
+HTML_ACTIONS: dict[str, tuple[type[forms.Form], str]] = {
+    "contact": (ContactForm, "contact_form"),
+    "message": (MessageForm, "message_form"),
+    "resolve": (ResolveForm, "resolve_form"),
+    "status": (StatusForm, "status_form"),
+    "reopen": (ReopenForm, "reopen_form"),
+    "close": (VersionedForm, "close_form"),
+    "note": (NoteForm, "note_form"),
+}
+# The close action is a button with its hidden version: the page shows no form for it.
+_NO_PAGE_FORM = {"close"}
+
+
+def _case_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict[str, Any]:
+    initial = {"version": case.version}
+    page_forms = {
+        name: form_class(initial=initial if "version" in form_class.base_fields else None)
+        for action, (form_class, name) in HTML_ACTIONS.items()
+        if action not in _NO_PAGE_FORM
     }
-    defaults.update(forms)
     return {
         "case": case,
         "timeline": selectors.case_timeline(case=case),
         "history": selectors.customer_history(case=case, user=request.user),
         "templates": selectors.message_templates(),
-        **defaults,
+        **page_forms,
+        **bound,
     }
 
 
 @require_GET
-def case_detail(request, pk: int):
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=pk)
     return TemplateResponse(request, "innerloop/case_detail.html", _case_context(request, case))
 
 
-# action name -> (form class, context name, service call)
-ACTIONS = {
-    "contact": (ContactForm, "contact_form", lambda case, user, data: services.case_log_contact(
-        case=case, actor=user, channel=data["channel"], outcome=data["outcome"], promised=data["promised"],
-        next_step=data["next_step"], expected_version=data["version"])),
-    "message": (MessageForm, "message_form", lambda case, user, data: services.case_message_customer(
-        case=case, actor=user, template=data["template"], body=data["body"],
-        expected_version=data["version"])),
-    "resolve": (ResolveForm, "resolve_form", lambda case, user, data: services.case_resolve(
-        case=case, actor=user, root_cause=data["root_cause"], resolution_note=data["resolution_note"],
-        recovery_score=data["recovery_score"], expected_version=data["version"])),
-    "status": (StatusForm, "status_form", lambda case, user, data: services.case_transition(
-        case=case, to_status=data["to_status"], actor=user, expected_version=data["version"])),
-    "reopen": (ReopenForm, "reopen_form", lambda case, user, data: services.case_reopen(
-        case=case, actor=user, reason=data["reason"], expected_version=data["version"])),
-    "close": (VersionedForm, "close_form", lambda case, user, data: services.case_close(
-        case=case, actor=user, expected_version=data["version"])),
-    "note": (NoteForm, "note_form", lambda case, user, data: services.case_add_note(
-        case=case, actor=user, text=data["text"])),
-}  # fmt: skip
-
-DONE = {
-    "contact": "Contact logged.",
-    "message": "Message sent to the customer.",
-    "resolve": "Case resolved.",
-    "status": "Status changed.",
-    "reopen": "Case reopened.",
-    "close": "Case closed: loop closed.",
-    "note": "Note added.",
-}
-
-
 @require_POST
-def case_action(request, pk: int, action: str):
-    """One form on the case page: validate, call its service, come back to the case."""
-    if action not in ACTIONS:
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One form on the case page: run its entry of CASE_ACTIONS, come back to the case."""
+    if action not in CASE_ACTIONS or action not in HTML_ACTIONS:
         raise Http404("No such action.")
     case = selectors.case_get(user=request.user, case_id=pk)
-    form_class, name, call = ACTIONS[action]
+    form_class, name = HTML_ACTIONS[action]
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(case, request.user, form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, DONE[action])
-            return redirect("innerloop:case", pk=case.pk)
+    done = action_run_form(CASE_ACTIONS[action], user=request.user, target=case, form=form)
+    if done is not None:
+        messages.success(request, done.message)
+        return redirect("innerloop:case", pk=case.pk)
     case.refresh_from_db()
     return TemplateResponse(
         request, "innerloop/case_detail.html", _case_context(request, case, **{name: form}), status=400

@@ -1,8 +1,25 @@
 """Forms of the huddle pages; the services do the writing."""
 
+from typing import Any, cast
+
 from django import forms
 
 from innerloop.models.huddles import WEEKDAYS, CommitmentState
+
+
+class _PersonLabels:
+    """Offers people by full name, or username when they have none."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class PersonChoiceField(_PersonLabels, forms.ModelChoiceField):
+    pass
+
+
+class PeopleChoiceField(_PersonLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
 class PageForm(forms.Form):
@@ -17,27 +34,25 @@ class PageForm(forms.Form):
 
 class RecordForm(PageForm):
     id_prefix = "record"
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = PeopleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False, label="Who attended"
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = members
-        self.fields["attendees"].label_from_instance = lambda user: user.get_full_name() or user.username
+        cast(PeopleChoiceField, self.fields["attendees"]).queryset = members
 
 
 class CommitmentForm(PageForm):
     id_prefix = "commitment"
     text = forms.CharField(max_length=500, label="Commitment")
-    owner = forms.ModelChoiceField(queryset=None, label="Owner")
+    owner = PersonChoiceField(queryset=None, label="Owner")
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        cast(PersonChoiceField, self.fields["owner"]).queryset = members
 
 
 class CommitmentStateForm(PageForm):

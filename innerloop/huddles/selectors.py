@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cxloop.org.models import Membership, Role, Team
+from cxloop.org.models import Role, Team
 from cxloop.org.scoping import scope_for, scope_queryset, teams_visible_to
 from innerloop.models.huddles import MISSED_AFTER, Commitment, CommitmentState, Huddle, Obstacle
 
@@ -50,13 +50,6 @@ def huddle_detail(*, huddle: Huddle) -> dict:
     }
 
 
-def can_record(*, user, huddle: Huddle) -> bool:
-    """The team's own lead (or an admin) records its huddles."""
-    if scope_for(user).has_role(Role.ADMIN):
-        return True
-    return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team_id=huddle.team_id).exists()
-
-
 def teams_led_by(*, user) -> QuerySet[Team]:
     """The teams whose huddle cadence `user` sets: the teams they lead."""
     led = Team.objects.filter(memberships__user=user, memberships__role=Role.TEAM_LEAD)
@@ -69,12 +62,6 @@ def cadences_of(*, teams) -> list:
 
     known = {cadence.team_id: cadence for cadence in HuddleCadence.objects.filter(team__in=teams)}
     return [known.get(team.pk) or HuddleCadence(team=team) for team in teams]
-
-
-def can_review(*, user, huddle: Huddle) -> bool:
-    """Managers of the team's department, the committee and admins review huddles."""
-    scope = scope_for(user)
-    return scope.sees_everything or huddle.team.department_id in scope.department_ids
 
 
 def current_huddle(*, user) -> Huddle | None:

@@ -21,21 +21,18 @@ from innerloop.models.huddles import (
     CommitmentState,
     Huddle,
     HuddleCadence,
-    HuddleEvent,
     HuddleStatus,
     Obstacle,
     TeamRise,
 )
+
+from . import events
 
 logger = logging.getLogger(__name__)
 
 # Summaries are built this long before the meeting, so the lead can read them beforehand.
 PREPARE_AHEAD = timedelta(hours=6)
 BATCH = 200
-
-
-def huddle_event_create(*, huddle: Huddle, kind: str, actor=None, **data) -> HuddleEvent:
-    return HuddleEvent.objects.create(huddle=huddle, kind=kind, actor=actor, data=data)
 
 
 def _locked(huddle: Huddle) -> Huddle:
@@ -100,7 +97,7 @@ def huddle_schedule_next(*, team: Team, now: datetime | None = None) -> Huddle |
             )
     except IntegrityError:
         return Huddle.objects.get(team=team, scheduled_at=scheduled_at)
-    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.SCHEDULED, scheduled_at=scheduled_at.isoformat())
+    events.huddle_event_scheduled(huddle=huddle, scheduled_at=scheduled_at)
     return huddle
 
 
@@ -142,13 +139,7 @@ def huddle_cadence_set(
         was = upcoming.scheduled_at
         upcoming.scheduled_at, upcoming.period_start, upcoming.period_end = moved_to, period_start, moved_to
         upcoming.save(update_fields=["scheduled_at", "period_start", "period_end"])
-        huddle_event_create(
-            huddle=upcoming,
-            kind=HuddleEvent.Kind.RESCHEDULED,
-            actor=actor,
-            scheduled_at=moved_to.isoformat(),
-            was=was.isoformat(),
-        )
+        events.huddle_event_rescheduled(huddle=upcoming, actor=actor, scheduled_at=moved_to, was=was)
     return cadence
 
 
@@ -200,7 +191,7 @@ def huddle_prepare(*, huddle_id: int, now: datetime | None = None, force: bool =
     if huddle.status == HuddleStatus.SCHEDULED:
         _set_status(huddle, HuddleStatus.PREPARED)
     huddle.save(update_fields=["summary", "summary_built_at", "status"])
-    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.PREPARED, rebuilt=force)
+    events.huddle_event_prepared(huddle=huddle, rebuilt=force)
     body = summary_as_text(huddle.summary)
     when = huddle.scheduled_at.astimezone(ZoneInfo(huddle.team.timezone))
     for lead in team_leads(huddle.team_id).exclude(email=""):
@@ -248,11 +239,8 @@ def huddle_record(*, huddle: Huddle, actor, attendees, notes: str) -> Huddle:
     huddle.notes = notes
     huddle.save(update_fields=["status", "held_at", "recorded_by", "notes"])
     huddle.attendees.set(attendees)
-    huddle_event_create(
-        huddle=huddle,
-        kind=HuddleEvent.Kind.AMENDED if amended else HuddleEvent.Kind.RECORDED,
-        actor=actor,
-        attendees=sorted(user.pk for user in attendees),
+    events.huddle_event_recorded(
+        huddle=huddle, actor=actor, attendee_ids=[user.pk for user in attendees], amended=amended
     )
     return huddle
 
@@ -264,13 +252,8 @@ def commitment_create(*, huddle: Huddle, actor, text: str, owner, due_on: date) 
     commitment = Commitment.objects.create(
         huddle=huddle, team_id=huddle.team_id, text=text, owner=owner, due_on=due_on
     )
-    huddle_event_create(
-        huddle=huddle,
-        kind=HuddleEvent.Kind.COMMITMENT_ADDED,
-        actor=actor,
-        commitment_id=commitment.pk,
-        owner_id=owner.pk,
-        due_on=due_on.isoformat(),
+    events.huddle_event_commitment_added(
+        huddle=huddle, actor=actor, commitment_id=commitment.pk, owner_id=owner.pk, due_on=due_on
     )
     return commitment
 
@@ -286,12 +269,12 @@ def commitment_set_state(*, commitment: Commitment, actor, state: str) -> Commit
     from_state, commitment.state = commitment.state, state
     commitment.state_changed_at = timezone.now()
     commitment.save(update_fields=["state", "state_changed_at"])
-    huddle_event_create(
+    events.huddle_event_commitment_state(
         huddle=commitment.huddle,
-        kind=HuddleEvent.Kind.COMMITMENT_STATE,
         actor=actor,
         commitment_id=commitment.pk,
-        **{"from": from_state, "to": state},
+        from_state=from_state,
+        to_state=state,
     )
     return commitment
 
@@ -300,9 +283,7 @@ def commitment_set_state(*, commitment: Commitment, actor, state: str) -> Commit
 def obstacle_create(*, huddle: Huddle, actor, text: str, escalate: bool = False) -> Obstacle:
     huddle = _locked(huddle)
     obstacle = Obstacle.objects.create(huddle=huddle, team_id=huddle.team_id, text=text, raised_by=actor)
-    huddle_event_create(
-        huddle=huddle, kind=HuddleEvent.Kind.OBSTACLE_RAISED, actor=actor, obstacle_id=obstacle.pk
-    )
+    events.huddle_event_obstacle_raised(huddle=huddle, actor=actor, obstacle_id=obstacle.pk)
     if escalate:
         obstacle = obstacle_escalate(obstacle=obstacle, actor=actor)
     return obstacle
@@ -317,9 +298,7 @@ def obstacle_escalate(*, obstacle: Obstacle, actor) -> Obstacle:
     obstacle.escalated_at = timezone.now()
     obstacle.escalated_by = actor
     obstacle.save(update_fields=["escalated_at", "escalated_by"])
-    huddle_event_create(
-        huddle=obstacle.huddle, kind=HuddleEvent.Kind.OBSTACLE_ESCALATED, actor=actor, obstacle_id=obstacle.pk
-    )
+    events.huddle_event_obstacle_escalated(huddle=obstacle.huddle, actor=actor, obstacle_id=obstacle.pk)
     return obstacle
 
 
@@ -343,7 +322,7 @@ def huddle_review(*, huddle: Huddle, reviewer, comment: str = "") -> Huddle:
     huddle.reviewed_by = reviewer
     huddle.review_comment = comment
     huddle.save(update_fields=["reviewed_at", "reviewed_by", "review_comment"])
-    huddle_event_create(huddle=huddle, kind=HuddleEvent.Kind.REVIEWED, actor=reviewer, comment=comment)
+    events.huddle_event_reviewed(huddle=huddle, actor=reviewer, comment=comment)
     return huddle
 
 

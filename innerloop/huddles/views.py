@@ -1,21 +1,27 @@
 """Huddle pages: the team's list, one huddle (summary and record), and the manager's review board."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from cxloop.core.actions import action_run_form
 from cxloop.core.exceptions import ApplicationError
-from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
-from innerloop.models.huddles import Commitment, Obstacle
+from innerloop import permissions
+from innerloop.models.huddles import Huddle
+from innerloop.permissions import CADENCE_ROLES, HUDDLE_PAGE_ROLES, HUDDLE_REVIEW_ROLES
 
 from . import selectors, services
+from .actions import CADENCE_ACTIONS, HUDDLE_ACTIONS
 from .forms import CadenceForm, CommitmentForm, CommitmentStateForm, ObstacleForm, RecordForm, ReviewForm
 
 # Everyone who works with teams opens huddle pages; which huddles they see is scoped by the selectors.
-PAGE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE)
+PAGE_ROLES = HUDDLE_PAGE_ROLES
 
 
 def _list_context(request, bound: dict | None = None) -> dict:
@@ -52,27 +58,29 @@ def huddle_list(request):
 
 
 @require_POST
-@role_required(Role.TEAM_LEAD)
-def cadence_update(request, team_id: int):
+@role_required(*CADENCE_ROLES)
+def cadence_update(request: HttpRequest, team_id: int) -> HttpResponse:
     """The lead sets when the team meets; the next huddle moves with it."""
     team = get_object_or_404(selectors.teams_led_by(user=request.user), pk=team_id)
     form = CadenceForm(request.POST, team=team)
     if not form.is_valid():
         context = _list_context(request, {team.pk: form})
         return TemplateResponse(request, "innerloop/huddles/list.html", context, status=400)
-    cadence = services.huddle_cadence_set(team=team, actor=request.user, **form.cleaned_data)
-    messages.success(request, f"Saved: {cadence}.")
+    done = action_run_form(
+        CADENCE_ACTIONS["cadence"], user=request.user, target=team, form=None, extra=form.cleaned_data
+    )
+    messages.success(request, done.message if done else "Saved.")
     return redirect("huddles:list")
 
 
 def _detail_context(request, huddle, **forms) -> dict:
     members = services.team_members(huddle.team_id)
-    can_record = selectors.can_record(user=request.user, huddle=huddle)
+    can_record = permissions.can_record_huddle(request.user, huddle)
     context = {
         "huddle": huddle,
         "summary": huddle.summary,
         "can_record": can_record,
-        "can_review": selectors.can_review(user=request.user, huddle=huddle),
+        "can_review": permissions.can_review_huddle(request.user, huddle),
         **selectors.huddle_detail(huddle=huddle),
     }
     if can_record:
@@ -95,108 +103,104 @@ def huddle_detail(request, pk: int):
     return TemplateResponse(request, "innerloop/huddles/detail.html", _detail_context(request, huddle))
 
 
-def _recordable(request, pk: int):
+def _run(
+    request: HttpRequest, pk: int, name: str, form: forms.Form | None = None, **extra: Any
+) -> HttpResponse:
+    """Run the entry `name` of HUDDLE_ACTIONS on the huddle: its predicate (403), the page's form
+    (a 400 showing its errors), its service; then back to the huddle."""
     huddle = selectors.huddle_get(user=request.user, huddle_id=pk)
-    if not selectors.can_record(user=request.user, huddle=huddle):
-        raise PermissionDenied("Only the team lead records the huddle.")
-    return huddle
+    action = HUDDLE_ACTIONS[name]
+    action.check(user=request.user, target=huddle)
+    if form is not None and not form.is_valid():
+        return _refused(request, huddle, name, form)
+    data = {**(form.cleaned_data if form is not None else {}), **extra}
+    try:
+        done = action_run_form(action, user=request.user, target=huddle, form=None, extra=data)
+    except ApplicationError as error:
+        if form is None:
+            raise
+        form.add_error(None, error.message)
+        return _refused(request, huddle, name, form)
+    assert done is not None
+    messages.success(request, done.message)
+    return redirect("huddles:detail", pk=huddle.pk)
 
 
-def _done(request, huddle, form_name: str, form, call, success: str):
-    """Validate, call the service, and come back to the huddle (or show the form's errors)."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, success)
-            return redirect("huddles:detail", pk=huddle.pk)
-    context = _detail_context(request, huddle, **{form_name: form})
+# The context name of each huddle action's form on the page, to show its errors.
+FORM_NAMES = {"record": "record_form", "commitment-add": "commitment_form", "obstacle-add": "obstacle_form"}
+
+
+def _refused(request: HttpRequest, huddle: Huddle, name: str, form: forms.Form) -> HttpResponse:
+    if name not in FORM_NAMES:
+        return redirect("huddles:detail", pk=huddle.pk)
+    context = _detail_context(request, huddle, **{FORM_NAMES[name]: form})
     return TemplateResponse(request, "innerloop/huddles/detail.html", context, status=400)
 
 
+def _members(pk: int, user: Any) -> Any:
+    return services.team_members(selectors.huddle_get(user=user, huddle_id=pk).team_id)
+
+
 @require_POST
-def huddle_prepare(request, pk: int):
+def huddle_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Build the summary now rather than waiting for the schedule."""
-    huddle = _recordable(request, pk)
-    services.huddle_prepare(huddle_id=huddle.pk, force=huddle.summary_built_at is not None)
-    messages.success(request, "Summary built.")
-    return redirect("huddles:detail", pk=huddle.pk)
+    return _run(request, pk, "prepare")
 
 
 @require_POST
-def huddle_record(request, pk: int):
-    huddle = _recordable(request, pk)
-    form = RecordForm(request.POST, members=services.team_members(huddle.team_id))
-    return _done(request, huddle, "record_form", form, lambda data: services.huddle_record(
-        huddle=huddle, actor=request.user, attendees=data["attendees"], notes=data["notes"],
-    ), "Huddle recorded.")  # fmt: skip
+def huddle_record(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, "record", RecordForm(request.POST, members=_members(pk, request.user)))
 
 
 @require_POST
-def commitment_add(request, pk: int):
-    huddle = _recordable(request, pk)
-    form = CommitmentForm(request.POST, members=services.team_members(huddle.team_id))
-    return _done(request, huddle, "commitment_form", form, lambda data: services.commitment_create(
-        huddle=huddle, actor=request.user, text=data["text"], owner=data["owner"], due_on=data["due_on"],
-    ), "Commitment added.")  # fmt: skip
+def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(
+        request, pk, "commitment-add", CommitmentForm(request.POST, members=_members(pk, request.user))
+    )
 
 
 @require_POST
-def commitment_state(request, pk: int, commitment_id: int):
-    huddle = _recordable(request, pk)
-    commitment = get_object_or_404(Commitment, pk=commitment_id, team_id=huddle.team_id)
-    form = CommitmentStateForm(request.POST)
-    if form.is_valid():
-        services.commitment_set_state(
-            commitment=commitment, actor=request.user, state=form.cleaned_data["state"]
-        )
-        messages.success(request, "Commitment updated.")
-    return redirect("huddles:detail", pk=huddle.pk)
+def commitment_state(request: HttpRequest, pk: int, commitment_id: int) -> HttpResponse:
+    return _run(
+        request, pk, "commitment-state", CommitmentStateForm(request.POST), commitment_id=commitment_id
+    )
 
 
 @require_POST
-def obstacle_add(request, pk: int):
-    huddle = _recordable(request, pk)
-    form = ObstacleForm(request.POST)
-    return _done(request, huddle, "obstacle_form", form, lambda data: services.obstacle_create(
-        huddle=huddle, actor=request.user, text=data["text"], escalate=data["escalate"],
-    ), "Obstacle recorded.")  # fmt: skip
+def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, "obstacle-add", ObstacleForm(request.POST))
 
 
 @require_POST
-def obstacle_escalate(request, pk: int, obstacle_id: int):
-    huddle = _recordable(request, pk)
-    obstacle = get_object_or_404(Obstacle, pk=obstacle_id, huddle=huddle)
-    services.obstacle_escalate(obstacle=obstacle, actor=request.user)
-    messages.success(request, "Obstacle escalated.")
-    return redirect("huddles:detail", pk=huddle.pk)
+def obstacle_escalate(request: HttpRequest, pk: int, obstacle_id: int) -> HttpResponse:
+    return _run(request, pk, "obstacle-escalate", obstacle_id=obstacle_id)
 
 
 @require_GET
-@role_required(Role.MANAGER, Role.COMMITTEE)
-def review(request):
+@role_required(*HUDDLE_REVIEW_ROLES)
+def review(request: HttpRequest) -> HttpResponse:
     """The manager's board: each team's last huddle, open and overdue commitments, escalations waiting."""
     board = selectors.review_board(user=request.user)
     return TemplateResponse(request, "innerloop/huddles/review.html", {"board": board, "form": ReviewForm()})
 
 
 @require_POST
-@role_required(Role.MANAGER, Role.COMMITTEE)
-def huddle_review(request, pk: int):
+@role_required(*HUDDLE_REVIEW_ROLES)
+def huddle_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a huddle's summary reviewed, with a comment; back to where the manager came from."""
     huddle = selectors.huddle_get(user=request.user, huddle_id=pk)
-    if not selectors.can_review(user=request.user, huddle=huddle):
-        raise PermissionDenied("Only the department's manager reviews its huddles.")
+    action = HUDDLE_ACTIONS["review"]
+    action.check(user=request.user, target=huddle)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.huddle_review(huddle=huddle, reviewer=request.user, comment=form.cleaned_data["comment"])
+            done = action_run_form(
+                action, user=request.user, target=huddle, form=None, extra=form.cleaned_data
+            )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"{huddle.team.name}: huddle marked reviewed.")
+            messages.success(request, done.message if done else "")
     if request.POST.get("next") == "detail":
         return redirect("huddles:detail", pk=huddle.pk)
     return redirect("huddles:review")

@@ -1,21 +1,19 @@
-"""The inner loop's models: cases and their rules (cases), team huddles (huddles), imported by name."""
+"""The inner loop's models: cases (cases), the rules and reference data that open them (rules), team
+huddles (huddles), imported by name."""
 
 from innerloop.models.cases import (
     CASE_TRANSITIONS,
     CLAIMABLE_STATUSES,
     OPEN_STATUSES,
-    PRIORITY_RANK,
     Case,
     CaseEvent,
-    CaseKind,
-    CaseRule,
+    CaseQuerySet,
     CaseStatus,
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
     MessageTemplate,
-    Priority,
-    SlaPolicy,
+    overdue_condition,
 )
 from innerloop.models.huddles import (
     HUDDLE_TRANSITIONS,
@@ -30,6 +28,7 @@ from innerloop.models.huddles import (
     Obstacle,
     TeamRise,
 )
+from innerloop.models.rules import PRIORITY_RANK, CaseKind, CaseRule, Priority, SlaPolicy
 
 __all__ = [
     "CASE_TRANSITIONS",
@@ -42,6 +41,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseKind",
+    "CaseQuerySet",
     "CaseRule",
     "CaseStatus",
     "Commitment",
@@ -58,4 +58,5 @@ __all__ = [
     "Priority",
     "SlaPolicy",
     "TeamRise",
+    "overdue_condition",
 ]

@@ -1,167 +1,24 @@
-"""The inner loop: rules that open follow-up cases, the cases themselves, and their SLAs."""
+"""The inner loop's cases: their statuses, the case itself with its SLA clocks, its timeline and contacts."""
 
-from datetime import time
+from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Team
-from feedback.models import Category, Customer, Feedback, JourneyStage, Scale, Source, Touchpoint, ValueTier
-
-
-class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-
-# Sorting order for queues: most urgent first.
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
-
-
-class CaseKind(models.Model):
-    """What a case is for: detractor recovery, complaint, promoter thanks, at-risk customer, or your own."""
-
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _weekdays() -> list[int]:
-    return [0, 1, 2, 3, 4]
-
-
-class SlaPolicy(models.Model):
-    """Targets for first contact and resolution, counted in business hours in the team's time zone."""
-
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    first_contact_minutes = models.PositiveIntegerField()
-    resolution_minutes = models.PositiveIntegerField()
-    business_hours_only = models.BooleanField(default=False)
-    business_start = models.TimeField(default=time(9, 0))
-    business_end = models.TimeField(default=time(17, 0))
-    # Monday is 0, as in Python's date.weekday().
-    business_days = ArrayField(models.PositiveSmallIntegerField(), default=_weekdays, blank=True)
-    # Level 1 (the team lead) at the breach; level 2 (the manager) when still overdue this much later.
-    manager_escalation_minutes = models.PositiveIntegerField(default=8 * 60)
-
-    class Meta:
-        ordering = ["first_contact_minutes"]
-        verbose_name_plural = "SLA policies"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(first_contact_minutes__gt=0, resolution_minutes__gte=F("first_contact_minutes")),
-                name="sla_targets_positive_and_ordered",
-            ),
-            models.CheckConstraint(
-                condition=Q(business_hours_only=False) | Q(business_end__gt=F("business_start")),
-                name="sla_business_day_not_empty",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CaseRule(models.Model):
-    """One triage rule: conditions on the feedback, and what to open. Ordered; the first match wins."""
-
-    class Action(models.TextChoices):
-        OPEN_CASE = "open_case", "Open a case"
-        NOTHING = "nothing", "Open nothing"
-
-    class Routing(models.TextChoices):
-        FIXED = "fixed", "A fixed team"
-        TOUCHPOINT = "touchpoint", "The touchpoint's owning team"
-        FEEDBACK = "feedback", "The feedback's team hint"
-        CUSTOMER = "customer", "The customer's owning team"
-
-    position = models.PositiveIntegerField(db_index=True)
-    name = models.CharField(max_length=120)
-    active = models.BooleanField(default=True)
-
-    # Conditions: each empty one matches everything.
-    scales = ArrayField(models.CharField(max_length=4, choices=Scale.choices), default=list, blank=True)
-    score_min = models.SmallIntegerField(null=True, blank=True)
-    score_max = models.SmallIntegerField(null=True, blank=True)
-    source_kinds = ArrayField(
-        models.CharField(max_length=16, choices=Source.Kind.choices), default=list, blank=True
-    )
-    sources = models.ManyToManyField(Source, blank=True, related_name="+")
-    segments = ArrayField(models.CharField(max_length=50), default=list, blank=True)
-    value_tiers = ArrayField(
-        models.CharField(max_length=16, choices=ValueTier.choices), default=list, blank=True
-    )
-    min_annual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    sentiment_max = models.FloatField(
-        null=True, blank=True, help_text="e.g. -0.3 for clearly negative comments"
-    )
-    categories = models.ManyToManyField(Category, blank=True, related_name="+")
-    # A suggested category (the classifier's guess) counts for `categories` only this sure or surer;
-    # a category a person confirmed always counts.
-    min_confidence = models.FloatField(
-        default=0.6,
-        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="How sure the classifier must be of a suggested category for this rule to act on it (0-1).",
-    )
-    keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    journey_stages = models.ManyToManyField(JourneyStage, blank=True, related_name="+")
-    touchpoints = models.ManyToManyField(Touchpoint, blank=True, related_name="+")
-
-    # What to do.
-    action = models.CharField(max_length=16, choices=Action.choices, default=Action.OPEN_CASE)
-    case_kind = models.ForeignKey(
-        CaseKind, null=True, blank=True, on_delete=models.PROTECT, related_name="rules"
-    )
-    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    sla_policy = models.ForeignKey(
-        SlaPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="rules"
-    )
-    routing = models.CharField(max_length=16, choices=Routing.choices, default=Routing.TOUCHPOINT)
-    team = models.ForeignKey(
-        Team,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="fixed team, or fallback",
-    )
-
-    class Meta:
-        ordering = ["position", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(action="nothing") | Q(case_kind__isnull=False), name="rule_case_needs_kind"
-            ),
-            models.CheckConstraint(
-                condition=~Q(routing="fixed") | Q(team__isnull=False), name="rule_fixed_routing_needs_team"
-            ),
-            models.CheckConstraint(
-                condition=Q(score_min__isnull=True)
-                | Q(score_max__isnull=True)
-                | Q(score_min__lte=F("score_max")),
-                name="rule_score_range_ordered",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_confidence__gte=0, min_confidence__lte=1),
-                name="rule_min_confidence_is_probability",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.position}. {self.name}"
+from feedback.models import Category, Customer, Feedback
+from feedback.scales import PASSIVE_MIN
+from innerloop.models.rules import (
+    PRIORITY_RANK,
+    CaseKind,
+    CaseRule,
+    Priority,
+    SlaPolicy,
+    _weekdays,  # noqa: F401 (migration 0001 names innerloop.models.cases._weekdays)
+)
 
 
 class CaseStatus(models.TextChoices):
@@ -187,6 +44,27 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CUSTOMER, CaseStatus.REOPENED)
 # A case someone may pick up with "Claim next".
 CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.REOPENED)
+# The recovery rule, its one home: a recovery check (0-10, asked as NPS) at or above this means the
+# customer came back, as a passive or a promoter (feedback.scales). Below it, the case reopens.
+RECOVERED_AT = PASSIVE_MIN
+RECOVERED = Q(recovery_score__gte=RECOVERED_AT)
+
+
+def overdue_condition(now: datetime) -> Q:
+    """The one definition of overdue: open, its clock running (not paused), and past the deadline
+    that matters now. The queue's filter and counts, the escalation scan and `Case.is_overdue` use it."""
+    return Q(status__in=OPEN_STATUSES, paused_at__isnull=True, due_at__lt=now)
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
+        return self.filter(overdue_condition(now or timezone.now()))
+
+    def not_overdue(self, now: datetime | None = None) -> "CaseQuerySet":
+        return self.exclude(overdue_condition(now or timezone.now()))
 
 
 class Case(models.Model):
@@ -235,6 +113,8 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -296,16 +176,18 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def is_overdue_at(self, now: datetime) -> bool:
+        """This case against `overdue_condition(now)`, without a query."""
+        return self.is_open and self.paused_at is None and self.due_at is not None and self.due_at < now
+
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
+        return self.is_overdue_at(timezone.now())
 
-        return (
-            self.is_open
-            and self.paused_at is None
-            and self.due_at is not None
-            and self.due_at < timezone.now()
-        )
+    @property
+    def is_recovered(self) -> bool:
+        """The recovery check says the customer came back (RECOVERED)."""
+        return self.recovery_score is not None and self.recovery_score >= RECOVERED_AT
 
 
 class CaseEvent(TimelineEvent):

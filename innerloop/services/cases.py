@@ -4,6 +4,7 @@ Each service locks the case row, checks the version the person was looking at (a
 refused rather than silently overwriting someone else's), applies the change and bumps the version.
 """
 
+import json
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from feedback.models import Category
+from innerloop import events
 from innerloop.models import (
     CASE_TRANSITIONS,
     CLAIMABLE_STATUSES,
@@ -21,14 +23,8 @@ from innerloop.models import (
     ContactAttempt,
     MessageTemplate,
 )
+from innerloop.models.cases import RECOVERED_AT  # the recovery rule's home
 from innerloop.sla import add_business_minutes, business_minutes_between
-
-# A recovery check at or above this NPS score means the customer came back (passive or promoter).
-RECOVERED_AT = 7
-
-
-def case_event_create(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
 
 
 def _locked(case: Case, *, expected_version: int | None) -> Case:
@@ -64,11 +60,8 @@ def _set_status(case: Case, to_status: str, *, actor, note: str = "") -> None:
     if to_status == CaseStatus.WAITING_ON_CUSTOMER:
         case.paused_at = now
     from_status, case.status = case.status, to_status
-    case_event_create(
-        case=case,
-        kind=CaseEvent.Kind.STATUS_CHANGED,
-        actor=actor,
-        **{"from": from_status, "to": to_status, "note": note},
+    events.case_event_status_changed(
+        case=case, actor=actor, from_status=from_status, to_status=to_status, note=note
     )
 
 
@@ -76,6 +69,7 @@ def _resume_clock(case: Case, *, now) -> None:
     """Move the deadlines on by the business time spent waiting on the customer."""
     policy = case.sla_policy
     if policy is not None:
+        assert case.paused_at is not None, "only a paused clock resumes"
         tz = ZoneInfo(case.team.timezone)
         paused = business_minutes_between(case.paused_at, now, policy=policy, tz=tz)
         if case.first_contact_due_at and case.first_contacted_at is None:
@@ -124,10 +118,9 @@ _CLAIM_SQL_TEMPLATE = f"""
         INSERT INTO {CaseEvent._meta.db_table} (case_id, kind, actor_id, data, created_at)
         SELECT claimed.id, event.kind, %(user)s, event.data, now()
         FROM claimed CROSS JOIN LATERAL (VALUES
-            (1, '{CaseEvent.Kind.ASSIGNED.value}',
-             jsonb_build_object('assignee', %(username)s::text, 'claimed', true)),
+            (1, '{CaseEvent.Kind.ASSIGNED.value}', %(assigned)s::jsonb),
             (2, '{CaseEvent.Kind.STATUS_CHANGED.value}',
-             jsonb_build_object('from', claimed.claimed_from, 'to', %(to)s::text, 'note', 'claimed'))
+             %(changed)s::jsonb || jsonb_build_object('from', claimed.claimed_from))
         ) AS event (position, kind, data)
         ORDER BY event.position
     )
@@ -150,13 +143,16 @@ def case_claim_next(*, team_ids: list[int], user) -> Case | None:
     """
     if not team_ids:
         return None
+    # The events' payloads from their typed definitions; the status it was claimed from is the row's.
+    changed = events.status_changed_data(from_status="", to_status=CaseStatus.IN_PROGRESS, note="claimed")
     params = {
         "team": team_ids[0],
         "teams": list(team_ids),
         "claimable": list(CLAIMABLE_STATUSES),
         "user": user.pk,
-        "username": user.get_username(),
         "to": CaseStatus.IN_PROGRESS,
+        "assigned": json.dumps(events.assigned_data(assignee=user.get_username(), claimed=True)),
+        "changed": json.dumps(changed),
     }
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_ONE_TEAM_SQL if len(team_ids) == 1 else _CLAIM_TEAMS_SQL, params)
@@ -175,9 +171,7 @@ def case_assign(*, case: Case, assignee, actor, expected_version: int | None = N
     if assignee is not None and not assignee.memberships.filter(team=case.team).exists():
         raise ApplicationError(f"{assignee} is not on {case.team}.", {"assignee": ["not on the case's team"]})
     case.assignee = assignee
-    case_event_create(
-        case=case, kind=CaseEvent.Kind.ASSIGNED, actor=actor, assignee=assignee.username if assignee else None
-    )
+    events.case_event_assigned(case=case, actor=actor, assignee=assignee.username if assignee else None)
     _save(case, "assignee")
     return case
 
@@ -200,10 +194,9 @@ def case_log_contact(
     attempt = ContactAttempt.objects.create(
         case=case, channel=channel, outcome=outcome, promised=promised, next_step=next_step, actor=actor
     )
-    case_event_create(
-        case=case, kind=CaseEvent.Kind.CONTACT_LOGGED, actor=actor,
-        channel=channel, outcome=outcome, promised=promised, next_step=next_step,
-    )  # fmt: skip
+    events.case_event_contact_logged(
+        case=case, actor=actor, channel=channel, outcome=outcome, promised=promised, next_step=next_step
+    )
     fields = []
     if outcome == ContactAttempt.Outcome.REACHED and case.first_contacted_at is None:
         case.first_contacted_at = timezone.now()
@@ -252,9 +245,9 @@ def case_message_customer(
     text = body if body and body.strip() else default_body
     key = f"case:{case.pk}:message:{uuid.uuid4()}"
     email_queue(key=key, to=case.customer.email, subject=subject, body=text)
-    event = case_event_create(
-        case=case, kind=CaseEvent.Kind.MESSAGE_SENT, actor=actor,
-        template=template.slug, subject=subject, body=text, to=case.customer.email, email_key=key,
+    event = events.case_event_message_sent(
+        case=case, actor=actor, template=template.slug, subject=subject, body=text, to=case.customer.email,
+        email_key=key,
     )  # fmt: skip
     _save(case)
     return event
@@ -264,7 +257,7 @@ def case_message_customer(
 def case_add_note(*, case: Case, actor, text: str) -> CaseEvent:
     if not text.strip():
         raise ApplicationError("A note needs some text.", {"text": ["required"]})
-    return case_event_create(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, text=text.strip())
+    return events.case_event_note(case=case, actor=actor, text=text.strip())
 
 
 @transaction.atomic
@@ -300,15 +293,14 @@ def case_resolve(
     case.resolution_note = resolution_note.strip()
     case.resolved_at = timezone.now()
     case.paused_at = None
-    case_event_create(
-        case=case, kind=CaseEvent.Kind.RESOLVED, actor=actor,
-        root_cause=root_cause.slug, note=case.resolution_note, **{"from": from_status},
-    )  # fmt: skip
+    events.case_event_resolved(
+        case=case, actor=actor, root_cause=root_cause.slug, note=case.resolution_note, from_status=from_status
+    )
     fields = ["status", "root_cause", "resolution_note", "resolved_at", "paused_at", "due_at"]
     if recovery_score is not None:
         case.recovery_score = recovery_score
         fields.append("recovery_score")
-        case_event_create(case=case, kind=CaseEvent.Kind.RECOVERY_CHECKED, actor=actor, score=recovery_score)
+        events.case_event_recovery_checked(case=case, actor=actor, score=recovery_score)
         if recovery_score < RECOVERED_AT:
             _reopen(case, actor=actor, reason=f"still unhappy at the recovery check ({recovery_score}/10)")
             fields += ["resolved_at"]
@@ -321,7 +313,7 @@ def _reopen(case: Case, *, actor, reason: str) -> None:
     case.resolved_at = None
     case.closed_at = None
     case.due_at = case.resolution_due_at if case.first_contacted_at else case.first_contact_due_at
-    case_event_create(case=case, kind=CaseEvent.Kind.REOPENED, actor=actor, reason=reason)
+    events.case_event_reopened(case=case, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -344,8 +336,8 @@ def case_close(*, case: Case, actor, expected_version: int | None = None) -> Cas
         raise StateConflict("Resolve the case before closing it.", {"status": ["not resolved"]})
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
-    case_event_create(
-        case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, **{"from": "resolved", "to": "closed"}
+    events.case_event_status_changed(
+        case=case, actor=actor, from_status=CaseStatus.RESOLVED, to_status=CaseStatus.CLOSED, note=None
     )
     _save(case, "status", "closed_at")
     return case

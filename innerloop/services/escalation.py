@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from cxloop.notifications.services import notifications_create
 from cxloop.org.models import Membership, Role
-from innerloop.models import Case, CaseEvent, CaseStatus
+from innerloop.events import case_event_escalated
+from innerloop.models import Case, CaseStatus
 
 BATCH = 200
 RUNNING = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
@@ -42,7 +43,10 @@ def cases_escalate_overdue(*, now=None) -> int:
     overdue = (
         Case.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
         .select_related("team", "sla_policy", "kind")
-        .filter(status__in=RUNNING, escalation_level__lt=2, due_at__lt=now, paused_at__isnull=True)
+        # Overdue as everywhere (Case.objects.overdue), with the clock running: waiting on the
+        # customer pauses it, so only these statuses can be owed a level.
+        .overdue(now)
+        .filter(status__in=RUNNING, escalation_level__lt=2)
         .filter(Q(first_contacted_at__isnull=True) | Q(resolution_due_at__lt=now))
         # Only cases owed a level now: the lead's cases waiting for the manager's turn must not
         # fill the batch ahead of a case that has just breached.
@@ -54,7 +58,9 @@ def cases_escalate_overdue(*, now=None) -> int:
     for case in overdue:
         # Every case taken is past its deadline (the filter): the lead's level at least, the
         # manager's once their wait is over too.
-        target = 2 if case.manager_due < now else 1
+        # The ignore: django-stubs types annotate()'s `manager_due` on the queryset, but drops it
+        # on iteration, as CaseQuerySet is a non-generic QuerySet["Case"] subclass.
+        target = 2 if case.manager_due < now else 1  # type: ignore[attr-defined]
         for level in range(case.escalation_level + 1, target + 1):
             clock = "first contact" if case.first_contacted_at is None else "resolution"
             alerts += [
@@ -68,9 +74,7 @@ def cases_escalate_overdue(*, now=None) -> int:
                 }
                 for user in _recipients(case, level)
             ]
-            CaseEvent.objects.create(
-                case=case, kind=CaseEvent.Kind.ESCALATED, data={"level": level, "clock": clock}
-            )
+            case_event_escalated(case=case, level=level, clock=clock)
             made += 1
         if target > case.escalation_level:
             Case.objects.filter(pk=case.pk, escalation_level__lt=target).update(escalation_level=target)

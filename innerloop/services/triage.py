@@ -12,19 +12,21 @@ detractor no rule matched at all, goes to the organisation's triage team (Team.i
 the admin); each item's `triage_result` says where it went, or why nowhere.
 """
 
-import json
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from cxloop.core.bulk import insert_absent, typed_values
+from cxloop.core.bulk import insert_absent
 from cxloop.org.models import Team
-from feedback.models import Feedback, Scale, SourceKind
+from feedback.models import Feedback, SourceKind
+from feedback.scales import DETRACTOR_MAX_BY_SCALE
+from feedback.services.routing import TriageMark, feedback_record_triage
+from innerloop.events import case_events_opened_build, opened_data
 from innerloop.models import (
     PRIORITY_RANK,
     Case,
@@ -52,7 +54,7 @@ NEEDS_OWNER = ("needs_owner", "Needs an owner", "Feedback no rule placed: find t
 NEEDS_OWNER_POLICY = "detractor-24h"
 # Feedback that must reach a person even when no rule matched: detractor-side scores, and clearly
 # negative words from a customer on a channel without a score (employees raise obstacles elsewhere).
-DETRACTOR_MAX = {Scale.NPS: 6, Scale.CSAT: 2, Scale.CES: 2}
+DETRACTOR_MAX = DETRACTOR_MAX_BY_SCALE  # NPS 0-6, CSAT 1-2, CES 1-2: their home is feedback.scales
 NEGATIVE_UNSCORED = -0.5
 
 
@@ -141,7 +143,10 @@ def decide(item: Feedback, context: _Context) -> Decision:
 
 
 def _case_row(decision: Decision, *, now: datetime) -> dict:
-    item, policy, team = decision.item, decision.policy, decision.team
+    item, policy, team, kind = decision.item, decision.policy, decision.team, decision.kind
+    # Only a decision that opens a case has a row: it has both.
+    assert team is not None
+    assert kind is not None
     first_due = resolution_due = None
     if policy is not None:
         # The clock starts when we heard, in the team's own business hours.
@@ -153,7 +158,7 @@ def _case_row(decision: Decision, *, now: datetime) -> dict:
             item.received_at, policy.resolution_minutes, policy=policy, tz=zone
         )
     return {
-        "feedback_id": item.pk, "kind_id": decision.kind.pk, "customer_id": item.customer_id,
+        "feedback_id": item.pk, "kind_id": kind.pk, "customer_id": item.customer_id,
         "team_id": team.pk, "rule_id": decision.rule.pk if decision.rule else None, "status": CaseStatus.NEW,
         "priority": decision.priority, "priority_rank": PRIORITY_RANK[decision.priority],
         "sla_policy_id": policy.pk if policy else None, "first_contact_due_at": first_due,
@@ -174,22 +179,19 @@ def _open_cases(decisions: list[Decision], *, now: datetime) -> dict[int, int]:
     )
     opened = {feedback_id: case_id for case_id, feedback_id in returned}
     by_feedback = {decision.item.pk: decision for decision in opening}
-    CaseEvent.objects.bulk_create(
-        CaseEvent(case_id=case_id, kind=CaseEvent.Kind.OPENED, data=_opened_event(by_feedback[feedback_id]))
-        for feedback_id, case_id in opened.items()
-    )
+    events = [(case_id, _opened_event(by_feedback[feedback_id])) for feedback_id, case_id in opened.items()]
+    CaseEvent.objects.bulk_create(case_events_opened_build(opened=events))
     return opened
 
 
 def _opened_event(decision: Decision) -> dict:
-    data = {
-        "rule": decision.rule.name if decision.rule else None,
-        "team": decision.team.slug,
-        "priority": decision.priority,
-    }
-    if decision.reason:
-        data["why"] = decision.reason
-    return data
+    assert decision.team is not None, "only a decision that opens a case has an opened event"
+    return opened_data(
+        rule=decision.rule.name if decision.rule else None,
+        team=decision.team.slug,
+        priority=decision.priority,
+        why=decision.reason or "",
+    )
 
 
 def _result(decision: Decision, case_id: int | None) -> dict:
@@ -198,6 +200,7 @@ def _result(decision: Decision, case_id: int | None) -> dict:
         return {"case": None, "reason": decision.reason, "unowned": True}
     if not decision.opens_case:
         return {"case": None, "reason": decision.reason}
+    assert decision.team is not None  # it opens a case
     result = {
         "case": case_id,
         "team": decision.team.slug,
@@ -210,26 +213,20 @@ def _result(decision: Decision, case_id: int | None) -> dict:
     return result
 
 
-_MARK_SQL = f"""
-    UPDATE {Feedback._meta.db_table} AS f
-    SET triaged_at = %s, triage_result = v.result, team_id = COALESCE(f.team_id, v.team)
-    FROM (VALUES {{rows}}) AS v(id, result, team)
-    WHERE f.id = v.id
-"""  # noqa: S608 (the table name is the model's; every value is a parameter)
-_MARK_TYPES = ("bigint", "jsonb", "bigint")
-
-
 def _mark_triaged(decisions: list[Decision], opened: dict[int, int], *, now: datetime) -> None:
     """Every item's marker and result, and, for feedback that came with no team, the team its case
-    went to (so the people working the case read it, and its team's numbers count it)."""
-    rows = []
-    for decision in decisions:
-        case_id = opened.get(decision.item.pk)
-        team_id = decision.team.pk if decision.opens_case else None
-        rows.append((decision.item.pk, json.dumps(_result(decision, case_id)), team_id))
-    values, params = typed_values(rows, _MARK_TYPES)
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SQL.format(rows=values), [now, *params])
+    went to, written by the feedback app's own service."""
+    feedback_record_triage(
+        marks=[
+            TriageMark(
+                feedback_id=decision.item.pk,
+                result=_result(decision, opened.get(decision.item.pk)),
+                team_id=decision.team.pk if decision.opens_case and decision.team is not None else None,
+            )
+            for decision in decisions
+        ],
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Pure reads: which rules are active, whether one matches an item, where it routes
 would have matched over the last 30 days (the dry run). innerloop.services.triage applies them.
 """
 
+from cxloop.org.models import Team
 from feedback.models import Feedback
 from innerloop.models import CaseRule
 
@@ -99,7 +100,8 @@ def rule_dry_run(*, rule: CaseRule, related: dict[str, set[int]], samples: int =
         for r in active_rules()
         if r.pk != rule.pk and (r.position, r.pk or 0) < (rule.position, rule.pk or 0)
     ]
-    matched, taken_earlier, examples, scanned = 0, 0, [], 0
+    matched, taken_earlier, scanned = 0, 0, 0
+    examples: list[Feedback] = []
     for item in items.iterator(chunk_size=2000):
         scanned += 1
         if not rule_matches(rule, item, related):
@@ -122,10 +124,10 @@ def rule_dry_run(*, rule: CaseRule, related: dict[str, set[int]], samples: int =
 def route(rule: CaseRule, item: Feedback):
     """The team a case goes to, by the rule's routing, falling back to the rule's team, then the item's."""
     Routing = CaseRule.Routing
-    candidates = {
+    candidates: dict[str, Team | None] = {
         Routing.FIXED: rule.team,
-        Routing.TOUCHPOINT: item.touchpoint.owning_team if item.touchpoint_id else None,
+        Routing.TOUCHPOINT: item.touchpoint.owning_team if item.touchpoint is not None else None,
         Routing.FEEDBACK: item.team,
-        Routing.CUSTOMER: item.customer.owning_team if item.customer_id else None,
+        Routing.CUSTOMER: item.customer.owning_team if item.customer is not None else None,
     }
     return candidates[rule.routing] or rule.team or item.team

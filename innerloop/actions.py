@@ -1,0 +1,262 @@
+"""The case action table: every action on a case (and on the queue), declared once.
+
+Each entry names its input (a DRF serializer: the one place the input is validated), its
+permission predicate (innerloop.permissions), the service it calls and what the page says when
+it worked. The case page's forms (innerloop.forms) only render and parse the HTML encoding; the
+HTML view (innerloop.views.case_action) and the API endpoints (innerloop.apis, one generated per
+entry of API_ROUTES) both run these entries, so they accept and refuse the same input.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from cxloop.core.actions import Action, ActionTable, anyone
+from cxloop.core.api import StringField, WholeNumberField
+from cxloop.org.scoping import scope_for, scope_queryset
+from feedback.models import Category
+
+from . import permissions
+from .models import Case, CaseStatus, ContactAttempt, MessageTemplate
+from .services import cases as services
+
+# --- Inputs -----------------------------------------------------------------------------------------
+
+
+class VersionedInput(serializers.Serializer):
+    version = WholeNumberField(
+        required=False, help_text="The version you last saw; a stale one is refused with 409."
+    )
+
+
+class CaseLogContactInput(VersionedInput):
+    channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices)
+    outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
+    promised = StringField(required=False, allow_blank=True, default="")
+    next_step = StringField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class CaseMessageInput(VersionedInput):
+    template = serializers.SlugRelatedField(
+        slug_field="slug", queryset=MessageTemplate.objects.filter(active=True)
+    )
+    body = StringField(required=False, allow_blank=True, default="")
+
+
+class CaseResolveInput(VersionedInput):
+    root_cause = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.filter(retired_at__isnull=True)
+    )
+    resolution_note = StringField()
+    recovery_score = WholeNumberField(required=False, allow_null=True, min_value=0, max_value=10)
+
+
+class CaseReopenInput(VersionedInput):
+    reason = StringField(max_length=500)
+
+
+# The statuses a person moves a case between by hand; resolve, reopen and close have their own actions.
+MANUAL_STATUSES = [
+    (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
+    (CaseStatus.IN_PROGRESS, "In progress"),
+]
+
+
+class CaseStatusInput(VersionedInput):
+    to_status = serializers.ChoiceField(choices=MANUAL_STATUSES)
+    note = StringField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class CaseNoteInput(serializers.Serializer):
+    text = StringField(max_length=5000)
+
+
+def team_people(team_ids: Any) -> QuerySet[Any]:
+    """The people on these teams: whom a queue's cases may be assigned to."""
+    return get_user_model().objects.filter(memberships__team__in=team_ids).distinct().order_by("username")
+
+
+class _VisibleCases(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> QuerySet[Case]:
+        return scope_queryset(Case.objects.all(), self.context["user"])
+
+
+class _TeamPeople(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> QuerySet[Any]:
+        return team_people(scope_for(self.context["user"]).team_ids)
+
+
+class BulkAssignInput(serializers.Serializer):
+    cases = _VisibleCases(many=True)
+    assignee = _TeamPeople(allow_null=True, required=False, default=None)
+
+
+# --- The case table ---------------------------------------------------------------------------------
+
+
+def _v(data: dict[str, Any]) -> int | None:
+    version: int | None = data.get("version")
+    return version
+
+
+def _done(text: str) -> Any:
+    return lambda result, data: text
+
+
+CASE_ACTIONS: ActionTable[Case] = ActionTable(
+    Action(
+        name="contact",
+        input=CaseLogContactInput,
+        perform=lambda user, case, data: services.case_log_contact(
+            case=case, actor=user, channel=data["channel"], outcome=data["outcome"],
+            promised=data["promised"], next_step=data["next_step"], expected_version=_v(data),
+        ),
+        message=_done("Contact logged."),
+        allowed=permissions.can_contact_case,
+    ),
+    Action(
+        name="message",
+        input=CaseMessageInput,
+        perform=lambda user, case, data: services.case_message_customer(
+            case=case, actor=user, template=data["template"], body=data["body"], expected_version=_v(data)
+        ),
+        message=_done("Message sent to the customer."),
+        allowed=permissions.can_message_case,
+    ),
+    Action(
+        name="resolve",
+        input=CaseResolveInput,
+        perform=lambda user, case, data: services.case_resolve(
+            case=case, actor=user, root_cause=data["root_cause"], resolution_note=data["resolution_note"],
+            recovery_score=data.get("recovery_score"), expected_version=_v(data),
+        ),
+        message=_done("Case resolved."),
+        allowed=permissions.can_resolve_case,
+    ),
+    Action(
+        name="status",
+        input=CaseStatusInput,
+        perform=lambda user, case, data: services.case_transition(
+            case=case, to_status=data["to_status"], actor=user, note=data["note"], expected_version=_v(data)
+        ),
+        message=_done("Status changed."),
+        allowed=permissions.can_change_case_status,
+    ),
+    Action(
+        name="reopen",
+        input=CaseReopenInput,
+        perform=lambda user, case, data: services.case_reopen(
+            case=case, actor=user, reason=data["reason"], expected_version=_v(data)
+        ),
+        message=_done("Case reopened."),
+        allowed=permissions.can_reopen_case,
+    ),
+    Action(
+        name="close",
+        input=VersionedInput,
+        perform=lambda user, case, data: services.case_close(
+            case=case, actor=user, expected_version=_v(data)
+        ),
+        message=_done("Case closed: loop closed."),
+        allowed=permissions.can_close_case,
+    ),
+    Action(
+        name="note",
+        input=CaseNoteInput,
+        perform=lambda user, case, data: services.case_add_note(case=case, actor=user, text=data["text"]),
+        message=_done("Note added."),
+        allowed=permissions.can_note_case,
+    ),
+)  # fmt: skip
+
+
+def _assign_all(user: Any, data: dict[str, Any]) -> tuple[int, list[str]]:
+    """Assign each chosen case; a refusal for one case does not stop the others."""
+    from cxloop.core.exceptions import ApplicationError
+
+    done, refused = 0, []
+    for case in data["cases"]:
+        try:
+            services.case_assign(case=case, assignee=data["assignee"], actor=user)
+            done += 1
+        except ApplicationError as error:
+            refused.append(f"Case {case.pk}: {error.message}")
+    return done, refused
+
+
+# Actions on a team's queue rather than one case (the target is None).
+QUEUE_ACTIONS: ActionTable[None] = ActionTable(
+    Action(
+        name="claim-next",
+        input=None,
+        perform=lambda user, _, data: services.case_claim_next(
+            team_ids=permissions.claimable_team_ids(user), user=user
+        ),
+        message=_done("Claimed."),
+        allowed=anyone,  # with no team, there is nothing to claim (and the API admits team roles only)
+    ),
+    Action(
+        name="assign",
+        input=BulkAssignInput,
+        perform=lambda user, _, data: _assign_all(user, data),
+        message=lambda result, data: f"{result[0]} case(s) assigned.",
+        allowed=anyone,  # within the cases the user sees, to people on their teams (the input's scope)
+        api=False,  # the queue page's bulk assignment; the API has no equivalent today
+    ),
+)
+
+
+# --- Where the API offers them --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """An API endpoint generated for a table entry: its path segment, URL name, view class name,
+    description, and when it is refused with 409 (None: never)."""
+
+    path: str
+    url_name: str
+    view_name: str
+    doc: str
+    refused: str | None
+
+
+STALE = "or `version` is not the case's version (someone changed it since)"
+
+CASE_API_ROUTES: dict[str, ApiRoute] = {
+    "contact": ApiRoute(
+        "log-contact", "case-log-contact", "CaseLogContactApi",
+        "Record an attempt to reach the customer; reaching them starts the resolution clock.",
+        f"the case is not open (reopen it first), {STALE}",
+    ),
+    "message": ApiRoute(
+        "message", "case-message", "CaseMessageApi",
+        "Email the customer from a message template; `body` replaces the template's text when given.",
+        f"the customer has no email address on file, {STALE}",
+    ),
+    "resolve": ApiRoute(
+        "resolve", "case-resolve", "CaseResolveApi",
+        "Resolve with a root cause and a note; a recovery score below 7 reopens the case at once.",
+        f"the case cannot be resolved from its status, {STALE}",
+    ),
+    "reopen": ApiRoute(
+        "reopen", "case-reopen", "CaseReopenApi", "Reopen a resolved or closed case, saying why.",
+        f"the case is neither resolved nor closed, {STALE}",
+    ),
+    "status": ApiRoute(
+        "status", "case-status", "CaseStatusApi",
+        "Wait on the customer (the SLA clock pauses) or go back to work on it (the clock runs again).",
+        f"the case cannot go from its status to `to_status`, {STALE}",
+    ),
+    "close": ApiRoute(
+        "close", "case-close", "CaseCloseApi",
+        "Close a resolved case: the customer has been told, nothing more to do.",
+        f"the case is not resolved, {STALE}",
+    ),
+    "note": ApiRoute(
+        "note", "case-note", "CaseNoteApi", "Add a note to the case's timeline (no change of status).", None
+    ),
+}  # fmt: skip

@@ -1,18 +1,32 @@
-"""The decisions API: scoped list and detail, opening a decision, casting a seat's vote, naming proxies."""
+"""The decisions API: scoped list and detail, opening a decision, casting a seat's vote, naming proxies.
 
-from django.contrib.auth import get_user_model
+Opening, voting and the proxies are the entries of governance.actions, which the meeting page runs
+too; these endpoints find the target, run the entry and answer with the output.
+"""
+
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import StringField, WholeNumberField, page_parameters, paged, paginated_response, refusal
+from cxloop.core.actions import ActionApi
+from cxloop.core.api import refusal
+from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
-from outerloop import selectors as outer
 
-from . import selectors, services
+from . import selectors
+from .actions import (
+    DECISION_ACTIONS,
+    MEETING_ACTIONS,
+    DecisionOpenInput,
+    DecisionVoteInput,
+    ProxyNameInput,
+)
 from .models import CommitteeSeat, Decision, Meeting, Outcome, Vote
 
 
@@ -63,6 +77,11 @@ class _DecisionApi(APIView):
     required_roles = (Role.MANAGER, Role.COMMITTEE)
 
 
+class _DecisionActionApi(ActionApi):
+    permission_classes = [HasRole]
+    required_roles: tuple[Role, ...] = (Role.MANAGER, Role.COMMITTEE)
+
+
 class DecisionListApi(_DecisionApi):
     @extend_schema(
         parameters=page_parameters(), responses=paged(DecisionOutput), operation_id="v1_decisions_list"
@@ -81,19 +100,13 @@ class DecisionDetailApi(_DecisionApi):
         return Response(DecisionOutput(decision).data)
 
 
-class DecisionOpenApi(_DecisionApi):
+class DecisionOpenApi(_DecisionActionApi):
     """Put a proposed initiative to the vote at an upcoming meeting (committee only)."""
 
     required_roles = (Role.COMMITTEE,)
-
-    class DecisionOpenInput(serializers.Serializer):
-        meeting = serializers.PrimaryKeyRelatedField(
-            pk_field=WholeNumberField(),
-            queryset=Meeting.objects.filter(held_at__isnull=True),
-            help_text="An upcoming meeting's id.",
-        )
-        initiative = WholeNumberField(help_text="A proposed initiative's id (404 if you may not see it).")
-        rationale = StringField()
+    entry = MEETING_ACTIONS["decide"]
+    output = DecisionOutput
+    success_status = 201
 
     @extend_schema(
         request=DecisionOpenInput,
@@ -103,25 +116,22 @@ class DecisionOpenApi(_DecisionApi):
             409: refusal("Refused: the initiative is not proposed, or a decision on it is already open."),
         },
     )
-    def post(self, request):
-        data = self.DecisionOpenInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        initiative = outer.initiative_get(user=request.user, initiative_id=data.validated_data["initiative"])
-        decision = services.decision_open(
-            meeting=data.validated_data["meeting"], initiative=initiative,
-            rationale=data.validated_data["rationale"], actor=request.user,
-        )  # fmt: skip
-        return Response(DecisionOutput(decision).data, status=201)
+    def post(self, request: Request) -> Response:
+        return self.run_action(request)
 
 
-class DecisionVoteApi(_DecisionApi):
+class DecisionVoteApi(_DecisionActionApi):
     """Cast one seat's vote, as its holder or its named proxy; the decision is taken at quorum."""
 
-    class DecisionVoteInput(serializers.Serializer):
-        seat = serializers.PrimaryKeyRelatedField(
-            queryset=CommitteeSeat.objects.all(), pk_field=WholeNumberField()
-        )
-        choice = serializers.ChoiceField(choices=Outcome.choices)
+    entry = DECISION_ACTIONS["vote"]
+    output = DecisionOutput
+
+    def get_target(self, request: Request, **kwargs: Any) -> Decision:
+        return get_object_or_404(selectors.decisions_visible_to(user=request.user), pk=kwargs["pk"])
+
+    def present(self, result: Any, target: Decision) -> Decision:
+        target.refresh_from_db()
+        return target
 
     @extend_schema(
         request=DecisionVoteInput,
@@ -136,13 +146,8 @@ class DecisionVoteApi(_DecisionApi):
             ),
         },
     )
-    def post(self, request, pk: int):
-        decision = get_object_or_404(selectors.decisions_visible_to(user=request.user), pk=pk)
-        data = self.DecisionVoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.vote_cast(decision=decision, actor=request.user, **data.validated_data)
-        decision.refresh_from_db()
-        return Response(DecisionOutput(decision).data)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)
 
 
 class ProxyOutput(serializers.Serializer):
@@ -154,16 +159,15 @@ class ProxyOutput(serializers.Serializer):
     named_at = serializers.DateTimeField()
 
 
-class MeetingProxiesApi(_DecisionApi):
+class MeetingProxiesApi(_DecisionActionApi):
     """A meeting's proxies: who casts a seat's votes at it in place of the seat's holder."""
 
-    class ProxyNameInput(serializers.Serializer):
-        seat = serializers.PrimaryKeyRelatedField(
-            queryset=CommitteeSeat.objects.all(), pk_field=WholeNumberField()
-        )
-        proxy = serializers.SlugRelatedField(
-            slug_field="username", queryset=get_user_model().objects.all(), help_text="username"
-        )
+    entry = MEETING_ACTIONS["proxy"]
+    output = ProxyOutput
+    success_status = 201
+
+    def get_target(self, request: Request, **kwargs: Any) -> Meeting:
+        return selectors.meeting_get(meeting_id=kwargs["pk"])
 
     @extend_schema(
         parameters=page_parameters(), responses=paged(ProxyOutput), operation_id="v1_meetings_proxies_list"
@@ -186,16 +190,23 @@ class MeetingProxiesApi(_DecisionApi):
         description="The seat's holder names an active committee member or manager to cast the seat's votes "
         "at this upcoming meeting, replacing anyone named before.",
     )
-    def post(self, request, pk: int):
-        meeting = selectors.meeting_get(meeting_id=pk)
-        data = self.ProxyNameInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        named = services.proxy_name(meeting=meeting, actor=request.user, **data.validated_data)
-        return Response(ProxyOutput(named).data, status=201)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)
 
 
-class MeetingProxyWithdrawApi(_DecisionApi):
+class MeetingProxyWithdrawApi(_DecisionActionApi):
     """The seat's holder withdraws the proxy named for the meeting; votes it cast stand."""
+
+    entry = MEETING_ACTIONS["withdraw-proxy"]
+    success_status = 204
+
+    def get_target(self, request: Request, **kwargs: Any) -> Meeting:
+        return selectors.meeting_get(meeting_id=kwargs["pk"])
+
+    def get_input(self, request: Request, target: Meeting, **kwargs: Any) -> dict[str, Any]:
+        # The seat is the URL's, one of the meeting's committee (404 if not).
+        seat = get_object_or_404(CommitteeSeat, pk=kwargs["seat_id"], committee=target.committee_id)
+        return {"seat": seat.pk}
 
     @extend_schema(
         request=None,
@@ -205,8 +216,5 @@ class MeetingProxyWithdrawApi(_DecisionApi):
             409: refusal('Refused: no proxy is named ("seat": ["no proxy"]), or the meeting has been held.'),
         },
     )
-    def delete(self, request, pk: int, seat_id: int):
-        meeting = selectors.meeting_get(meeting_id=pk)
-        seat = get_object_or_404(CommitteeSeat, pk=seat_id, committee=meeting.committee_id)
-        services.proxy_withdraw(meeting=meeting, seat=seat, actor=request.user)
-        return Response(status=204)
+    def delete(self, request: Request, pk: int, seat_id: int) -> Response:
+        return self.run_action(request, pk=pk, seat_id=seat_id)

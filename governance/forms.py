@@ -1,3 +1,6 @@
+from collections.abc import Sized
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -19,6 +22,11 @@ class DecisionOpenForm(forms.Form):
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's own copy of its model choice field `name` (`form.fields` is typed as plain fields)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
 def _offer(field: forms.ModelChoiceField, options, label) -> None:
     """List only `options` in the field, while any row of its queryset still passes the form.
 
@@ -28,9 +36,12 @@ def _offer(field: forms.ModelChoiceField, options, label) -> None:
 
 
 class _OffersSeats:
+    fields: dict[str, forms.Field]  # provided by the form it is mixed into
+
     @property
     def offers_a_seat(self) -> bool:
-        return len(self.fields["seat"].choices) > 1  # more than the empty choice
+        choices = cast(forms.ModelChoiceField, self.fields["seat"]).choices
+        return len(cast(Sized, choices)) > 1  # more than the empty choice; `_offer` set a list
 
 
 class VoteForm(_OffersSeats, forms.Form):
@@ -39,9 +50,9 @@ class VoteForm(_OffersSeats, forms.Form):
 
     def __init__(self, *args, committee_seats, voter_seats, voter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seat"].queryset = committee_seats
+        _model_choice(self, "seat").queryset = committee_seats
         _offer(
-            self.fields["seat"],
+            _model_choice(self, "seat"),
             voter_seats,
             lambda seat: (
                 f"{seat.department} (your seat)"
@@ -57,31 +68,31 @@ class ProxyForm(_OffersSeats, forms.Form):
     seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), label="Your seat")
     proxy = forms.ModelChoiceField(queryset=get_user_model().objects.all(), label="Proxy")
 
-    def __init__(self, *args, committee_seats, held_seats, candidates, **kwargs):
+    def __init__(self, data=None, files=None, *, committee_seats, held_seats, candidates, **kwargs):
         # Its own ids: the vote forms on the same page have a `seat` field too.
-        super().__init__(*args, auto_id="id_proxy_%s", **kwargs)
-        self.fields["seat"].queryset = committee_seats
-        _offer(self.fields["seat"], held_seats, lambda seat: str(seat.department))
-        _offer(self.fields["proxy"], candidates, person_name)
+        super().__init__(data, files, auto_id="id_proxy_%s", **kwargs)
+        _model_choice(self, "seat").queryset = committee_seats
+        _offer(_model_choice(self, "seat"), held_seats, lambda seat: str(seat.department))
+        _offer(_model_choice(self, "proxy"), candidates, person_name)
 
 
 class ProxyWithdrawForm(forms.Form):
     seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), widget=forms.HiddenInput)
 
-    def __init__(self, *args, committee_seats, **kwargs):
-        super().__init__(*args, auto_id="id_withdraw_%s", **kwargs)
-        self.fields["seat"].queryset = committee_seats
+    def __init__(self, data=None, files=None, *, committee_seats, **kwargs):
+        super().__init__(data, files, auto_id="id_withdraw_%s", **kwargs)
+        _model_choice(self, "seat").queryset = committee_seats
 
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200, label="Action")
-    owner = forms.ModelChoiceField(queryset=None)
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None)
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_who_own_initiatives()
+        _model_choice(self, "owner").queryset = staff_who_own_initiatives()
 
 
 class HoldForm(forms.Form):

@@ -5,11 +5,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
-from cxloop.core.models import audit
 from outerloop.models import Initiative, Stage
 from outerloop.services.impact import impact_reviews_mark_discussed
 from outerloop.services.initiatives import initiative_apply_decision
 
+from . import events
 from .models import (
     ActionItem,
     Committee,
@@ -22,6 +22,7 @@ from .models import (
     Vote,
     person_name,
 )
+from .permissions import can_cast_seat_vote, can_name_proxy
 
 
 @transaction.atomic
@@ -30,14 +31,14 @@ def committee_seat_assign(*, committee: Committee, department, holder, actor) ->
     seat, created = CommitteeSeat.objects.update_or_create(
         committee=committee, department=department, defaults={"holder": holder}
     )
-    audit(actor=actor, verb="committee.seat_assigned", target=seat, holder=holder.username, new=created)
+    events.seat_assigned(seat=seat, actor=actor, holder_username=holder.username, new=created)
     return seat
 
 
 @transaction.atomic
 def meeting_schedule(*, committee: Committee, scheduled_for, actor) -> Meeting:
     meeting = Meeting.objects.create(committee=committee, scheduled_for=scheduled_for)
-    audit(actor=actor, verb="meeting.scheduled", target=meeting, at=scheduled_for.isoformat())
+    events.meeting_scheduled(meeting=meeting, actor=actor, scheduled_for=scheduled_for)
     return meeting
 
 
@@ -55,7 +56,7 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
     meeting.notes = notes
     meeting.save(update_fields=["agenda_snapshot", "held_at", "notes"])
     impact_reviews_mark_discussed(review_ids=[review.pk for review in agenda["impact_reviews"]])
-    audit(actor=actor, verb="meeting.held", target=meeting)
+    events.meeting_held(meeting=meeting, actor=actor)
     return meeting
 
 
@@ -78,7 +79,7 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
         raise StateConflict(
             "A decision on this initiative is already open.", {"initiative": ["decision open"]}
         ) from error
-    audit(actor=actor, verb="decision.opened", target=decision, initiative=initiative.pk)
+    events.decision_opened(decision=decision, actor=actor, initiative_id=initiative.pk)
     return decision
 
 
@@ -92,7 +93,7 @@ def _seat_for_update(seat: CommitteeSeat) -> CommitteeSeat:
 
 
 def _refuse_unless_holder(seat: CommitteeSeat, *, actor, doing: str) -> None:
-    if seat.holder_id != actor.pk:
+    if not can_name_proxy(actor, seat):
         raise NotPermitted(
             f"Only {seat.department}'s seat holder, {person_name(seat.holder)}, {doing}.",
             {"seat": ["not yours"]},
@@ -129,9 +130,9 @@ def proxy_name(*, meeting: Meeting, seat: CommitteeSeat, proxy, actor) -> Meetin
     named, _ = MeetingProxy.objects.update_or_create(
         meeting=meeting, seat=seat, defaults={"proxy": proxy, "named_by": actor, "named_at": timezone.now()}
     )
-    audit(
-        actor=actor, verb="meeting.proxy_named", target=meeting, seat=seat.pk, proxy=proxy.username,
-        replaced=previous.proxy.username if previous else None,
+    events.proxy_named(
+        meeting=meeting, actor=actor, seat_id=seat.pk, proxy_username=proxy.username,
+        replaced_username=previous.proxy.username if previous else None,
     )  # fmt: skip
     return named
 
@@ -146,9 +147,7 @@ def proxy_withdraw(*, meeting: Meeting, seat: CommitteeSeat, actor) -> None:
     if named is None:
         raise StateConflict(f"No proxy is named for {seat.department}'s seat.", {"seat": ["no proxy"]})
     named.delete()
-    audit(
-        actor=actor, verb="meeting.proxy_withdrawn", target=meeting, seat=seat.pk, proxy=named.proxy.username
-    )
+    events.proxy_withdrawn(meeting=meeting, actor=actor, seat_id=seat.pk, proxy_username=named.proxy.username)
 
 
 @transaction.atomic
@@ -159,8 +158,6 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
     constraint); the decision row is locked so two votes arriving together cannot both miss, or
     both pass, the quorum.
     """
-    from .selectors import seats_voted_by
-
     decision = (
         Decision.objects.select_for_update(no_key=True)
         .select_related("meeting__committee")
@@ -175,7 +172,7 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
         raise ApplicationError("That seat is not on this committee.", {"seat": ["other committee"]})
     # Locked, so a proxy withdrawn or a seat reassigned meanwhile is seen before the vote counts.
     seat = _seat_for_update(seat)
-    if not seats_voted_by(meeting=decision.meeting, user=actor).filter(pk=seat.pk).exists():
+    if not can_cast_seat_vote(actor, decision.meeting, seat):
         raise NotPermitted(
             f"{seat.department}'s vote is cast by its holder, {person_name(seat.holder)}, "
             "or by the proxy they named for this meeting.",
@@ -191,9 +188,9 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
             )  # fmt: skip
     except IntegrityError as error:
         raise StateConflict(f"{seat.department} has already voted.", {"seat": ["already voted"]}) from error
-    audit(
-        actor=actor, verb="decision.vote", target=decision, seat=seat.pk, choice=choice,
-        cast_as=vote.cast_as, proxy_for=seat.holder.username if vote.proxy_for_id else None,
+    events.vote_cast(
+        decision=decision, actor=actor, vote=vote,
+        proxy_for_username=seat.holder.username if vote.proxy_for_id else None,
     )  # fmt: skip
     _conclude_if_quorum(decision, committee=committee, actor=actor)
     return vote
@@ -218,7 +215,7 @@ def _conclude_if_quorum(decision: Decision, *, committee: Committee, actor) -> N
         initiative=decision.initiative, outcome=decision.outcome, actor=actor,
         decision_id=decision.pk, rationale=decision.rationale, votes=votes,
     )  # fmt: skip
-    audit(actor=actor, verb="decision.taken", target=decision, outcome=decision.outcome, votes=votes)
+    events.decision_taken(decision=decision, actor=actor, votes=votes)
 
 
 @transaction.atomic
@@ -228,9 +225,7 @@ def action_item_create(
     item = ActionItem.objects.create(
         meeting=meeting, title=title, owner=owner, due_on=due_on, department=department, initiative=initiative
     )
-    audit(
-        actor=actor, verb="action_item.created", target=item, owner=owner.username, due_on=due_on.isoformat()
-    )
+    events.action_item_created(item=item, actor=actor, owner_username=owner.username, due_on=due_on)
     return item
 
 
@@ -240,12 +235,12 @@ def action_item_complete(*, item: ActionItem, actor) -> ActionItem:
     if item.done_at is None:
         item.done_at = timezone.now()
         item.save(update_fields=["done_at"])
-        audit(actor=actor, verb="action_item.done", target=item)
+        events.action_item_done(item=item, actor=actor)
     return item
 
 
 @transaction.atomic
 def system_review_record(*, held_on, summary: str, actor) -> SystemReview:
     review = SystemReview.objects.create(held_on=held_on, summary=summary, recorded_by=actor)
-    audit(actor=actor, verb="system_review.recorded", target=review, held_on=held_on.isoformat())
+    events.system_review_recorded(review=review, actor=actor, held_on=held_on)
     return review

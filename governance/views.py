@@ -1,18 +1,24 @@
-"""Committee pages: overview, meeting with its automatic agenda and decisions, accountability."""
+"""Committee pages: overview, meeting with its automatic agenda and decisions, accountability.
 
+Every state change goes through governance.actions (the tables the decisions API runs too).
+"""
+
+from typing import Any
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from cxloop.core.exceptions import ApplicationError
+from cxloop.core.actions import Action, action_run_form
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
-from cxloop.org.scoping import departments_visible_to, scope_for
+from cxloop.org.scoping import departments_visible_to
 
-from . import selectors, services
+from . import permissions, selectors
+from .actions import COMMITTEE_ACTIONS, DECISION_ACTIONS, MEETING_ACTIONS
 from .forms import (
     ActionItemForm,
     DecisionOpenForm,
@@ -23,9 +29,9 @@ from .forms import (
     SystemReviewForm,
     VoteForm,
 )
-from .models import Committee, Decision, person_name
+from .models import Committee, Decision, Meeting
 
-COMMITTEE_PAGES = (Role.COMMITTEE, Role.MANAGER)
+COMMITTEE_PAGES = permissions.COMMITTEE_PAGES
 
 
 def _committee() -> Committee:
@@ -46,31 +52,32 @@ def committee_home(request):
         "meeting_form": MeetingForm(),
         "review_form": SystemReviewForm(),
         "reminder": selectors.system_review_reminder(),
-        "may_chair": scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
+        "may_chair": permissions.can_chair(request.user),
     }
     return TemplateResponse(request, "governance/committee.html", context)
 
 
+COMMITTEE_FORMS: dict[str, type[forms.Form]] = {"schedule": MeetingForm, "system-review": SystemReviewForm}
+
+
 @require_POST
 @role_required(Role.COMMITTEE)
-def committee_action(request, action: str):
+def committee_action(request: HttpRequest, action: str) -> HttpResponse:
+    """Schedule a meeting or record a system review: the committee table's entry, with its form."""
     committee = _committee()
-    if action == "schedule":
-        form = MeetingForm(request.POST)
-        if form.is_valid():
-            meeting = services.meeting_schedule(
-                committee=committee, scheduled_for=form.cleaned_data["scheduled_for"], actor=request.user
-            )
-            return redirect("governance:meeting", pk=meeting.pk)
-    elif action == "system-review":
-        form = SystemReviewForm(request.POST)
-        if form.is_valid():
-            services.system_review_record(actor=request.user, **form.cleaned_data)
-            messages.success(request, "System review recorded.")
-            return redirect("governance:committee")
-    else:
+    if action not in COMMITTEE_ACTIONS.html_names:
         raise Http404("No such action.")
-    messages.error(request, "Check the form: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+    form = COMMITTEE_FORMS[action](request.POST)
+    done = action_run_form(COMMITTEE_ACTIONS[action], user=request.user, target=committee, form=form)
+    if done is None:
+        messages.error(
+            request, "Check the form: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())
+        )
+        return redirect("governance:committee")
+    if done.message:
+        messages.success(request, done.message)
+    if isinstance(done.result, Meeting):
+        return redirect("governance:meeting", pk=done.result.pk)
     return redirect("governance:committee")
 
 
@@ -108,8 +115,8 @@ def _meeting_context(request, meeting, **bound_forms):
         "action_items": meeting.action_items.select_related("owner", "department"),
         "seat_count": seat_count,
         "votes_needed": meeting.committee.votes_needed(seats=seat_count),
-        "may_chair": scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
-        "may_vote": forms["vote_form"].offers_a_seat,
+        "may_chair": permissions.can_chair(request.user),
+        "may_vote": permissions.can_vote_at(request.user, meeting),
         "may_name_proxy": forms["proxy_form"].offers_a_seat,
         # Other open decisions keep an empty vote form when one decision's vote was refused.
         "blank_vote_form": forms["vote_form"],
@@ -125,69 +132,49 @@ def meeting_detail(request, pk: int):
     return TemplateResponse(request, "governance/meeting.html", _meeting_context(request, meeting))
 
 
-# The meeting's actions: the form each one posts, and whether only the committee (the chair) may post it.
-MEETING_ACTIONS = {
-    "decide": ("decision_form", True),
-    "vote": ("vote_form", False),
-    "proxy": ("proxy_form", False),
-    "withdraw-proxy": ("withdraw_form", False),
-    "action": ("action_form", True),
-    "hold": ("hold_form", True),
+# The meeting page's form for each action (its context name).
+MEETING_FORMS = {
+    "decide": "decision_form",
+    "vote": "vote_form",
+    "proxy": "proxy_form",
+    "withdraw-proxy": "withdraw_form",
+    "action": "action_form",
+    "hold": "hold_form",
 }
 
 
 @require_POST
 @role_required(*COMMITTEE_PAGES)
-def meeting_action(request, pk: int, action: str):
+def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Open a decision, cast a vote, name or withdraw a proxy, add an action item, or hold the meeting."""
     meeting = selectors.meeting_get(meeting_id=pk)
-    if action not in MEETING_ACTIONS:
+    if action not in MEETING_ACTIONS.html_names | DECISION_ACTIONS.html_names:
         raise Http404("No such action.")
-    name, chair_only = MEETING_ACTIONS[action]
-    if chair_only and not scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN):
-        raise PermissionDenied("Only the committee runs the meeting.")
+    name = MEETING_FORMS[action]
+    if action in DECISION_ACTIONS:
+        entry: Action[Any] = DECISION_ACTIONS[action]
+        decision_id = request.POST.get("decision")
+        target: Any = (
+            Decision.objects.filter(meeting=meeting, pk=decision_id).first() if decision_id else None
+        )
+    else:
+        entry, target = MEETING_ACTIONS[action], meeting
+    entry.check(user=request.user, target=target)
     form = _meeting_forms(request, meeting, request.POST)[name]
-    if form.is_valid():
-        try:
-            done = _meeting_act(request, meeting, action, form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("governance:meeting", pk=meeting.pk)
+    if target is None:
+        form.is_valid()
+        form.add_error(None, "Choose a decision of this meeting.")
+        done = None
+    else:
+        done = action_run_form(
+            entry, user=request.user, target=target, form=form, extra={"meeting": meeting.pk}
+        )
+    if done is not None:
+        messages.success(request, done.message)
+        return redirect("governance:meeting", pk=meeting.pk)
     context = _meeting_context(request, meeting, **{name: form})
     context["voted_on"] = request.POST.get("decision", "")
     return TemplateResponse(request, "governance/meeting.html", context, status=400)
-
-
-def _meeting_act(request, meeting, action: str, data: dict) -> str:
-    user = request.user
-    if action == "decide":
-        services.decision_open(
-            meeting=meeting, initiative=data["initiative"], rationale=data["rationale"], actor=user
-        )
-        return "Put to the vote."
-    if action == "vote":
-        decision = Decision.objects.filter(meeting=meeting, pk=request.POST.get("decision")).first()
-        if decision is None:
-            raise ApplicationError("Choose a decision of this meeting.")
-        vote = services.vote_cast(decision=decision, seat=data["seat"], choice=data["choice"], actor=user)
-        decision.refresh_from_db()
-        done = f"Vote recorded: {vote.log_entry}."
-        if decision.status == Decision.Status.DECIDED:
-            return f"{done} Quorum reached: {decision.get_outcome_display().lower()}."
-        return done
-    if action == "proxy":
-        named = services.proxy_name(meeting=meeting, seat=data["seat"], proxy=data["proxy"], actor=user)
-        return f"{person_name(named.proxy)} casts {named.seat.department}'s votes at this meeting."
-    if action == "withdraw-proxy":
-        services.proxy_withdraw(meeting=meeting, seat=data["seat"], actor=user)
-        return f"Proxy withdrawn: {data['seat'].department}'s votes are yours to cast."
-    if action == "action":
-        services.action_item_create(meeting=meeting, actor=user, **data)
-        return "Action item added."
-    services.meeting_hold(meeting=meeting, actor=user, notes=data["notes"])
-    return "Meeting held: its agenda is recorded."
 
 
 @require_GET

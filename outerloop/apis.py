@@ -1,29 +1,46 @@
-"""The outer-loop API: signals and initiatives, scoped (committee and admins all, managers their own)."""
+"""The outer-loop API: signals and initiatives, scoped (committee and admins all, managers their own).
 
+The actions (dismiss, merge, promote, transition) are the entries of outerloop.actions, which the
+pages run too; these endpoints find the target, run the entry and answer with the output.
+"""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.api import StringField, WholeNumberField, page_parameters, paged, paginated_response, refusal
-from cxloop.org.models import Department, Role
+from cxloop.core.actions import ActionApi
+from cxloop.core.api import refusal
+from cxloop.core.pagination import page_parameters, paged, paginated_response
+from cxloop.org.models import Department
 from cxloop.org.permissions import HasRole
-from feedback.models import Touchpoint
+from feedback.models import Category, JourneyStage, Touchpoint
 
 from . import selectors
-from .forms import staff_who_own_initiatives
-from .models import Initiative, Signal, SignalStatus, Stage
-from .services import initiatives as initiative_services
-from .services import signals as signal_services
-
-OUTER_ROLES = (Role.MANAGER, Role.COMMITTEE)
+from .actions import (
+    INITIATIVE_ACTIONS,
+    SIGNAL_ACTIONS,
+    InitiativeTransitionInput,
+    SignalDismissInput,
+    SignalMergeInput,
+    SignalPromoteInput,
+)
+from .filters import InitiativeListFilter, SignalBoardFilter
+from .models import Initiative, Signal
+from .permissions import OUTER_ROLES
 
 
 class SignalOutput(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="null for an obstacle"
     )
-    journey_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    journey_stage: serializers.SlugRelatedField[JourneyStage] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     value_at_risk = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     department_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
@@ -38,10 +55,18 @@ class SignalOutput(serializers.ModelSerializer):
 
 
 class InitiativeOutput(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    departments = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    target_touchpoint = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    signals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    departments: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    target_touchpoint: serializers.SlugRelatedField[Touchpoint] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    signals: serializers.PrimaryKeyRelatedField[Signal] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Initiative
@@ -56,26 +81,22 @@ class _ListApi(APIView):
     permission_classes = [HasRole]
     required_roles = OUTER_ROLES
 
-    def paginate(self, request, queryset, output):
+    def paginate(self, request: Request, queryset: Any, output: Any) -> Response:
         return paginated_response(request=request, view=self, queryset=queryset, output=output)
 
 
 class SignalListApi(_ListApi):
     """Signals the caller may see; `status` filters (new by default, `all` for every status)."""
 
-    class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=[*SignalStatus.values, "all"], required=False, default="new")
+    FilterSerializer = SignalBoardFilter
 
     @extend_schema(
         parameters=[FilterSerializer, *page_parameters()],
         responses=paged(SignalOutput),
         operation_id="v1_signals_list",
     )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        status = filters.validated_data["status"]
-        signals = selectors.signal_board(user=request.user, status="" if status == "all" else status)
+    def get(self, request: Request) -> Response:
+        signals = selectors.signal_board(user=request.user, filters=request.query_params)
         return self.paginate(request, signals, SignalOutput)
 
 
@@ -83,37 +104,36 @@ class SignalDetailApi(_ListApi):
     """One signal the caller may see."""
 
     @extend_schema(responses=SignalOutput)
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(SignalOutput(selectors.signal_get(user=request.user, signal_id=pk)).data)
 
 
-class SignalDismissApi(_ListApi):
+class _SignalActionApi(ActionApi):
+    permission_classes = [HasRole]
+    required_roles = OUTER_ROLES
+    output: ClassVar[type[serializers.BaseSerializer] | None] = SignalOutput
+
+    def get_target(self, request: Request, **kwargs: Any) -> Signal:
+        return selectors.signal_get(user=request.user, signal_id=kwargs["pk"])
+
+
+class SignalDismissApi(_SignalActionApi):
     """Set a new signal aside, saying why (a known seasonal effect, already being fixed...)."""
 
-    class SignalDismissInput(serializers.Serializer):
-        reason = StringField(max_length=2000)
+    entry = SIGNAL_ACTIONS["dismiss"]
 
     @extend_schema(
         request=SignalDismissInput,
         responses={200: SignalOutput, 409: refusal("Refused: the signal is no longer new.")},
     )
-    def post(self, request, pk: int):
-        signal = selectors.signal_get(user=request.user, signal_id=pk)
-        data = self.SignalDismissInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        signal = signal_services.signal_dismiss(
-            signal=signal, actor=request.user, reason=data.validated_data["reason"]
-        )
-        return Response(SignalOutput(signal).data)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)
 
 
-class SignalMergeApi(_ListApi):
+class SignalMergeApi(_SignalActionApi):
     """Fold a duplicate new signal into another, which carries the evidence from then on."""
 
-    class SignalMergeInput(serializers.Serializer):
-        into = WholeNumberField(
-            help_text="The id of the signal that carries on: another one you may see (404 if not)."
-        )
+    entry = SIGNAL_ACTIONS["merge"]
 
     @extend_schema(
         request=SignalMergeInput,
@@ -122,66 +142,35 @@ class SignalMergeApi(_ListApi):
             409: refusal("Refused: the signal is no longer new, or `into` is merged or dismissed."),
         },
     )
-    def post(self, request, pk: int):
-        signal = selectors.signal_get(user=request.user, signal_id=pk)
-        data = self.SignalMergeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        into = selectors.signal_get(user=request.user, signal_id=data.validated_data["into"])
-        signal = signal_services.signal_merge(signal=signal, into=into, actor=request.user)
-        return Response(SignalOutput(signal).data)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)
 
 
-class SignalPromoteApi(_ListApi):
+class SignalPromoteApi(_SignalActionApi):
     """Promote a new signal to a proposed initiative (which then waits for the committee)."""
 
-    class SignalPromoteInput(serializers.Serializer):
-        title = StringField(max_length=200)
-        problem = StringField()
-        # Only people who may be accountable for an initiative (never an integration's service user).
-        owner = serializers.SlugRelatedField(
-            slug_field="username", queryset=staff_who_own_initiatives(), help_text="username"
-        )
-        departments = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Department.objects.all(), many=True, required=False
-        )
-        target_metric = StringField(max_length=200, required=False, default="", allow_blank=True)
-        target_touchpoint = serializers.SlugRelatedField(
-            slug_field="slug",
-            queryset=Touchpoint.objects.all(),
-            required=False,
-            allow_null=True,
-            default=None,
-        )
+    entry = SIGNAL_ACTIONS["promote"]
+    output = InitiativeOutput
+    success_status = 201
 
     @extend_schema(
         request=SignalPromoteInput,
         responses={201: InitiativeOutput, 409: refusal("Refused: the signal is no longer new.")},
     )
-    def post(self, request, pk: int):
-        signal = selectors.signal_get(user=request.user, signal_id=pk)
-        data = self.SignalPromoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        initiative = initiative_services.initiative_create_from_signals(
-            signals=[signal], actor=request.user, **data.validated_data
-        )
-        return Response(InitiativeOutput(initiative).data, status=201)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)
 
 
 class InitiativeListApi(_ListApi):
-    class FilterSerializer(serializers.Serializer):
-        stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    FilterSerializer = InitiativeListFilter
 
     @extend_schema(
         parameters=[FilterSerializer, *page_parameters()],
         responses=paged(InitiativeOutput),
         operation_id="v1_initiatives_list",
     )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        initiatives = selectors.initiative_list(
-            user=request.user, stage=filters.validated_data.get("stage", "")
-        )
+    def get(self, request: Request) -> Response:
+        initiatives = selectors.initiative_list(user=request.user, filters=request.query_params)
         return self.paginate(request, initiatives.prefetch_related("signals"), InitiativeOutput)
 
 
@@ -189,16 +178,20 @@ class InitiativeDetailApi(_ListApi):
     """One initiative the caller may see."""
 
     @extend_schema(responses=InitiativeOutput)
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(InitiativeOutput(selectors.initiative_get(user=request.user, initiative_id=pk)).data)
 
 
-class InitiativeTransitionApi(_ListApi):
+class InitiativeTransitionApi(ActionApi):
     """The owner's stage actions; leaving `proposed` takes a committee decision (/decisions/)."""
 
-    class InitiativeTransitionInput(serializers.Serializer):
-        stage = serializers.ChoiceField(choices=Stage.choices)
-        note = StringField(required=False, default="", allow_blank=True, max_length=500)
+    permission_classes = [HasRole]
+    required_roles = OUTER_ROLES
+    entry = INITIATIVE_ACTIONS["stage"]
+    output = InitiativeOutput
+
+    def get_target(self, request: Request, **kwargs: Any) -> Initiative:
+        return selectors.initiative_get(user=request.user, initiative_id=kwargs["pk"])
 
     @extend_schema(
         request=InitiativeTransitionInput,
@@ -211,12 +204,5 @@ class InitiativeTransitionApi(_ListApi):
             ),
         },
     )
-    def post(self, request, pk: int):
-        initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
-        data = self.InitiativeTransitionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        initiative = initiative_services.initiative_transition(
-            initiative=initiative, to_stage=data.validated_data["stage"], actor=request.user,
-            note=data.validated_data["note"],
-        )  # fmt: skip
-        return Response(InitiativeOutput(initiative).data)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run_action(request, pk=pk)

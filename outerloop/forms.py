@@ -1,7 +1,10 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from cxloop.core.actions import ActionForm
 from cxloop.org.models import Department, Role
 from feedback.models import Touchpoint
 
@@ -26,17 +29,17 @@ class DismissForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=None, label="Merge into")
+    into: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Merge into")
 
     def __init__(self, *args, signals=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = signals
+        cast(forms.ModelChoiceField, self.fields["into"]).queryset = signals
 
 
 class PromoteForm(forms.Form):
     title = forms.CharField(max_length=200)
     problem = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Problem statement")
-    owner = forms.ModelChoiceField(queryset=None, label="Accountable owner")
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Accountable owner")
     departments = forms.ModelMultipleChoiceField(
         queryset=Department.objects.all(),
         required=False,
@@ -49,16 +52,19 @@ class PromoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_who_own_initiatives()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = staff_who_own_initiatives()
 
 
-class StageForm(forms.Form):
+class StageForm(ActionForm):
+    # The page's field is `to_stage`; the action's input (and the API) call it `stage`.
+    input_names = {"to_stage": "stage"}
+
     to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
     note = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args, stages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
+        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [(s, Stage(s).label) for s in stages]
 
 
 class MilestoneForm(forms.Form):

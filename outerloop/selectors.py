@@ -1,6 +1,8 @@
 """Reads of the outer loop, always scoped: committee and admins see all, managers their departments."""
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -10,8 +12,8 @@ from cxloop.org.models import Role
 from cxloop.org.scoping import scope_for
 from feedback.models import Feedback
 
+from .filters import InitiativeListFilter, SignalBoardFilter, filters_validate
 from .models import ACTIVE_STAGES, DetectionRun, ImpactReview, Initiative, Signal, SignalStatus, Stage
-from .services.detection import CONFIDENT_SUGGESTION
 
 # Roles that work with the outer loop at all; everyone else gets a 403.
 OUTER_LOOP_ROLES = (Role.MANAGER, Role.COMMITTEE, Role.ADMIN)
@@ -43,10 +45,26 @@ def detection_last_run() -> DetectionRun | None:
     return DetectionRun.objects.order_by("-finished_at").first()
 
 
-def signal_board(*, user, status: str = SignalStatus.NEW) -> QuerySet[Signal]:
-    """The triage board: rising new signals first, then by strength."""
+# The nightly run is due every day; one that has not finished for this long was missed (the machine
+# was off at 01:30, beat or the worker was down) and the hourly check runs it now.
+DETECTION_MISSED_AFTER = timedelta(hours=26)
+
+
+def detection_missed(*, now: datetime | None = None) -> bool:
+    """Whether no detection run has finished within DETECTION_MISSED_AFTER."""
+    now = now or timezone.now()
+    return not DetectionRun.objects.filter(finished_at__gte=now - DETECTION_MISSED_AFTER).exists()
+
+
+def signal_board(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Signal]:
+    """The triage board: rising new signals first, then by strength.
+
+    `filters` is the query string as sent: `status` (new by default, `all` for every status);
+    an invalid value raises InvalidFilter.
+    """
+    status = filters_validate(SignalBoardFilter, filters or {})["status"]
     signals = signals_visible_to(user=user)
-    if status:
+    if status != "all":
         signals = signals.filter(status=status)
     return signals.order_by("-rising", "p_value", "-recent_count", "pk")
 
@@ -59,12 +77,7 @@ def signal_samples(*, signal: Signal, limit: int = 5) -> QuerySet[Feedback]:
     """Recent verbatims behind a signal, pulled live (never copied into the signal)."""
     if signal.category_id is None:
         return Feedback.objects.none()
-    about = (
-        Q(confirmed_category_id=signal.category_id)
-        | Q(suggested_category_id=signal.category_id, suggested_confidence__gte=CONFIDENT_SUGGESTION)
-        | Q(cases__root_cause_id=signal.category_id)
-    )
-    rows = Feedback.objects.filter(about).exclude(comment="")
+    rows = Feedback.objects.mentioning([signal.category_id]).exclude(comment="")
     if signal.journey_stage_id:
         rows = rows.filter(journey_stage_id=signal.journey_stage_id)
     if signal.window_start:
@@ -86,7 +99,9 @@ def initiatives_visible_to(*, user) -> QuerySet[Initiative]:
     return initiatives.filter(condition | Q(owner=user)).distinct()
 
 
-def initiative_list(*, user, stage: str = "") -> QuerySet[Initiative]:
+def initiative_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Initiative]:
+    """Initiatives the user may see, by priority; `filters` as sent (`stage`), InvalidFilter if invalid."""
+    stage = filters_validate(InitiativeListFilter, filters or {}).get("stage", "")
     initiatives = initiatives_visible_to(user=user).prefetch_related("departments")
     if stage:
         initiatives = initiatives.filter(stage=stage)

@@ -1,20 +1,28 @@
-"""Signals board, initiative pages and "You said, we did": thin views over the outer loop's services."""
+"""Signals board, initiative pages and "You said, we did": thin views over the outer loop's action tables.
 
+Every state change goes through outerloop.actions (the same table the API runs): a view finds the
+target, renders or binds the action's form, and redirects with the action's message.
+"""
+
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from cxloop.core.actions import action_run_form
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
-from cxloop.org.scoping import scope_for
 
-from . import selectors
+from . import permissions, selectors
+from .actions import INITIATIVE_ACTIONS, MILESTONE_ACTIONS, SIGNAL_ACTIONS
+from .filters import InvalidFilter
 from .forms import (
     CommentForm,
     DismissForm,
@@ -24,10 +32,9 @@ from .forms import (
     PromoteForm,
     StageForm,
 )
-from .models import SignalStatus, Stage
-from .services import impact, initiatives, signals
+from .models import Initiative, Signal, SignalStatus, Stage
 
-OUTER = (Role.MANAGER, Role.COMMITTEE)
+OUTER = permissions.OUTER_ROLES
 
 
 # --- signals ---
@@ -35,25 +42,33 @@ OUTER = (Role.MANAGER, Role.COMMITTEE)
 
 @require_GET
 @role_required(*OUTER)
-def signal_board(request):
+def signal_board(request: HttpRequest) -> HttpResponse:
     """Signals to triage, strongest first; other statuses by tab."""
-    status = request.GET.get("status", SignalStatus.NEW)
-    if status not in SignalStatus.values:
-        status = SignalStatus.NEW
+    filter_error, status_code = "", 200
+    try:
+        board = selectors.signal_board(user=request.user, filters=request.GET)
+    except InvalidFilter as error:
+        filter_error, status_code = _filter_error(error), 400
+        board = selectors.signal_board(user=request.user)
     context = {
-        "signals": selectors.signal_board(user=request.user, status=status)[:200],
-        "status": status,
+        "signals": board[:200],
+        "status": request.GET.get("status", SignalStatus.NEW) if not filter_error else SignalStatus.NEW,
         "statuses": SignalStatus.choices,
-        "can_run": scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
+        "filter_error": filter_error,
+        "can_run": permissions.can_run_detection(request.user),
         "last_run": selectors.detection_last_run(),
-        "run_missed": signals.detection_missed(),
+        "run_missed": selectors.detection_missed(),
     }
-    return TemplateResponse(request, "outerloop/signal_board.html", context)
+    return TemplateResponse(request, "outerloop/signal_board.html", context, status=status_code)
+
+
+def _filter_error(error: InvalidFilter) -> str:
+    return "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in error.extra.items())
 
 
 @require_POST
 @role_required(Role.COMMITTEE)
-def signals_run(request):
+def signals_run(request: HttpRequest) -> HttpResponse:
     """Start detection now, on a worker."""
     from .tasks import signals_detect as signals_detect_task
 
@@ -64,69 +79,57 @@ def signals_run(request):
     return redirect("outerloop:signals")
 
 
-def _signal_context(request, signal, **forms):
-    others = (
+def _merge_targets(request: HttpRequest, signal: Signal) -> Any:
+    return (
         selectors.signals_visible_to(user=request.user)
         .exclude(pk=signal.pk)
         .exclude(status__in=[SignalStatus.MERGED, SignalStatus.DISMISSED])
     )
-    defaults = {
-        "dismiss_form": DismissForm(),
-        "merge_form": MergeForm(signals=others),
-        "promote_form": PromoteForm(initial={"title": signal.title, "owner": request.user.pk}),
+
+
+def _signal_forms(request: HttpRequest, signal: Signal, data: Any = None) -> dict[str, forms.Form]:
+    """The signal page's forms by action, bound to `data` when given."""
+    initial = {"title": signal.title, "owner": request.user.pk}
+    return {
+        "dismiss": DismissForm(data),
+        "merge": MergeForm(data, signals=_merge_targets(request, signal)),
+        "promote": PromoteForm(data, initial=None if data is not None else initial),
     }
-    defaults.update(forms)
+
+
+def _signal_context(request: HttpRequest, signal: Signal, **bound: forms.Form) -> dict[str, Any]:
+    forms_by_action = {**_signal_forms(request, signal), **bound}
     return {
         "signal": signal,
         "samples": selectors.signal_samples(signal=signal),
-        "others": others,
-        **defaults,
+        "others": _merge_targets(request, signal),
+        **{f"{action}_form": form for action, form in forms_by_action.items()},
     }
 
 
 @require_GET
 @role_required(*OUTER)
-def signal_detail(request, pk: int):
+def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signal = selectors.signal_get(user=request.user, signal_id=pk)
     return TemplateResponse(request, "outerloop/signal_detail.html", _signal_context(request, signal))
 
 
 @require_POST
 @role_required(*OUTER)
-def signal_action(request, pk: int, action: str):
-    """Dismiss, merge or promote one signal."""
+def signal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Dismiss, merge or promote one signal: the action table's entry, with its page form."""
     signal = selectors.signal_get(user=request.user, signal_id=pk)
-    context = _signal_context(request, signal)
-    if action == "dismiss":
-        form, name = DismissForm(request.POST), "dismiss_form"
-    elif action == "merge":
-        form, name = MergeForm(request.POST, signals=context["others"]), "merge_form"
-    elif action == "promote":
-        form, name = PromoteForm(request.POST), "promote_form"
-    else:
+    if action not in SIGNAL_ACTIONS.html_names:
         raise Http404("No such action.")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "dismiss":
-                signals.signal_dismiss(signal=signal, actor=request.user, reason=data["reason"])
-            elif action == "merge":
-                signals.signal_merge(signal=signal, into=data["into"], actor=request.user)
-            else:
-                initiative = initiatives.initiative_create_from_signals(
-                    signals=[signal], actor=request.user, owner=data["owner"], title=data["title"],
-                    problem=data["problem"], departments=list(data["departments"]),
-                    target_metric=data["target_metric"], target_touchpoint=data["target_touchpoint"],
-                )  # fmt: skip
-                messages.success(request, "Initiative proposed: it waits for the committee's decision.")
-                return redirect("outerloop:initiative", pk=initiative.pk)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Signal {'dismissed' if action == 'dismiss' else 'merged'}.")
-            return redirect("outerloop:signals")
-    context[name] = form
-    return TemplateResponse(request, "outerloop/signal_detail.html", context, status=400)
+    form = _signal_forms(request, signal, request.POST)[action]
+    done = action_run_form(SIGNAL_ACTIONS[action], user=request.user, target=signal, form=form)
+    if done is None:
+        context = _signal_context(request, signal, **{action: form})
+        return TemplateResponse(request, "outerloop/signal_detail.html", context, status=400)
+    messages.success(request, done.message)
+    if isinstance(done.result, Initiative):
+        return redirect("outerloop:initiative", pk=done.result.pk)
+    return redirect("outerloop:signals")
 
 
 # --- initiatives ---
@@ -134,143 +137,110 @@ def signal_action(request, pk: int, action: str):
 
 @require_GET
 @role_required(*OUTER)
-def initiative_list(request):
-    stage = request.GET.get("stage", "")
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    filter_error, status_code = "", 200
+    try:
+        listed = selectors.initiative_list(user=request.user, filters=request.GET)
+    except InvalidFilter as error:
+        filter_error, status_code = _filter_error(error), 400
+        listed = selectors.initiative_list(user=request.user)
     context = {
-        "initiatives": selectors.initiative_list(
-            user=request.user, stage=stage if stage in Stage.values else ""
-        ),
-        "stage": stage,
+        "initiatives": listed,
+        "stage": "" if filter_error else request.GET.get("stage", ""),
         "stages": Stage.choices,
+        "filter_error": filter_error,
     }
-    return TemplateResponse(request, "outerloop/initiative_list.html", context)
+    return TemplateResponse(request, "outerloop/initiative_list.html", context, status=status_code)
 
 
-def _initiative_context(request, initiative, **forms):
-    is_owner = initiatives.may_move(initiative=initiative, user=request.user)
-    defaults = {
-        "stage_form": StageForm(stages=initiative.next_stages),
-        "milestone_form": MilestoneForm(),
-        "comment_form": CommentForm(),
-        "edit_form": InitiativeEditForm(
-            initial={
-                "priority_score": initiative.priority_score,
-                "target_metric": initiative.target_metric,
-                "what_changed": initiative.what_changed,
-            }
-        ),
+def _initiative_forms(initiative: Initiative, data: Any = None) -> dict[str, forms.Form]:
+    """The initiative page's forms by action, bound to `data` when given."""
+    edit_initial = {
+        "priority_score": initiative.priority_score,
+        "target_metric": initiative.target_metric,
+        "what_changed": initiative.what_changed,
     }
-    defaults.update(forms)
+    return {
+        "stage": StageForm(data, stages=initiative.next_stages),
+        "milestone": MilestoneForm(data),
+        "comment": CommentForm(data),
+        "edit": InitiativeEditForm(data, initial=None if data is not None else edit_initial),
+    }
+
+
+def _initiative_context(request: HttpRequest, initiative: Initiative, **bound: forms.Form) -> dict[str, Any]:
+    forms_by_action = {**_initiative_forms(initiative), **bound}
     evidence = [
         (signal, selectors.signal_samples(signal=signal, limit=3)) for signal in initiative.signals.all()
     ]
     return {
         "initiative": initiative,
-        "is_owner": is_owner,
-        "may_edit": is_owner or scope_for(request.user).has_role(Role.COMMITTEE, Role.ADMIN),
+        "is_owner": permissions.can_move_initiative(request.user, initiative),
+        "may_edit": permissions.can_edit_initiative(request.user, initiative),
         "evidence": evidence,
         "timeline": selectors.initiative_timeline(initiative=initiative),
         "milestones": initiative.milestones.all(),
         "comments": initiative.comments.select_related("author"),
         "reviews": initiative.impact_reviews.all(),
-        **defaults,
+        **{f"{action}_form": form for action, form in forms_by_action.items()},
     }
 
 
 @require_GET
 @role_required(*OUTER)
-def initiative_detail(request, pk: int):
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
     return TemplateResponse(
         request, "outerloop/initiative_detail.html", _initiative_context(request, initiative)
     )
 
 
-FORMS = {"stage": StageForm, "milestone": MilestoneForm, "comment": CommentForm, "edit": InitiativeEditForm}
-
-
-def _initiative_act(request, initiative, action: str, data: dict) -> str:
-    user = request.user
-    if action == "stage":
-        initiatives.initiative_transition(
-            initiative=initiative, to_stage=data["to_stage"], actor=user, note=data["note"]
-        )
-        return f"Moved to {Stage(data['to_stage']).label.lower()}."
-    if action == "milestone":
-        initiatives.milestone_add(
-            initiative=initiative, actor=user, title=data["title"], due_on=data["due_on"]
-        )
-        return "Milestone added."
-    if action == "comment":
-        initiatives.initiative_comment_add(initiative=initiative, author=user, text=data["text"])
-        return "Comment added."
-    initiatives.initiative_update(initiative=initiative, actor=user, **data)
-    return "Initiative updated."
-
-
 @require_POST
 @role_required(*OUTER)
-def initiative_action(request, pk: int, action: str):
-    """One form on the initiative page: validate, call its service, come back."""
+def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One form on the initiative page: the action table's entry validates and calls its service."""
     initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
-    if action == "review":
-        return _impact_review_now(request, initiative)
-    if action not in FORMS:
+    if action not in INITIATIVE_ACTIONS.html_names:
         raise Http404("No such action.")
-    if action == "edit" and not _may_edit(request, initiative):
-        raise PermissionDenied("Only the owner or the committee edits an initiative.")
-    form = (
-        StageForm(request.POST, stages=initiative.next_stages)
-        if action == "stage"
-        else FORMS[action](request.POST)
-    )
-    if form.is_valid():
-        try:
-            done = _initiative_act(request, initiative, action, form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("outerloop:initiative", pk=initiative.pk)
-    initiative.refresh_from_db()
-    context = _initiative_context(request, initiative, **{f"{action}_form": form})
-    return TemplateResponse(request, "outerloop/initiative_detail.html", context, status=400)
+    entry = INITIATIVE_ACTIONS[action]
+    if entry.input is None:
+        return _run_formless(request, entry, initiative)
+    form = _initiative_forms(initiative, request.POST)[action]
+    done = action_run_form(entry, user=request.user, target=initiative, form=form)
+    if done is None:
+        initiative.refresh_from_db()
+        context = _initiative_context(request, initiative, **{action: form})
+        return TemplateResponse(request, "outerloop/initiative_detail.html", context, status=400)
+    messages.success(request, done.message)
+    return redirect("outerloop:initiative", pk=initiative.pk)
 
 
-def _may_edit(request, initiative) -> bool:
-    return initiatives.may_move(initiative=initiative, user=request.user) or scope_for(request.user).has_role(
-        Role.COMMITTEE, Role.ADMIN
-    )
-
-
-def _impact_review_now(request, initiative):
-    if not _may_edit(request, initiative):
-        raise PermissionDenied("Only the owner or the committee asks for an impact review.")
+def _run_formless(request: HttpRequest, entry: Any, initiative: Initiative) -> HttpResponse:
+    """An action without input (the impact review): a refusal is a message, not a form error."""
     try:
-        impact.impact_review_compute(initiative=initiative)
+        done = action_run_form(entry, user=request.user, target=initiative, form=None)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Impact reviewed: it is on the next committee agenda.")
+        assert done is not None, "a form-less action runs or raises"
+        messages.success(request, done.message)
     return redirect("outerloop:initiative", pk=initiative.pk)
 
 
 @require_POST
 @role_required(*OUTER)
-def milestone_done(request, pk: int, milestone_id: int):
+def milestone_done(request: HttpRequest, pk: int, milestone_id: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
     milestone = initiative.milestones.filter(pk=milestone_id).first()
     if milestone is None:
         raise Http404("No such milestone.")
-    if not _may_edit(request, initiative):
-        raise PermissionDenied("Only the owner or the committee ticks off milestones.")
-    initiatives.milestone_complete(milestone=milestone, actor=request.user)
+    action_run_form(MILESTONE_ACTIONS["done"], user=request.user, target=milestone, form=None)
     return redirect("outerloop:initiative", pk=pk)
 
 
 @require_GET
 @login_required
-def you_said_we_did(request):
+def you_said_we_did(request: HttpRequest) -> HttpResponse:
     """Rolled-out initiatives and what changed, for every member of staff."""
     return TemplateResponse(
         request, "outerloop/you_said_we_did.html", {"initiatives": selectors.initiatives_rolled_out()}

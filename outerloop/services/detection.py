@@ -35,9 +35,11 @@ from django.utils import timezone
 from cxloop.core.share_test import benjamini_hochberg, share_rise
 from cxloop.org.models import Team
 from feedback.models import Category, Customer, Feedback, JourneyStage
+from feedback.models.record import MENTION_CONFIDENCE
 from innerloop.models import Case
 
-CONFIDENT_SUGGESTION = 0.8
+# A mention (feedback.models.record.mention_q) written in SQL here, with the same confidence.
+CONFIDENT_SUGGESTION = MENTION_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -91,16 +93,11 @@ class Cell:
         )
 
 
-def _sql() -> str:
+def _mentions_cte() -> str:
+    """A row per feedback and category it mentions: its own (or a sure suggestion), its case's root cause."""
     feedback = Feedback._meta.db_table
     case = Case._meta.db_table
-    customer = Customer._meta.db_table
-    team = Team._meta.db_table
-    # Table names come from the models; every value is a parameter. A stratum is journey stage x
-    # touchpoint x source x team (the feedback's); COALESCE(..., 0) makes the NULL ones join (ids
-    # start at 1).
-    return f"""
-    WITH mentions AS (
+    return f"""mentions AS (
         SELECT f.id AS feedback_id,
                COALESCE(f.confirmed_category_id,
                         CASE WHEN f.suggested_confidence >= %(confident)s THEN f.suggested_category_id END)
@@ -117,8 +114,12 @@ def _sql() -> str:
         FROM {case} c JOIN {feedback} f ON f.id = c.feedback_id
         WHERE c.root_cause_id IS NOT NULL
           AND f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
-    ),
-    per_feedback AS (
+    )"""  # noqa: S608
+
+
+def _per_feedback_cte() -> str:
+    """The mentions counted once per (feedback, category), with whether they fall in the recent window."""
+    return """per_feedback AS (
         SELECT feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, stratum_team,
                occurred_at, MIN(customer_id) AS customer_id, MIN(team_id) AS team_id,
                BOOL_OR(from_case) AS from_case, BOOL_AND(from_case) AS only_case,
@@ -126,8 +127,13 @@ def _sql() -> str:
         FROM mentions
         GROUP BY feedback_id, category_id, journey_stage_id, touchpoint_id, source_id, stratum_team,
                  occurred_at
-    ),
-    volume AS (
+    )"""
+
+
+def _volume_cte() -> str:
+    """The feedback of each stratum (journey stage x touchpoint x source x team), in window and baseline."""
+    feedback = Feedback._meta.db_table
+    return f"""volume AS (
         SELECT COALESCE(journey_stage_id, 0) AS stage, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
                COALESCE(team_id, 0) AS team,
                COUNT(*) FILTER (WHERE occurred_at >= %(recent_start)s) AS recent,
@@ -135,15 +141,23 @@ def _sql() -> str:
         FROM {feedback}
         WHERE occurred_at >= %(baseline_start)s AND occurred_at < %(end)s
         GROUP BY 1, 2, 3, 4
-    ),
-    strata AS (
+    )"""  # noqa: S608
+
+
+def _strata_cte() -> str:
+    """Each cell's mentions per stratum, in the window and the baseline."""
+    return """strata AS (
         SELECT category_id, journey_stage_id, COALESCE(touchpoint_id, 0) AS touchpoint, source_id,
                COALESCE(stratum_team, 0) AS team,
                COUNT(*) FILTER (WHERE recent) AS recent, COUNT(*) FILTER (WHERE NOT recent) AS baseline
         FROM per_feedback
         GROUP BY 1, 2, 3, 4, 5
-    ),
-    strata_by_cell AS (
+    )"""
+
+
+def _strata_by_cell_cte() -> str:
+    """Per cell, its strata's mentions and volumes as arrays, in one order (what the share test reads)."""
+    return """strata_by_cell AS (
         SELECT s.category_id, s.journey_stage_id,
                ARRAY_AGG(s.recent ORDER BY s.touchpoint, s.source_id, s.team) AS recent,
                ARRAY_AGG(s.baseline ORDER BY s.touchpoint, s.source_id, s.team) AS baseline,
@@ -154,8 +168,12 @@ def _sql() -> str:
         JOIN volume v ON v.stage = COALESCE(s.journey_stage_id, 0) AND v.touchpoint = s.touchpoint
                      AND v.source_id = s.source_id AND v.team = s.team
         GROUP BY s.category_id, s.journey_stage_id
-    ),
-    cells AS (
+    )"""
+
+
+def _cells_cte() -> str:
+    """Per cell (category x journey stage): mentions, from cases and from feedback, teams and customers."""
+    return """cells AS (
         SELECT category_id, journey_stage_id,
                COUNT(*) FILTER (WHERE recent) AS recent,
                COUNT(*) FILTER (WHERE NOT recent) AS baseline,
@@ -165,20 +183,35 @@ def _sql() -> str:
                COUNT(DISTINCT customer_id) FILTER (WHERE recent) AS customers
         FROM per_feedback
         GROUP BY category_id, journey_stage_id
-    ),
-    departments AS (
+    )"""
+
+
+def _departments_cte() -> str:
+    """Per cell, the departments of the teams with a recent mention."""
+    team = Team._meta.db_table
+    return f"""departments AS (
         SELECT p.category_id, p.journey_stage_id, ARRAY_AGG(DISTINCT t.department_id) AS ids
         FROM per_feedback p JOIN {team} t ON t.id = p.team_id
         WHERE p.recent
         GROUP BY p.category_id, p.journey_stage_id
-    ),
-    value AS (
+    )"""  # noqa: S608
+
+
+def _value_cte() -> str:
+    """Per cell, the annual value of the customers with a recent mention."""
+    customer = Customer._meta.db_table
+    return f"""value AS (
         SELECT d.category_id, d.journey_stage_id, SUM(cu.annual_value) AS at_risk
         FROM (SELECT DISTINCT category_id, journey_stage_id, customer_id FROM per_feedback
               WHERE recent AND customer_id IS NOT NULL) d
         JOIN {customer} cu ON cu.id = d.customer_id
         GROUP BY d.category_id, d.journey_stage_id
-    )
+    )"""  # noqa: S608
+
+
+def _cells_select() -> str:
+    """The cells with their strata, departments and value at risk, in a stable order."""
+    return """
     SELECT c.category_id, c.journey_stage_id, c.recent, c.baseline, c.cases, c.feedback, c.teams,
            COALESCE(d.ids, ARRAY[]::integer[]), c.customers, COALESCE(v.at_risk, 0),
            s.recent, s.baseline, s.recent_volume, s.baseline_volume, s.teams
@@ -190,7 +223,27 @@ def _sql() -> str:
     LEFT JOIN value v
       ON v.category_id = c.category_id AND v.journey_stage_id IS NOT DISTINCT FROM c.journey_stage_id
     ORDER BY c.category_id, c.journey_stage_id NULLS FIRST
-    """  # noqa: S608
+    """
+
+
+def _sql() -> str:
+    """The one query of a run: its CTEs, each built by its own function, then the cells' select.
+
+    Table names come from the models; every value is a parameter. A stratum is journey stage x
+    touchpoint x source x team (the feedback's); COALESCE(..., 0) makes the NULL ones join (ids
+    start at 1).
+    """
+    ctes = (
+        _mentions_cte(),
+        _per_feedback_cte(),
+        _volume_cte(),
+        _strata_cte(),
+        _strata_by_cell_cte(),
+        _cells_cte(),
+        _departments_cte(),
+        _value_cte(),
+    )
+    return "\n    WITH " + ",\n    ".join(ctes) + _cells_select()
 
 
 def cells_count(*, end: datetime | None = None, params: DetectionParams = DEFAULT_PARAMS) -> list[Cell]:

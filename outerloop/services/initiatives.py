@@ -9,24 +9,20 @@ from django.utils import timezone
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from cxloop.core.tasks_util import enqueue_on_commit
 from cxloop.org.models import Department
-from cxloop.org.scoping import scope_for
+from outerloop import events
 from outerloop.models import (
     DECISION_STAGES,
     INITIATIVE_TRANSITIONS,
     Initiative,
     InitiativeComment,
-    InitiativeEvent,
     Milestone,
     Signal,
     SignalStatus,
     Stage,
 )
+from outerloop.permissions import can_move_initiative
 
 from .signals import signal_mark_promoted
-
-
-def initiative_event_create(*, initiative: Initiative, kind: str, actor=None, **data) -> InitiativeEvent:
-    return InitiativeEvent.objects.create(initiative=initiative, kind=kind, actor=actor, data=data)
 
 
 def priority_score_for(*, signals: list[Signal]) -> float:
@@ -85,9 +81,9 @@ def initiative_create_from_signals(
     initiative.departments.set(department_ids)
     for signal in locked:
         signal_mark_promoted(signal=signal, actor=actor, initiative_id=initiative.pk)
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.CREATED, actor=actor,
-        signals=[s.pk for s in locked], owner=owner.username, priority_score=initiative.priority_score,
+    events.initiative_created(
+        initiative=initiative, actor=actor, signal_ids=[s.pk for s in locked], owner_username=owner.username,
+        priority_score=initiative.priority_score,
     )  # fmt: skip
     return initiative
 
@@ -96,7 +92,9 @@ def _locked(initiative: Initiative) -> Initiative:
     return Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
 
 
-def _set_stage(initiative: Initiative, to_stage: str, *, actor, **data) -> None:
+def _set_stage(
+    initiative: Initiative, to_stage: str, *, actor, note: str | None = None, decision_id: int | None = None
+) -> None:
     if to_stage not in INITIATIVE_TRANSITIONS[initiative.stage]:
         raise StateConflict(
             f"An initiative cannot go from {initiative.get_stage_display().lower()} to "
@@ -110,22 +108,17 @@ def _set_stage(initiative: Initiative, to_stage: str, *, actor, **data) -> None:
         initiative.rolled_out_at = initiative.stage_changed_at
         fields.append("rolled_out_at")
     initiative.save(update_fields=fields)
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.STAGE_CHANGED, actor=actor,
-        **{"from": from_stage, "to": to_stage, **data},
+    events.initiative_stage_changed(
+        initiative=initiative, actor=actor, from_stage=from_stage, to_stage=to_stage, note=note,
+        decision_id=decision_id,
     )  # fmt: skip
-
-
-def may_move(*, initiative: Initiative, user) -> bool:
-    """The owner moves their initiative; admins may stand in."""
-    return initiative.owner_id == user.pk or scope_for(user).has_role("admin")
 
 
 @transaction.atomic
 def initiative_transition(*, initiative: Initiative, to_stage: str, actor, note: str = "") -> Initiative:
     """The owner's stage actions. Leaving `proposed` is the committee's: see initiative_apply_decision."""
     initiative = _locked(initiative)
-    if not may_move(initiative=initiative, user=actor):
+    if not can_move_initiative(actor, initiative):
         raise NotPermitted(
             "Only the initiative's owner moves it through its stages.", {"actor": ["not owner"]}
         )
@@ -157,10 +150,10 @@ def initiative_apply_decision(
     initiative = _locked(initiative)
     if initiative.stage != Stage.PROPOSED:
         raise StateConflict("Only a proposed initiative can be decided.", {"stage": ["not proposed"]})
-    _set_stage(initiative, outcome, actor=actor, decision=decision_id)
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.DECIDED, actor=actor,
-        decision=decision_id, outcome=outcome, rationale=rationale, votes=votes,
+    _set_stage(initiative, outcome, actor=actor, decision_id=decision_id)
+    events.initiative_decided(
+        initiative=initiative, actor=actor, decision_id=decision_id, outcome=outcome, rationale=rationale,
+        votes=votes,
     )  # fmt: skip
     return initiative
 
@@ -191,9 +184,7 @@ def initiative_update(*, initiative: Initiative, actor, **fields) -> Initiative:
     if changes:
         initiative.full_clean()
         initiative.save(update_fields=[*changes, "updated_at"])
-        initiative_event_create(
-            initiative=initiative, kind=InitiativeEvent.Kind.EDITED, actor=actor, **changes
-        )
+        events.initiative_edited(initiative=initiative, actor=actor, changes=changes)
     return initiative
 
 
@@ -202,19 +193,14 @@ def initiative_comment_add(*, initiative: Initiative, author, text: str) -> Init
     if not text.strip():
         raise ApplicationError("Write something.", {"text": ["required"]})
     comment = InitiativeComment.objects.create(initiative=initiative, author=author, text=text.strip())
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.COMMENTED, actor=author, text=comment.text
-    )
+    events.initiative_commented(initiative=initiative, author=author, text=comment.text)
     return comment
 
 
 @transaction.atomic
 def milestone_add(*, initiative: Initiative, actor, title: str, due_on: date) -> Milestone:
     milestone = Milestone.objects.create(initiative=initiative, title=title, due_on=due_on)
-    initiative_event_create(
-        initiative=initiative, kind=InitiativeEvent.Kind.MILESTONE, actor=actor,
-        title=title, due_on=due_on.isoformat(), action="added",
-    )  # fmt: skip
+    events.initiative_milestone_added(initiative=initiative, actor=actor, title=title, due_on=due_on)
     return milestone
 
 
@@ -224,8 +210,5 @@ def milestone_complete(*, milestone: Milestone, actor) -> Milestone:
     if milestone.done_at is None:
         milestone.done_at = timezone.now()
         milestone.save(update_fields=["done_at"])
-        initiative_event_create(
-            initiative=milestone.initiative, kind=InitiativeEvent.Kind.MILESTONE, actor=actor,
-            title=milestone.title, action="done",
-        )  # fmt: skip
+        events.initiative_milestone_done(initiative=milestone.initiative, actor=actor, title=milestone.title)
     return milestone

@@ -1,6 +1,7 @@
 """Signals: detection (one row per root-cause key, updated in place) and triage by the committee."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,11 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
-from cxloop.core.models import audit
 from cxloop.org.models import Team
 from feedback.models import Category, JourneyStage
 from innerloop.huddles.services import RiseSeen, team_rises_record
+from outerloop import events
 from outerloop.models import SIGNAL_TRANSITIONS, DetectionRun, Signal, SignalKind, SignalStatus
+from outerloop.selectors import DETECTION_MISSED_AFTER, detection_missed
+
+# A read, kept here for the hourly task and `manage.py` callers: see outerloop.selectors.
+__all__ = ["DETECTION_MISSED_AFTER", "detection_missed"]
 
 from .detection import DEFAULT_PARAMS, Cell, DetectionParams, cell_title, cells_count
 
@@ -62,7 +67,7 @@ def signals_detect(
     """
     started = timezone.now()
     end = end or started
-    start = end - timedelta(days=params.window_days)
+    window = (end - timedelta(days=params.window_days), end)
     cells = cells_count(end=end, params=params)
     committee_categories, team_rises = _across_silos(cells, params)
     by_key = {
@@ -75,14 +80,24 @@ def signals_detect(
     def rising(cell: Cell) -> bool:
         return cell.rising(params) and cell.category_id in committee_categories
 
-    new_keys = [key for key, cell in by_key.items() if key not in existing and rising(cell)]
+    new = {key: cell for key, cell in by_key.items() if key not in existing and rising(cell)}
+    created = _signals_create(new, window=window)
+    updated = _signals_refresh(existing, by_key, rising=rising, window=window)
+    team_rises_record(rises=team_rises, window_end=end)
+    return _run_record(
+        started=started, end=end, cells=len(cells), created=len(created), updated=len(updated),
+        team_rises=len(team_rises),
+    )  # fmt: skip
+
+
+def _signals_create(new: dict[str, Cell], *, window: tuple[datetime, datetime]) -> list[Signal]:
+    """A rising signal for each cell of `new` (key -> cell), titled after its category and stage."""
     categories = Category.objects.select_related("parent").in_bulk(
-        {by_key[key].category_id for key in new_keys}
+        {cell.category_id for cell in new.values()}
     )
-    stages = JourneyStage.objects.in_bulk({by_key[key].journey_stage_id for key in new_keys} - {None})
+    stages = JourneyStage.objects.in_bulk({cell.journey_stage_id for cell in new.values()} - {None})
     created = []
-    for key in new_keys:
-        cell = by_key[key]
+    for key, cell in new.items():
         signal = Signal(
             key=key,
             kind=SignalKind.ROOT_CAUSE,
@@ -92,9 +107,20 @@ def signals_detect(
                 :200
             ],
         )
-        _apply(signal, cell, rising=True, start=start, end=end)
+        _apply(signal, cell, rising=True, start=window[0], end=window[1])
         created.append(signal)
     Signal.objects.bulk_create(created)
+    return created
+
+
+def _signals_refresh(
+    existing: dict[str, Signal],
+    by_key: dict[str, Cell],
+    *,
+    rising: Callable[[Cell], bool],
+    window: tuple[datetime, datetime],
+) -> list[Signal]:
+    """The known signals with this run's evidence; one no longer mentioned stops rising."""
     updated = []
     for key, signal in existing.items():
         cell = by_key.get(key)
@@ -103,42 +129,33 @@ def signals_detect(
                 signal.rising, signal.recent_count, signal.updated_at = False, 0, timezone.now()
                 updated.append(signal)
             continue
-        _apply(signal, cell, rising=rising(cell), start=start, end=end)
+        _apply(signal, cell, rising=rising(cell), start=window[0], end=window[1])
         updated.append(signal)
     Signal.objects.bulk_update(updated, STATS_FIELDS, batch_size=500)
-    team_rises_record(rises=team_rises, window_end=end)
+    return updated
+
+
+def _run_record(
+    *, started: datetime, end: datetime, cells: int, created: int, updated: int, team_rises: int
+) -> DetectionResult:
+    """Record the finished run (the board's "last run") and log it."""
     finished = timezone.now()
     seconds = (finished - started).total_seconds()
     DetectionRun.objects.create(
-        finished_at=finished, window_end=end, cells=len(cells), created=len(created), updated=len(updated),
-        team_rises=len(team_rises), seconds=seconds,
+        finished_at=finished, window_end=end, cells=cells, created=created, updated=updated,
+        team_rises=team_rises, seconds=seconds,
     )  # fmt: skip
     logger.info(
         "signals detected: %s cells, %s new, %s updated, %s rising in one team only, in %.1fs",
-        len(cells),
-        len(created),
-        len(updated),
-        len(team_rises),
+        cells,
+        created,
+        updated,
+        team_rises,
         seconds,
     )
     return DetectionResult(
-        cells=len(cells),
-        created=len(created),
-        updated=len(updated),
-        team_rises=len(team_rises),
-        seconds=seconds,
+        cells=cells, created=created, updated=updated, team_rises=team_rises, seconds=seconds
     )
-
-
-# The nightly run is due every day; one that has not finished for this long was missed (the machine
-# was off at 01:30, beat or the worker was down) and the hourly check runs it now.
-DETECTION_MISSED_AFTER = timedelta(hours=26)
-
-
-def detection_missed(*, now: datetime | None = None) -> bool:
-    """Whether no detection run has finished within DETECTION_MISSED_AFTER."""
-    now = now or timezone.now()
-    return not DetectionRun.objects.filter(finished_at__gte=now - DETECTION_MISSED_AFTER).exists()
 
 
 def _across_silos(cells: list[Cell], params: DetectionParams) -> tuple[set[int], list[RiseSeen]]:
@@ -190,7 +207,7 @@ def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
     _move(signal, SignalStatus.DISMISSED)
     signal.dismissed_reason = reason.strip()
     signal.save(update_fields=["status", "dismissed_reason", "updated_at"])
-    audit(actor=actor, verb="signal.dismissed", target=signal, reason=signal.dismissed_reason)
+    events.signal_dismissed(signal=signal, actor=actor)
     return signal
 
 
@@ -205,7 +222,7 @@ def signal_merge(*, signal: Signal, into: Signal, actor) -> Signal:
     _move(signal, SignalStatus.MERGED)
     signal.merged_into = into
     signal.save(update_fields=["status", "merged_into", "updated_at"])
-    audit(actor=actor, verb="signal.merged", target=signal, into=into.pk)
+    events.signal_merged(signal=signal, actor=actor, into_id=into.pk)
     return signal
 
 
@@ -214,7 +231,7 @@ def signal_mark_promoted(*, signal: Signal, actor, initiative_id: int) -> Signal
     signal = _locked(signal)
     _move(signal, SignalStatus.PROMOTED)
     signal.save(update_fields=["status", "updated_at"])
-    audit(actor=actor, verb="signal.promoted", target=signal, initiative=initiative_id)
+    events.signal_promoted(signal=signal, actor=actor, initiative_id=initiative_id)
     return signal
 
 

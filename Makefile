@@ -28,9 +28,10 @@ bench: $(STAMP) ## Benchmarks on a large generated data set; results in bench/re
 manage: $(STAMP) ## Any management command against the servers `make run` uses: make manage ARGS="shell"
 	$(BIN)/python -m cxloop.devstack manage -- $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff (lint and format) and mypy over the five apps (config in pyproject.toml)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy
 
 install: $(STAMP)
 

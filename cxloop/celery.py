@@ -5,6 +5,7 @@ import logging
 import os
 import time
 
+import redis
 from celery import Celery, bootsteps
 from redis.exceptions import RedisError
 
@@ -28,12 +29,12 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     worker from starting or stopping.
     """
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
         self.tref = None
-        self.client = None
+        self.client: redis.Redis | None = None
         self.unreachable = False
 
     def start(self, worker):
@@ -55,6 +56,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
                 self.client.delete(HEARTBEAT_KEY_PREFIX + worker.hostname)
 
     def beat(self, worker):
+        assert self.client is not None, "beat() runs only once start() has made the client"
         # redis-py's ConnectionError and TimeoutError are RedisErrors, not OSErrors.
         try:
             self.client.set(

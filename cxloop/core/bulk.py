@@ -31,8 +31,8 @@ def insert_absent(
     columns = ", ".join(quote(field.column) for field in fields)
     declared = ", ".join(f"{quote(field.attname)} {field.db_type(connection)}" for field in fields)
     selected = ", ".join(quote(field.attname) for field in fields)
-    conflict_columns = ", ".join(quote(model._meta.get_field(name).column) for name in conflict)
-    returned = ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    conflict_columns = ", ".join(quote(_column(model, name)) for name in conflict)
+    returned = ", ".join(quote(_column(model, name)) for name in returning)
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
         f"SELECT {selected} FROM json_to_recordset(%s::json) AS incoming({declared}) "
@@ -41,6 +41,14 @@ def insert_absent(
     with connection.cursor() as cursor:
         cursor.execute(sql, [batch])
         return cursor.fetchall()
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The column of the model's concrete field `name`."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
 
 
 def typed_values(rows: list[tuple], types: tuple[str, ...]) -> tuple[str, list]:

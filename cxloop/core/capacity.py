@@ -68,8 +68,8 @@ def usable_cpus() -> int:
 def _cgroup_cpu_quota() -> float | None:
     """CPUs allowed by cgroup v2 `cpu.max` or v1 `cpu.cfs_quota_us` (docker --cpus), if any."""
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        return None if quota == "max" else int(quota) / int(period)
+        max_quota, max_period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        return None if max_quota == "max" else int(max_quota) / int(max_period)
     except (OSError, ValueError):
         pass
     try:

@@ -34,8 +34,8 @@ class SlugFilter(django_filters.ChoiceFilter):
             rows = list(self.queryset.values_list("pk", "slug", "name"))
             self._ids = {slug: pk for pk, slug, _ in rows}
             self.extra["choices"] = [(slug, name) for _, slug, name in rows]
-            super().field  # noqa: B018 (builds and caches the form field with those choices)
-        return self._field
+        # Built (with those choices) and cached by the first read, as any filter's field is.
+        return super().field
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:

@@ -84,7 +84,7 @@ def _p_value(a: np.ndarray, m: np.ndarray, n1: np.ndarray, n0: np.ndarray) -> fl
     return float(min(1.0, max(P_FLOOR, distribution[index:].sum())))
 
 
-def _log_comb(n: np.ndarray | int, k: np.ndarray) -> np.ndarray:
+def _log_comb(n: np.ndarray | int, k: np.ndarray | int) -> np.ndarray:
     """log C(n, k), from the log of the beta function (accurate where differences of lgamma are not)."""
     return -np.log1p(n) - special.betaln(n - k + 1, k + 1)
 

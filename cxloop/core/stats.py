@@ -124,15 +124,15 @@ def nps_compare(
     se = sqrt(var1 / n1' + var2 / n2'), z = (NPS1' - NPS2') / se, p = 2 (1 - Phi(|z|)). The interval
     is clamped to [-200, 200]. Nothing to compare when either period has no responses.
     """
-    if sum(current) == 0 or sum(previous) == 0:
+    current_nps = nps_point(promoters=current[0], passives=current[1], detractors=current[2])
+    previous_nps = nps_point(promoters=previous[0], passives=previous[1], detractors=previous[2])
+    if current_nps is None or previous_nps is None:  # a period without responses
         return NO_COMPARISON
     nps_1, se2_1 = _nps_adjusted(*current)
     nps_2, se2_2 = _nps_adjusted(*previous)
     adjusted = nps_1 - nps_2
     se = math.sqrt(se2_1 + se2_2)
-    difference = nps_point(promoters=current[0], passives=current[1], detractors=current[2]) - nps_point(
-        promoters=previous[0], passives=previous[1], detractors=previous[2]
-    )
+    difference = current_nps - previous_nps
     return Comparison(
         difference=difference,
         ci=Interval(
@@ -176,10 +176,10 @@ def csat_compare(*, current: tuple[int, int], previous: tuple[int, int], z: floa
     periods all satisfied, or none), where the two proportions are necessarily equal.
     """
     (s1, n1), (s2, n2) = current, previous
-    if n1 == 0 or n2 == 0:
+    w1, w2 = wilson_interval(successes=s1, n=n1, z=z), wilson_interval(successes=s2, n=n2, z=z)
+    if w1 is None or w2 is None:  # a period without responses
         return NO_COMPARISON
     p1, p2 = s1 / n1, s2 / n2
-    w1, w2 = wilson_interval(successes=s1, n=n1, z=z), wilson_interval(successes=s2, n=n2, z=z)
     difference = p1 - p2
     low = difference - math.sqrt((p1 - w1.low) ** 2 + (w2.high - p2) ** 2)
     high = difference + math.sqrt((w1.high - p1) ** 2 + (p2 - w2.low) ** 2)

@@ -91,10 +91,10 @@ class Supervisor:
 
     # --- running ---
 
-    def _spawn(self, program: Program) -> None:
+    def _spawn(self, program: Program) -> subprocess.Popen:
         # A session of its own: the terminal's Ctrl-C reaches only the supervisor, which then stops
         # the programs in order instead of all at once.
-        program.proc = subprocess.Popen(
+        program.proc = proc = subprocess.Popen(
             program.argv,
             env=program.env,
             cwd=self.cwd,
@@ -104,11 +104,11 @@ class Supervisor:
         )
         program.started_at = time.monotonic()
         program.restart_at = None
+        return proc
 
     def start(self) -> None:
-        for program in self.programs.values():
-            self._spawn(program)
-        self.log("started " + ", ".join(f"{p.name} (pid {p.proc.pid})" for p in self.programs.values()))
+        pids = {program.name: self._spawn(program).pid for program in self.programs.values()}
+        self.log("started " + ", ".join(f"{name} (pid {pid})" for name, pid in pids.items()))
 
     def tick(self) -> None:
         """Notice exits and schedule restarts; start what is due."""
@@ -116,9 +116,9 @@ class Supervisor:
         for program in self.programs.values():
             if program.restart_at is not None:
                 if now >= program.restart_at:
-                    self._spawn(program)
+                    proc = self._spawn(program)
                     program.restarts += 1
-                    self.log(f"{program.name} restarted (pid {program.proc.pid})")
+                    self.log(f"{program.name} restarted (pid {proc.pid})")
                 continue
             if program.proc is None or program.proc.poll() is None:
                 continue
@@ -150,7 +150,7 @@ class Supervisor:
         announced = ready is None
         while not self.stop_requested:
             self.tick()
-            if not announced and ready():
+            if not announced and ready is not None and ready():
                 announced = True
                 if on_ready:
                     on_ready()
@@ -174,11 +174,12 @@ class Supervisor:
             while any(p.proc is not None and p.proc.poll() is None for p in programs):
                 if self.force or time.monotonic() > deadline:
                     for program in programs:
-                        if program.proc.poll() is None:
+                        if program.proc is not None and program.proc.poll() is None:
                             self.log(f"{program.name} did not stop in time; killing it")
                             program.proc.kill()
                     for program in programs:
-                        program.proc.wait()
+                        if program.proc is not None:
+                            program.proc.wait()
                     break
                 time.sleep(0.1)
             for program in programs:

@@ -6,7 +6,7 @@ so an agent sees their team, a manager their department, and the committee and a
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from .models import ORG_WIDE_ROLES, Department, Membership, Role, Team
@@ -25,7 +25,7 @@ class Scope:
         return bool(self.roles.intersection(roles))
 
     @property
-    def primary_role(self) -> str | None:
+    def primary_role(self) -> Role | None:
         """The most senior role, which decides the landing page and navigation."""
         for role in (Role.ADMIN, Role.COMMITTEE, Role.MANAGER, Role.TEAM_LEAD, Role.AGENT):
             if role in self.roles:
@@ -34,13 +34,15 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope(frozenset(), frozenset(), frozenset(), sees_everything=False)
+# Where scope_for caches a user's scope, on the user object itself (one per request).
+_CACHE_ATTR = "_cxloop_scope"
 
 
-def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
+def scope_for(user: User | AnonymousUser) -> Scope:
     """Resolve (and cache on the user object) what the user may see."""
     if not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
-    cached = getattr(user, "_cxloop_scope", None)
+    cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     rows = list(Membership.objects.filter(user=user).values_list("role", "team_id", "department_id"))
@@ -55,7 +57,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
         department_ids=frozenset(department_ids),
         sees_everything=bool(roles & ORG_WIDE_ROLES),
     )
-    user._cxloop_scope = scope
+    setattr(user, _CACHE_ATTR, scope)
     return scope
 
 

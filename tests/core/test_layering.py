@@ -179,3 +179,40 @@ def test_the_checks_see_the_code():
     """A parser that found nothing would pass everything: it must see the apps' real imports."""
     assert len(MODULES) > 150
     assert any(target == "feedback.models" for target, *_ in IMPORTS["innerloop.models.cases"])
+
+
+def _architecture_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Architecture")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_architecture_matches_the_code():
+    """The README's picture of the apps names the order asserted here, and every module, package
+    and dotted name it cites exists, so it cannot drift from the code unnoticed."""
+    import re
+
+    section = _architecture_section()
+    assert " ◄──── ".join(APPS) in section
+    missing = []
+    for cited in re.findall(r"`([a-z_]+(?:[./][a-z_]+)+/?(?:\.py)?)`", section):
+        if cited.split("/")[0].split(".")[0] not in APPS:
+            continue
+        if "/" in cited:
+            found = (ROOT / cited).exists()
+        else:  # a dotted name: a module, or a name defined in one
+            parts = cited.split(".")
+            found = (
+                any(
+                    ".".join(parts[:cut]) in MODULES
+                    and parts[cut] in MODULES[".".join(parts[:cut])].read_text()
+                    for cut in range(1, len(parts))
+                )
+                or cited in MODULES
+            )
+            # or a Celery task's name
+            found = found or any(f'"{cited}"' in path.read_text() for path in MODULES.values())
+        if not found:
+            missing.append(cited)
+    assert missing == []
+    assert "cxloop/wiring.py" in section

@@ -206,7 +206,7 @@ def test_the_api_masks_personal_data_as_the_pages_do(people, org):
 def test_api_pages_are_capped_and_unknown_api_paths_answer_json(people, org, monkeypatch):
     from rest_framework.test import APIClient
 
-    from cxloop.core.api import MAX_PAGE, CappedLimitOffsetPagination
+    from cxloop.core.pagination import MAX_PAGE, CappedLimitOffsetPagination
 
     client = APIClient()
     client.force_authenticate(people["agent"])

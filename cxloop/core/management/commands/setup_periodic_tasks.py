@@ -6,7 +6,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 
 # name -> (task, crontab fields, or {"seconds": N} for a job run every N seconds). Later apps add
 # their jobs here.
-PERIODIC_TASKS = {
+PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     # "At 03:17 every day" (crontab.guru/#17_3_*_*_*)
     "Clear expired sessions": ("cxloop.sessions_clear", {"minute": "17", "hour": "3"}),
     # Every 20 seconds: an item whose task was lost (a killed worker, Redis down) is enriched within

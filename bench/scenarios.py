@@ -271,8 +271,9 @@ def run_all(*, repeat: int, only: set[str], days: int) -> list[Result]:
             _page_result(
                 "feedback list, first page (agent)", client, "/feedback/", repeat=repeat, target_ms=100
             ),
+            # A team's page is its dashboard (the old /teams/<slug>/ overview redirects there).
             _page_result(
-                f"team overview /teams/{team}/", client, f"/teams/{team}/", repeat=repeat, target_ms=100
+                "team dashboard (agent)", client, f"/dashboards/teams/{team}/", repeat=repeat, target_ms=100
             ),
         ]
     if "nps" in only:

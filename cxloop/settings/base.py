@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the login check, so an expired session is sent to sign in again.
+    "cxloop.org.sessions.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cxloop.org.presence.PresenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -144,6 +146,11 @@ CXLOOP_BASE_URL = env("CXLOOP_BASE_URL", default="http://127.0.0.1:8000").rstrip
 
 # --- Security headers (all environments; production adds HTTPS-only ones) ---
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request, and this long after sign-in, whichever comes
+# first (cxloop/org/sessions.py); the cookie itself lives no longer than the second.
+CXLOOP_SESSION_IDLE_SECONDS = env.int("CXLOOP_SESSION_IDLE_SECONDS", default=30 * 60)
+CXLOOP_SESSION_MAX_SECONDS = env.int("CXLOOP_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = CXLOOP_SESSION_MAX_SECONDS
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

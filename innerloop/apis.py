@@ -1,7 +1,7 @@
 """The cases API (DESIGN.md section 5): scoped list and detail, and one endpoint per action."""
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cxloop.core.actions import Action
+from cxloop.core.actions import ActionApi
 from cxloop.core.api import EARLIEST_DAY, LATEST_DAY, KeywordNames, filter_parameters, refusal, report_days
 from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.org.models import Team
@@ -97,22 +97,20 @@ class CaseClaimNextApi(APIView):
         return Response(CaseOutput(selectors.case_get(user=request.user, case_id=case.pk)).data)
 
 
-class CaseActionApi(APIView):
+class CaseActionApi(ActionApi):
     """Base of the case action endpoints, one per entry of CASE_API_ROUTES: scoped lookup (404),
-    then the entry of CASE_ACTIONS (403, 400, 409), then the case as it is after.
-
-    The entry is `table_action`, not `action`: drf-spectacular reads a view's `action` as a
-    viewset's method name."""
+    then the entry of CASE_ACTIONS (403, 400, 409), then the case as it is after."""
 
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
-    table_action: ClassVar[Action[Case]]
+    output = CaseOutput
 
-    def run_action(self, request: Request, pk: int) -> Response:
-        case = selectors.case_get(user=request.user, case_id=pk)
-        self.table_action.run(user=request.user, target=case, data=request.data)
-        case.refresh_from_db()
-        return Response(CaseOutput(case).data)
+    def get_target(self, request: Request, **kwargs: Any) -> Case:
+        return selectors.case_get(user=request.user, case_id=kwargs["pk"])
+
+    def present(self, result: Any, target: Case) -> Case:
+        target.refresh_from_db()
+        return target
 
 
 def _case_action_api(name: str, route: ApiRoute) -> type[CaseActionApi]:
@@ -124,10 +122,10 @@ def _case_action_api(name: str, route: ApiRoute) -> type[CaseActionApi]:
 
     @extend_schema(request=action.input, responses=responses)
     def post(self: CaseActionApi, request: Request, pk: int) -> Response:
-        return self.run_action(request, pk)
+        return self.run_action(request, pk=pk)
 
     attributes = {"__doc__": route.doc, "__module__": __name__, "__qualname__": route.view_name}
-    return type(route.view_name, (CaseActionApi,), {**attributes, "table_action": action, "post": post})
+    return type(route.view_name, (CaseActionApi,), {**attributes, "entry": action, "post": post})
 
 
 # One endpoint per case action the API offers, generated from the table: CaseLogContactApi, ...

@@ -5,6 +5,7 @@ page says when it worked. Its input is the page's form (innerloop.huddles.forms)
 entry runs: with no API there is no second surface to agree with (`input=None`, `api=False`).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -20,74 +21,65 @@ def _message(text: str) -> Any:
     return lambda result, data: text
 
 
-HUDDLE_ACTIONS: ActionTable[Huddle] = ActionTable(
-    Action(
-        name="prepare",
+def _recording(
+    name: str, perform: Callable[[Any, Huddle, dict[str, Any]], Any], message: str
+) -> Action[Huddle]:
+    """An action of recording the huddle: the team lead's, whatever it records."""
+    return Action(
+        name=name,
         input=None,
-        perform=lambda user, huddle, data: services.huddle_prepare(
+        perform=perform,
+        message=_message(message),
+        allowed=permissions.can_record_huddle,
+        denied="Only the team lead records the huddle.",
+        api=False,
+    )
+
+
+HUDDLE_ACTIONS: ActionTable[Huddle] = ActionTable(
+    _recording(
+        "prepare",
+        lambda user, huddle, data: services.huddle_prepare(
             huddle_id=huddle.pk, force=huddle.summary_built_at is not None
         ),
-        message=_message("Summary built."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Summary built.",
     ),
-    Action(
-        name="record",
-        input=None,
-        perform=lambda user, huddle, data: services.huddle_record(
+    _recording(
+        "record",
+        lambda user, huddle, data: services.huddle_record(
             huddle=huddle, actor=user, attendees=data["attendees"], notes=data["notes"]
         ),
-        message=_message("Huddle recorded."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Huddle recorded.",
     ),
-    Action(
-        name="commitment-add",
-        input=None,
-        perform=lambda user, huddle, data: services.commitment_create(
+    _recording(
+        "commitment-add",
+        lambda user, huddle, data: services.commitment_create(
             huddle=huddle, actor=user, text=data["text"], owner=data["owner"], due_on=data["due_on"]
         ),
-        message=_message("Commitment added."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Commitment added.",
     ),
-    Action(
-        name="commitment-state",
-        input=None,
-        perform=lambda user, huddle, data: services.commitment_set_state(
+    _recording(
+        "commitment-state",
+        lambda user, huddle, data: services.commitment_set_state(
             commitment=get_object_or_404(Commitment, pk=data["commitment_id"], team_id=huddle.team_id),
             actor=user,
             state=data["state"],
         ),
-        message=_message("Commitment updated."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Commitment updated.",
     ),
-    Action(
-        name="obstacle-add",
-        input=None,
-        perform=lambda user, huddle, data: services.obstacle_create(
+    _recording(
+        "obstacle-add",
+        lambda user, huddle, data: services.obstacle_create(
             huddle=huddle, actor=user, text=data["text"], escalate=data["escalate"]
         ),
-        message=_message("Obstacle recorded."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Obstacle recorded.",
     ),
-    Action(
-        name="obstacle-escalate",
-        input=None,
-        perform=lambda user, huddle, data: services.obstacle_escalate(
+    _recording(
+        "obstacle-escalate",
+        lambda user, huddle, data: services.obstacle_escalate(
             obstacle=get_object_or_404(Obstacle, pk=data["obstacle_id"], huddle=huddle), actor=user
         ),
-        message=_message("Obstacle escalated."),
-        allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
-        api=False,
+        "Obstacle escalated.",
     ),
     Action(
         name="review",

@@ -93,6 +93,12 @@ class Customer(models.Model):
         max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD, db_index=True
     )
     owning_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Do not contact: no message of any kind goes to this customer (case templates, close-the-loop,
+    # surveys, anything sent later); the case page says so.
+    do_not_contact = models.BooleanField(default=False, db_index=True)
+    do_not_contact_since = models.DateTimeField(null=True, blank=True)
+    # Set when the customer was erased (their personal data deleted or anonymised, their scores kept).
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from cxloop.core.auditlog.record import audit_view
 from cxloop.core.exceptions import ApplicationError
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
@@ -78,6 +79,7 @@ def feedback_list(request):
 def feedback_detail(request, pk: int):
     """One item with its enrichment, and the form to confirm its category."""
     item = selectors.feedback_get(user=request.user, feedback_id=pk)
+    audit_view(request, item)
     likely = (item.suggested_confidence or 0) >= LIKELY_SUGGESTION
     initial = item.confirmed_category or (item.suggested_category if likely else None)
     form = CategoryChoiceForm(initial={"category": initial.slug if initial else None})
@@ -105,6 +107,7 @@ def feedback_categorize_view(request, pk: int):
 def customer_detail(request, pk: int):
     """A customer's timeline across every channel."""
     customer, history = selectors.customer_timeline(user=request.user, customer_id=pk)
+    audit_view(request, customer)
     return TemplateResponse(
         request, "feedback/customer_detail.html", {"customer": customer, "history": history}
     )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from cxloop.core.auditlog.model_admin import AuditedAdmin
 from innerloop.models.huddles import HuddleCadence
 
 from .huddles.services import huddle_cadence_set
@@ -15,7 +16,8 @@ M2M_CONDITIONS = ("sources", "journey_stages", "touchpoints", "categories")
 
 
 @admin.register(CaseRule)
-class CaseRuleAdmin(admin.ModelAdmin):
+class CaseRuleAdmin(AuditedAdmin):
+    audit_noun = "rule"
     list_display = ("position", "name", "active", "action", "case_kind", "priority", "sla_policy", "routing")
     list_display_links = ("name",)
     list_editable = ("position", "active")
@@ -68,7 +70,8 @@ class CaseRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
+    audit_noun = "sla"
     list_display = ("name", "first_contact_minutes", "resolution_minutes", "business_hours_only")
 
 

@@ -136,6 +136,8 @@ def _filter_schema(flt) -> dict:
         return {"type": "number"}
     if isinstance(flt, django_filters.IsoDateTimeFilter):
         return {"type": "string", "format": "date-time"}
+    if isinstance(flt, django_filters.DateFilter):
+        return {"type": "string", "format": "date"}
     if isinstance(flt, django_filters.BooleanFilter):
         return {"type": "boolean"}
     return trimmed_text(blank=True, max_length=flt.extra.get("max_length"))

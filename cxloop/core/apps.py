@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
         from cxloop.wiring import connect
 
         connect()
+        # Log-ins, log-outs and failed log-ins go to the audit log (receivers connect on import).
+        from .auditlog import signals  # noqa: F401

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from cxloop.core.auditlog.model_admin import AuditedAdmin
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from feedback.intake.webhooks.adapters import ADAPTERS, mapping_problems
 from feedback.intake.webhooks.bodies import BodyError, payload_of
@@ -64,7 +65,8 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(AuditedAdmin):
+    audit_noun = "source"
     form = SourceForm
     list_display = ("name", "slug", "kind", "active", "webhook_url")
     list_filter = ("kind", "active")

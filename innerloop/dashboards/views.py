@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from cxloop.core.auditlog.record import audit_export
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 from cxloop.org.scoping import departments_visible_to, teams_visible_to
@@ -76,6 +77,7 @@ def export(request, table: str):
         else None
     )
     data = dashboard(user=request.user, team=scope, department=department)
+    audit_export(request, what="dashboard", target_id=table, team=slug, department=department_slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cxloop-{table}.csv"'
     writer = csv.writer(response)

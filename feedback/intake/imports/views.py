@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from cxloop.core.auditlog.record import audit_export
 from cxloop.core.exceptions import ApplicationError
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
@@ -181,6 +182,7 @@ def import_errors_csv(request, pk: int) -> StreamingHttpResponse:
     """The row-level error report (line, field, reason, value) as CSV, safe to open in a spreadsheet."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
     errors = selectors.import_job_row_errors(job=job).iterator(chunk_size=2000)
+    audit_export(request, what="import_errors", target=job)
     response = StreamingHttpResponse(
         error_report_lines(errors=errors), content_type="text/csv; charset=utf-8"
     )

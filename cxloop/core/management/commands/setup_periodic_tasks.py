@@ -12,6 +12,9 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     # Every 20 seconds: an item whose task was lost (a killed worker, Redis down) is enriched within
     # a minute (an indexed scan of the unprocessed).
     "Process feedback whose task was lost": ("feedback.sweep_unprocessed", {"seconds": 20}),
+    # "At 02:10 every day" (crontab.guru/#10_2_*_*_*): before the retraining below, so the new
+    # classifier no longer learns from comments retention has just anonymised.
+    "Apply retention policies": ("feedback.retention_apply", {"minute": "10", "hour": "2"}),
     # "At 02:40 every day" (crontab.guru/#40_2_*_*_*)
     "Retrain the category classifier": ("feedback.category_model_train", {"minute": "40", "hour": "2"}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)
@@ -40,6 +43,9 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     "Close the loop where the task was lost": ("outerloop.close_loop_sweep", {"minute": "*/15"}),
     # "At 05:10 every day" (crontab.guru/#10_5_*_*_*)
     "Review rolled-out initiatives": ("outerloop.impact_reviews_due", {"minute": "10", "hour": "5"}),
+    # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*): a person removed at the identity provider
+    # loses their sessions and tokens within a quarter of an hour.
+    "Re-check single sign-on accounts at the provider": ("identity.sso_accounts_recheck", {"minute": "*/15"}),
 }
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cxloop.core.api import BODY_REQUIRED, ErrorSerializer, filter_parameters
+from cxloop.core.auditlog.record import audit_view
 from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Role, Team
@@ -125,7 +126,7 @@ class FeedbackCollectionApi(APIView):
 
     permission_classes = [HasRole]
     required_roles = ALL_ROLES
-    accepts_ingest_tokens = True
+    required_scope = {"POST": "ingest"}  # reading needs `read` (cxloop.org.permissions)
 
     @extend_schema(
         request=FeedbackIngest,
@@ -203,6 +204,7 @@ class FeedbackDetailApi(APIView):
     @extend_schema(responses=FeedbackOutput)
     def get(self, request, pk: int):
         feedback = selectors.feedback_get(user=request.user, feedback_id=pk)
+        audit_view(request, feedback)
         return Response(FeedbackOutput(feedback, context=_output_context(request)).data)
 
 

@@ -17,6 +17,8 @@ NAVIGATION = (
     ("Raise an obstacle", "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
     ("Import", "imports:upload", {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}),
     ("People", "org:people", {Role.ADMIN}),
+    ("Audit log", "audit:log", {Role.ADMIN}),
+    ("Privacy", "privacy:erase", {Role.ADMIN}),
     ("Huddles", "huddles:list", {Role.AGENT, Role.TEAM_LEAD}),
     ("Review", "huddles:review", {Role.MANAGER}),
     ("Signals", "outerloop:signals", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),

@@ -3,8 +3,11 @@
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.sessions.models import Session
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
@@ -59,6 +62,16 @@ class Role(models.TextChoices):
 TEAM_ROLES = frozenset({Role.AGENT, Role.TEAM_LEAD})
 ORG_WIDE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
 
+# Where each role is held: a team (agent, team lead), a department (manager; a committee member may
+# name the department of their seat) or the whole organisation. Memberships and the single-sign-on
+# group mappings that grant them (cxloop.identity) share it.
+ROLE_SCOPE = (
+    Q(role__in=[Role.AGENT, Role.TEAM_LEAD], team__isnull=False, department__isnull=True)
+    | Q(role=Role.MANAGER, team__isnull=True, department__isnull=False)
+    | Q(role=Role.COMMITTEE, team__isnull=True)
+    | Q(role=Role.ADMIN, team__isnull=True, department__isnull=True)
+)
+
 
 class Membership(models.Model):
     """A role held by a person: on a team (agent, team lead), a department (manager) or organisation-wide.
@@ -80,12 +93,7 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
             models.CheckConstraint(
-                condition=(
-                    Q(role__in=[Role.AGENT, Role.TEAM_LEAD], team__isnull=False, department__isnull=True)
-                    | Q(role=Role.MANAGER, team__isnull=True, department__isnull=False)
-                    | Q(role=Role.COMMITTEE, team__isnull=True)
-                    | Q(role=Role.ADMIN, team__isnull=True, department__isnull=True)
-                ),
+                condition=ROLE_SCOPE,
                 name="membership_scope_matches_role",
             ),
             models.UniqueConstraint(
@@ -103,23 +111,34 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A key for the API: personal (acts as its owner) or for an integration (acts as a service user).
 
-    Only a hash of the key is stored; the key itself is shown once, when it is created.
+    Only a hash of the key is stored; the key itself is shown once, when it is created or rotated.
+    A token holds one or more scopes, each opening part of the API (cxloop.org.permissions), and
+    expires (CXLOOP_API_TOKEN_DAYS after creation unless its creator picked a shorter life).
     """
 
     class Scope(models.TextChoices):
-        READ_WRITE = "read_write", "Read and write, as the user"
-        INGEST = "ingest", "Send feedback only"
+        INGEST = "ingest", "Ingest: send feedback"
+        READ = "read", "Read: feedback, cases, signals, initiatives, decisions"
+        CASES = "cases", "Cases: act on cases and the loop's other work"
+        METRICS = "metrics", "Metrics: NPS, CSAT, CES and loop-closure reports"
 
     name = models.CharField(max_length=100)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     is_integration = models.BooleanField(default=False)
-    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ_WRITE)
+    scopes = ArrayField(models.CharField(max_length=16, choices=Scope.choices), default=list)
     key_prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
+    # After a rotation the replaced key keeps working until previous_key_valid_until (a grace for
+    # swapping the key in a running integration; none by default), then never again; its hash is
+    # kept so that a client still sending it is told apart from a guesser (throttle.py).
+    previous_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    previous_key_valid_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -127,7 +146,8 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope__in=["read_write", "ingest"]), name="api_token_scope_valid"
+                condition=Q(scopes__contained_by=["ingest", "read", "cases", "metrics"], scopes__len__gte=1),
+                name="api_token_scopes_valid",
             ),
         ]
 
@@ -136,4 +156,35 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def get_scopes_display(self) -> str:
+        labels = dict(self.Scope.choices)
+        return ", ".join(str(labels.get(scope, scope)).split(":")[0] for scope in self.scopes)
+
+
+class UserSession(models.Model):
+    """The register of signed-in sessions, so a person's sessions can be listed and ended.
+
+    One row per session of a signed-in person: written at sign-in, carried over when the session id
+    rotates (cxloop.org.session_store) and deleted with its session (sign-out, expiry, ending).
+    """
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="register")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_register"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · since {self.created_at:%Y-%m-%d %H:%M}"

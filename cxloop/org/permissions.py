@@ -3,7 +3,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .scoping import scope_for
 
@@ -29,28 +29,54 @@ def _token(request):
     return request.auth if isinstance(request.auth, ApiToken) else None
 
 
-def token_scope_allows(request, view) -> bool:
-    """An ingest-only token may only send feedback: views opt in with `accepts_ingest_tokens`.
+def required_token_scope(request, view) -> str:
+    """The scope a token needs for this request.
 
-    Integration tokens are always ingest-only: an integration has no role and speaks only for the
+    A view declares it with `required_scope`: one scope for every method, or a map from method to
+    scope. Undeclared, reading (GET, HEAD, OPTIONS) needs `read` and a write needs `cases` (the
+    work of the loop: cases, signals, initiatives, decisions).
+    """
+    declared = getattr(view, "required_scope", None)
+    if isinstance(declared, dict):
+        declared = declared.get(request.method)
+    if declared:
+        return declared
+    return "read" if request.method in SAFE_METHODS else "cases"
+
+
+def token_scope_refusal(request, view) -> str | None:
+    """Why the request's token may not do this (None: it may, or there is no token: a session's
+    requests are limited by the person's role alone).
+
+    Integration tokens only ever send feedback: an integration has no role and speaks only for the
     sources it is bound to (feedback.permissions).
     """
     token = _token(request)
-    if token is None or (token.scope == token.Scope.READ_WRITE and not token.is_integration):
-        return True
-    return request.method == "POST" and getattr(view, "accepts_ingest_tokens", False)
+    if token is None:
+        return None
+    needed = required_token_scope(request, view)
+    if token.is_integration and needed != "ingest":
+        return "An integration token may only send feedback."
+    if needed not in token.scopes:
+        return f"This token lacks the '{needed}' scope."
+    return None
 
 
 class HasRole(BasePermission):
     """DRF permission: set `required_roles` on the view; admins pass everywhere.
 
-    An integration token passes where it may send feedback (its write policy decides the rest).
+    A token must also hold the scope the request needs (`required_scope`). An integration token passes
+    where it may send feedback (its write policy decides the rest).
     """
 
-    message = "Your role, or your token's scope, does not give access to this resource."
+    message = "Your role does not give access to this resource."
 
     def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated) or not token_scope_allows(request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        refusal = token_scope_refusal(request, view)
+        if refusal is not None:
+            self.message = refusal
             return False
         token = _token(request)
         if token is not None and token.is_integration:
@@ -74,9 +100,13 @@ class IsPerson(BasePermission):
 
 
 class TokenScope(BasePermission):
-    """Default API permission beside IsAuthenticated: ingest-only tokens stay ingest-only."""
+    """Default API permission beside IsAuthenticated: a token acts only within its scopes."""
 
-    message = "This token may only send feedback."
+    message = "This token lacks the scope this request needs."
 
     def has_permission(self, request, view) -> bool:
-        return token_scope_allows(request, view)
+        refusal = token_scope_refusal(request, view)
+        if refusal is not None:
+            self.message = refusal
+            return False
+        return True

@@ -4,6 +4,8 @@ Every list and detail selector in the project narrows its queryset through these
 so an agent sees their team, a manager their department, and the committee and admins all.
 """
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -20,6 +22,9 @@ class Scope:
     team_ids: frozenset[int]
     department_ids: frozenset[int]
     sees_everything: bool
+    # Changes whenever the person's memberships do: a session started under other roles rotates its
+    # id on its next request (cxloop.org.sessions).
+    roles_fingerprint: str = ""
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -56,9 +61,15 @@ def scope_for(user: User | AnonymousUser) -> Scope:
         team_ids=frozenset(team_ids),
         department_ids=frozenset(department_ids),
         sees_everything=bool(roles & ORG_WIDE_ROLES),
+        roles_fingerprint=_fingerprint(rows, superuser=user.is_superuser),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def _fingerprint(rows: Sequence[tuple[str, int | None, int | None]], *, superuser: bool) -> str:
+    text = repr((sorted(rows, key=repr), superuser))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def team_filter(user, *, team_field: str = "team") -> Q:

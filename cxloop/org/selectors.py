@@ -1,8 +1,13 @@
 """Reads of the organisation, always scoped to the user."""
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from .models import Membership
+from django.conf import settings
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Membership, UserSession
 from .scoping import scope_for
 
 
@@ -27,3 +32,25 @@ def api_tokens_visible_to(*, user):
     if scope_for(user).has_role("admin"):
         condition |= Q(is_integration=True)
     return tokens.filter(condition)
+
+
+def person_for_admin(*, user, pk: int):
+    """A person, for the administrator's person page (404 for everyone else)."""
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    if not scope_for(user).has_role("admin"):
+        raise Http404
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+def sessions_active_of(*, person) -> QuerySet[UserSession]:
+    """The person's sessions that would still be let in: not expired, idle or past their lifetime."""
+    now = timezone.now()
+    return UserSession.objects.filter(
+        user=person,
+        session__expire_date__gt=now,
+        # The register's last-seen time is written once a minute: a minute of slack.
+        last_seen_at__gt=now - timedelta(seconds=settings.CXLOOP_SESSION_IDLE_SECONDS + 60),
+        created_at__gt=now - timedelta(seconds=settings.CXLOOP_SESSION_MAX_SECONDS),
+    ).order_by("-last_seen_at")

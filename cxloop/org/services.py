@@ -1,9 +1,14 @@
-"""Writes of the organisation: API tokens (people and roles are edited in the admin)."""
+"""Writes of the organisation: API tokens, sessions and deactivation (roles are edited in the admin)."""
 
+import contextvars
 import hashlib
 import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,41 +16,90 @@ from django.utils.text import slugify
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
 
-from .models import ApiToken
+from .models import ApiToken, UserSession
 
 KEY_PREFIX = "cxl_"
+ALL_SCOPES = tuple(ApiToken.Scope.values)
+
+# Set while person_deactivate runs, so the is_active hook (cxloop.org.signals) leaves the ending of
+# sessions and tokens to it: one audit row with the staff's reason rather than a second one.
+deactivating: contextvars.ContextVar[bool] = contextvars.ContextVar("cxloop_deactivating", default=False)
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def _clean_scopes(scopes: Iterable[str] | None) -> list[str]:
+    chosen = list(dict.fromkeys(ALL_SCOPES if scopes is None else scopes))
+    unknown = [scope for scope in chosen if scope not in ALL_SCOPES]
+    if unknown:
+        raise ApplicationError(
+            f"Unknown scope: {', '.join(unknown)}.", {"scopes": [f"Choose from {', '.join(ALL_SCOPES)}."]}
+        )
+    if not chosen:
+        raise ApplicationError("A token needs at least one scope.", {"scopes": ["Pick at least one scope."]})
+    return sorted(chosen, key=ALL_SCOPES.index)
+
+
+def _expiry(days: int | None) -> datetime:
+    longest = settings.CXLOOP_API_TOKEN_DAYS
+    if days is None:
+        days = longest
+    if not 1 <= days <= longest:
+        raise ApplicationError(
+            f"A token lives between 1 and {longest} days.",
+            {"expires_in_days": [f"Enter a number of days from 1 to {longest}."]},
+        )
+    return timezone.now() + timedelta(days=days)
+
+
 @transaction.atomic
 def api_token_create(
-    *, created_by, name: str, integration: bool = False, scope: str = ApiToken.Scope.READ_WRITE
+    *,
+    created_by,
+    name: str,
+    integration: bool = False,
+    scopes: Iterable[str] | None = None,
+    expires_in_days: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token and its key, which is returned here and never again."""
+    """A new token and its key, which is returned here and never again.
+
+    A personal token holds the scopes asked for (all of them when none are named); an integration
+    token only ever sends feedback, for the sources it is bound to (feedback.permissions).
+    """
     name = name.strip()
     if not name:
         raise ApplicationError("A token needs a name.", {"name": ["This field is required."]})
     if integration:
-        # An integration only sends feedback, for the sources it is bound to (feedback.permissions).
         user = _integration_user(name=name)
-        scope = ApiToken.Scope.INGEST
+        chosen = [ApiToken.Scope.INGEST.value]
     else:
         user = created_by
-        scope = ApiToken.Scope.READ_WRITE
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+        chosen = _clean_scopes(scopes)
+    key = _new_key()
     token = ApiToken.objects.create(
         name=name,
         user=user,
         is_integration=integration,
-        scope=scope,
+        scopes=chosen,
         key_prefix=key[:10],
         key_hash=hash_key(key),
         created_by=created_by,
+        expires_at=_expiry(expires_in_days),
     )
-    audit(actor=created_by, verb="api_token.created", target=token, scope=scope, integration=integration)
+    audit(
+        actor=created_by,
+        verb="api_token.created",
+        target=token,
+        scopes=chosen,
+        integration=integration,
+        expires_at=token.expires_at.isoformat(),
+    )
     return token, key
 
 
@@ -66,6 +120,129 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.previous_key_valid_until = None
+        token.save(update_fields=["revoked_at", "previous_key_valid_until"])
         audit(actor=actor, verb="api_token.revoked", target=token)
     return token
+
+
+@transaction.atomic
+def api_token_rotate(*, token: ApiToken, actor) -> tuple[ApiToken, str]:
+    """A new key for the same token (same name, scopes, sources and life length, from now on).
+
+    The replaced key stops working at once, or after CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS when
+    that is set, so a running integration can switch keys without a gap. A revoked token stays
+    revoked: make a new one instead.
+    """
+    token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ApplicationError("A revoked token cannot be rotated; create a new one.")
+    now = timezone.now()
+    # Whole seconds: created_at and the first expiry were taken microseconds apart.
+    life = timedelta(
+        seconds=round((token.expires_at - (token.rotated_at or token.created_at)).total_seconds())
+    )
+    longest = timedelta(days=settings.CXLOOP_API_TOKEN_DAYS)
+    grace = settings.CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS
+    key = _new_key()
+    # The replaced key is remembered (still known as one issued, not a guess: throttle.py) and works
+    # until the grace ends, which with no grace is now.
+    token.previous_key_hash = token.key_hash
+    token.previous_key_valid_until = now + timedelta(seconds=grace)
+    token.key_hash, token.key_prefix = hash_key(key), key[:10]
+    token.rotated_at = now
+    token.expires_at = now + min(life, longest)
+    token.save(
+        update_fields=[
+            "previous_key_hash", "previous_key_valid_until", "key_hash", "key_prefix", "rotated_at",
+            "expires_at",
+        ]
+    )  # fmt: skip
+    audit(
+        actor=actor,
+        verb="api_token.rotated",
+        target=token,
+        grace_seconds=grace,
+        expires_at=token.expires_at.isoformat(),
+    )
+    return token, key
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sessions_end(*, person, actor, reason: str = "") -> int:
+    """End every signed-in session of `person` at once; returns how many there were.
+
+    Deleting the session rows signs the person out everywhere: their next request finds no
+    session. The register rows go with them (cascade).
+    """
+    keys = list(UserSession.objects.filter(user=person).values_list("session_id", flat=True))
+    _, deleted = Session.objects.filter(session_key__in=keys).delete()
+    ended = deleted.get(Session._meta.label, 0)
+    audit(actor=actor, verb="sessions.ended", target=person, count=ended, reason=reason)
+    return ended
+
+
+# --- deactivation ---------------------------------------------------------------------------------
+
+
+def _end_access(*, person, actor, reason: str) -> tuple[int, int]:
+    """Sessions ended and tokens revoked, for a person who may no longer use cxloop."""
+    sessions = sessions_end(person=person, actor=actor, reason=reason)
+    tokens = 0
+    for token in ApiToken.objects.filter(user=person, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor)
+        tokens += 1
+    return sessions, tokens
+
+
+@transaction.atomic
+def person_deactivate(*, person, actor, reason: str) -> None:
+    """Deactivate a person: they cannot sign in, their sessions end and their API tokens are
+    revoked, all in one transaction. Used by the person page and by single sign-on deprovisioning."""
+    User = get_user_model()
+    person = User.objects.select_for_update(no_key=True).get(pk=person.pk)
+    token = deactivating.set(True)
+    try:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    finally:
+        deactivating.reset(token)
+    sessions, tokens = _end_access(person=person, actor=actor, reason=reason)
+    audit(
+        actor=actor,
+        verb="person.deactivated",
+        target=person,
+        reason=reason,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+
+
+@transaction.atomic
+def person_deactivated_elsewhere(*, person, actor, via: str) -> None:
+    """A person's is_active was unticked by a path other than person_deactivate (the Django admin,
+    a save elsewhere): end their access all the same, in the transaction of that save."""
+    sessions, tokens = _end_access(person=person, actor=actor, reason=f"deactivated via {via}")
+    audit(
+        actor=actor,
+        verb="person.deactivated",
+        target=person,
+        via=via,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+
+
+@transaction.atomic
+def person_reactivate(*, person, actor, reason: str = "") -> None:
+    """Let a deactivated person sign in again. Their revoked tokens stay revoked."""
+    User = get_user_model()
+    person = User.objects.select_for_update(no_key=True).get(pk=person.pk)
+    if person.is_active:
+        return
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    audit(actor=actor, verb="person.reactivated", target=person, reason=reason)

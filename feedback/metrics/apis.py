@@ -176,6 +176,7 @@ class _MetricReportApi(APIView):
 
     permission_classes = [HasRole]
     required_roles = tuple(Role.values)
+    required_scope = "metrics"
     metric = ""
     FilterSerializer = MetricFilterSerializer
 

@@ -163,7 +163,7 @@ def ingest_key(people):
     from cxloop.org.services import api_token_create
 
     survey = SourceFactory(slug="survey")
-    token, key = api_token_create(created_by=people["admin"], name="sync", integration=True, scope="ingest")
+    token, key = api_token_create(created_by=people["admin"], name="sync", integration=True)
     survey.integration_tokens.add(token)
     return key
 

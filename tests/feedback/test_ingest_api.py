@@ -217,9 +217,7 @@ def test_anonymous_caller_is_refused(survey):
 def test_token_authentication(people, survey):
     from cxloop.org.services import api_token_create
 
-    token, key = api_token_create(
-        created_by=people["admin"], name="survey sync", integration=True, scope="ingest"
-    )
+    token, key = api_token_create(created_by=people["admin"], name="survey sync", integration=True)
     survey.integration_tokens.add(token)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

@@ -132,7 +132,7 @@ def test_concurrent_overlapping_batches_store_each_item_once(people, killable_re
     from cxloop.org.services import api_token_create
 
     survey = SourceFactory(slug="survey")
-    token, key = api_token_create(created_by=people["admin"], name="sync", integration=True, scope="ingest")
+    token, key = api_token_create(created_by=people["admin"], name="sync", integration=True)
     survey.integration_tokens.add(token)
     base = processes.web(processes.env(killable_redis.url))
     items = [

@@ -39,11 +39,12 @@ def test_tokens_page_shows_a_new_key_once(client, people):
     # given
     client.force_login(people["lead"])
     # when
-    created = client.post("/settings/api-tokens/", {"name": "reporting"})
+    created = client.post("/settings/api-tokens/", {"name": "reporting", "scopes": ["read", "metrics"]})
     listed = client.get("/settings/api-tokens/")
     # then
     token = ApiToken.objects.get(name="reporting")
     assert created.status_code == 200
+    assert token.scopes == ["read", "metrics"]
     assert "cxl_" in created.content.decode()
     assert token.key_prefix in listed.content.decode()
     assert created.context["new_key"] not in listed.content.decode()
@@ -51,7 +52,7 @@ def test_tokens_page_shows_a_new_key_once(client, people):
 
 def test_only_admins_create_integration_tokens(client, people):
     client.force_login(people["agent"])
-    response = client.post("/settings/api-tokens/", {"name": "sync", "integration": "on", "scope": "ingest"})
+    response = client.post("/settings/api-tokens/", {"name": "sync", "integration": "on"})
     assert response.status_code == 400
     assert "Only administrators create integration tokens." in response.content.decode()
     assert not ApiToken.objects.exists()
@@ -61,10 +62,11 @@ def test_integration_token_acts_as_a_service_user(client, people):
     # given
     client.force_login(people["admin"])
     # when
-    client.post("/settings/api-tokens/", {"name": "Typeform sync", "integration": "on", "scope": "ingest"})
+    client.post("/settings/api-tokens/", {"name": "Typeform sync", "integration": "on", "scopes": ["cases"]})
     # then
     token = ApiToken.objects.get()
     assert token.is_integration
+    assert token.scopes == ["ingest"]  # an integration only sends feedback, whatever was ticked
     assert token.user.username == "integration-typeform-sync"
     assert not token.user.has_usable_password()
 

@@ -96,7 +96,7 @@ def test_user_typed_text_is_escaped(client, people, org):
 def test_login_page_and_logout(client, people):
     # when
     page = client.get(reverse("login"))
-    response = client.post(reverse("login"), {"username": "agent-a1", "password": "pw-for-tests-only"})
+    response = client.post(reverse("login"), {"login": "agent-a1", "password": "pw-for-tests-only"})
     # then
     assert page.status_code == 200
     assert response.status_code == 302
@@ -107,9 +107,9 @@ def test_login_page_and_logout(client, people):
 def test_login_attempts_are_limited(client, people):
     # given: five wrong passwords
     for _ in range(5):
-        client.post(reverse("login"), {"username": "agent-a1", "password": "wrong"})
+        client.post(reverse("login"), {"login": "agent-a1", "password": "wrong"})
     # when: the right one
-    response = client.post(reverse("login"), {"username": "agent-a1", "password": "pw-for-tests-only"})
+    response = client.post(reverse("login"), {"login": "agent-a1", "password": "pw-for-tests-only"})
     # then
     assert response.status_code == 429
     assert "Too many failed" in response.content.decode()

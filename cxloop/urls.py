@@ -1,19 +1,27 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cxloop.core.views import healthz
+from cxloop.identity.views import LoginView
 from cxloop.org.views import home
+
+# The admin's own login would skip the second factor: it sends people to cxloop's login instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # django-allauth's login (password, single sign-on, second factor); cxloop/identity.
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("cxloop.identity.urls")),
     path("admin/", admin.site.urls),
     path("", include("cxloop.org.urls")),
     path("", include("cxloop.notifications.urls")),
+    path("", include("cxloop.core.auditlog.urls")),
     path("", include("feedback.urls")),
     path("", include("innerloop.urls")),
     path("", include("innerloop.dashboards.urls")),
@@ -21,10 +29,12 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("innerloop.huddles.urls")),
     path("imports/", include("feedback.intake.imports.urls")),
+    path("privacy/", include("feedback.privacy.urls")),
     path("api/v1/", include("feedback.api_urls")),
     path("api/v1/", include("innerloop.api_urls")),
     path("api/v1/", include("outerloop.api_urls")),
     path("api/v1/", include("governance.api_urls")),
+    path("api/v1/", include("cxloop.core.auditlog.api_urls")),
     path("hooks/", include("feedback.intake.webhooks.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -36,9 +36,18 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # Sign-in: passwords, single sign-on (OpenID Connect) and a second factor (cxloop/identity).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    # allauth's security-key pages use its filters.
+    "django.contrib.humanize",
     "cxloop.org",
     "cxloop.core",
     "cxloop.notifications",
+    "cxloop.identity",
     "feedback",
     "innerloop",
     "outerloop",
@@ -51,12 +60,18 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Keeps the request for audit rows written without one at hand (the person, their address).
+    "cxloop.core.auditlog.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Before the login check, so an expired session is sent to sign in again.
     "cxloop.org.sessions.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cxloop.org.presence.PresenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the login check and messages: a person whose role needs a second factor and who has none
+    # reaches only its enrolment (and logout) until they have one.
+    "cxloop.identity.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -102,7 +117,11 @@ CACHES = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses sign-in from an address or for a username past its failure limit (cxloop/org/throttle.py).
+    "cxloop.org.throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # django-allauth signs people in through it after single sign-on and the second factor.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,6 +139,68 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The login form is django-allauth's (its field is "login"); axes reads the username from the
+# credentials it authenticates with, or from that field (cxloop/identity/axes.py).
+AXES_USERNAME_CALLABLE = "cxloop.identity.axes.username_of"
+# Beyond axes: password spraying (failures for many usernames from one address) and distributed
+# guessing (failures for one username from many addresses), counted over a sliding window; past a
+# limit, sign-in from that address / for that username is refused for the cooldown.
+CXLOOP_LOGIN_FAILURES_PER_ADDRESS = env.int("CXLOOP_LOGIN_FAILURES_PER_ADDRESS", default=20)
+CXLOOP_LOGIN_FAILURES_PER_USERNAME = env.int("CXLOOP_LOGIN_FAILURES_PER_USERNAME", default=10)
+CXLOOP_LOGIN_FAILURE_WINDOW_SECONDS = env.int("CXLOOP_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+CXLOOP_LOGIN_COOLDOWN_SECONDS = env.int("CXLOOP_LOGIN_COOLDOWN_SECONDS", default=15 * 60)
+
+# --- Sign-in with django-allauth (cxloop/identity; README "Single sign-on and second factor") ---
+# People sign in with their username, or through the organisation's OpenID provider. Nobody signs
+# themselves up: accounts are made by admins, or just in time at a single sign-on whose groups map to
+# a role (cxloop.identity.GroupMapping).
+ACCOUNT_LOGIN_METHODS = {"username"}
+# (signup is closed; allauth derives the login form's password field from these)
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# A single sign-on never joins an existing account by its email; it gets an account of its own.
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_ADAPTER = "cxloop.identity.adapters.AccountAdapter"
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# django-axes and cxloop's own throttle limit failed sign-ins; allauth's limits on the same would only
+# answer first and differently.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+ACCOUNT_FORMS = {"login": "cxloop.identity.forms.LoginForm"}
+# Password sign-in can be switched off where everyone uses single sign-on.
+CXLOOP_PASSWORD_LOGIN = env.bool("CXLOOP_PASSWORD_LOGIN", default=True)
+
+# Single sign-on: shown on the login page only when the provider is configured.
+CXLOOP_OIDC_SERVER_URL = env("CXLOOP_OIDC_SERVER_URL", default="").rstrip("/")
+CXLOOP_OIDC_CLIENT_ID = env("CXLOOP_OIDC_CLIENT_ID", default="")
+CXLOOP_OIDC_CLIENT_SECRET = env("CXLOOP_OIDC_CLIENT_SECRET", default="")
+CXLOOP_OIDC_NAME = env("CXLOOP_OIDC_NAME", default="single sign-on")
+CXLOOP_OIDC_SCOPES = env.list("CXLOOP_OIDC_SCOPES", default=["openid", "profile", "email", "groups"])
+CXLOOP_OIDC_GROUPS_CLAIM = env("CXLOOP_OIDC_GROUPS_CLAIM", default="groups")
+# The id in the redirect URI registered at the provider: <base URL>/accounts/oidc/sso/login/callback/
+CXLOOP_OIDC_PROVIDER_ID = "sso"
+SOCIALACCOUNT_ADAPTER = "cxloop.identity.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# The refresh token is kept so the periodic re-check can ask the provider whether the person still
+# exists there (cxloop.identity.services.recheck).
+SOCIALACCOUNT_STORE_TOKENS = True
+# The provider itself is built from the CXLOOP_OIDC_* settings (cxloop.identity.adapters.sso_app).
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+
+# Second factor: TOTP, WebAuthn security keys and passkeys, recovery codes. Required for the roles
+# listed (superusers count as admins); a person holding one reaches nothing but enrolment until they
+# have a TOTP or WebAuthn factor. A single sign-on is trusted to have checked the provider's own
+# second factor unless CXLOOP_MFA_FOR_SSO is on.
+CXLOOP_MFA_REQUIRED_ROLES = env.list("CXLOOP_MFA_REQUIRED_ROLES", default=["admin", "committee"])
+CXLOOP_MFA_FOR_SSO = env.bool("CXLOOP_MFA_FOR_SSO", default=False)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A passkey is a second factor here, not a way round the password (and its lockout).
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = env("CXLOOP_MFA_ISSUER", default="cxloop")
+# One period either side, for phones whose clock is a little off.
+MFA_TOTP_TOLERANCE = 1
+MFA_ADAPTER = "cxloop.identity.adapters.MfaAdapter"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -151,6 +232,16 @@ SESSION_COOKIE_HTTPONLY = True
 CXLOOP_SESSION_IDLE_SECONDS = env.int("CXLOOP_SESSION_IDLE_SECONDS", default=30 * 60)
 CXLOOP_SESSION_MAX_SECONDS = env.int("CXLOOP_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = CXLOOP_SESSION_MAX_SECONDS
+# Database sessions that keep the register of signed-in sessions (cxloop.org.UserSession) when an id
+# rotates, so a person's sessions can be listed and ended.
+SESSION_ENGINE = "cxloop.org.session_store"
+# API tokens expire this many days after creation (their creator may pick fewer); after a rotation
+# the replaced key keeps working this many seconds (0: it stops at once).
+CXLOOP_API_TOKEN_DAYS = env.int("CXLOOP_API_TOKEN_DAYS", default=90)
+CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS = env.int("CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS", default=0)
+# Keys never issued, sent from one address within the login failure window, before that address's
+# keyed API requests are refused for the cooldown (429).
+CXLOOP_API_TOKEN_FAILURES_PER_ADDRESS = env.int("CXLOOP_API_TOKEN_FAILURES_PER_ADDRESS", default=100)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -6,6 +6,9 @@ from .base import env
 DEBUG = False
 CXLOOP_PRODUCTION = True
 SECRET_KEY = env("SECRET_KEY")
+# Previous keys, while SECRET_KEY is rotated: sessions, signed links and the sealed second-factor
+# secrets (cxloop/identity/sealing.py) made with them keep working.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
@@ -26,3 +29,5 @@ SECURE_HSTS_PRELOAD = True
 # django-axes would lock out by the proxy's address.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# django-allauth (its rate limits, the address it records) reads the client address the same way.
+ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT

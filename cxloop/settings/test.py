@@ -29,3 +29,6 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
 # No routes: every task goes to the default queue, the test's own (tests/fixtures set it per test that
 # starts processes). tests/core/test_queues.py checks the production routes.
 CELERY_TASK_ROUTES = {}
+# The suite signs its admins and committee members in with force_login, by the hundred; the
+# second-factor tests (tests/identity, tests/e2e/test_mfa.py) switch the requirement on themselves.
+CXLOOP_MFA_REQUIRED_ROLES = []

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .intake import admin as intake_admin  # noqa: F401 (registers the sources and dead letters)
 from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Touchpoint
+from .privacy import admin as privacy_admin  # noqa: F401 (registers the retention policies)
 
 
 @admin.register(Category)
@@ -48,11 +49,40 @@ class JourneyStageAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "external_id", "segment", "value_tier", "annual_value", "owning_team")
-    list_filter = ("value_tier", "segment")
+    list_display = (
+        "__str__", "external_id", "segment", "value_tier", "annual_value", "owning_team", "do_not_contact",
+    )  # fmt: skip
+    list_filter = ("value_tier", "segment", "do_not_contact")
     search_fields = ("external_id", "name", "email")
     list_select_related = ("owning_team",)
-    readonly_fields = ("value_tier",)
+    # Do not contact changes only through the actions below (the service dates and audits it).
+    readonly_fields = ("value_tier", "do_not_contact", "do_not_contact_since")
+    actions = ["mark_do_not_contact", "allow_contact"]
+
+    @admin.action(description="Mark do not contact (the customers asked not to be contacted)")
+    def mark_do_not_contact(self, request, queryset):
+        self._do_not_contact_set(request, queryset, do_not_contact=True)
+
+    @admin.action(description="Remove do not contact (the customers agreed to be contacted again)")
+    def allow_contact(self, request, queryset):
+        self._do_not_contact_set(request, queryset, do_not_contact=False)
+
+    def _do_not_contact_set(self, request, queryset, *, do_not_contact: bool) -> None:
+        from .permissions import MANAGE_CUSTOMERS
+        from .services.contact import customer_do_not_contact_set
+
+        if not request.user.has_perm(MANAGE_CUSTOMERS):
+            self.message_user(request, "Only a person who manages customers may do this.", messages.ERROR)
+            return
+        changed = queryset.exclude(do_not_contact=do_not_contact)
+        count = 0
+        for customer in changed.order_by("pk"):
+            customer_do_not_contact_set(
+                customer=customer, do_not_contact=do_not_contact, actor=request.user, by="admin"
+            )
+            count += 1
+        state = "marked do not contact" if do_not_contact else "may be contacted again"
+        self.message_user(request, f"{count} customer(s) {state}.", messages.SUCCESS)
 
 
 @admin.register(Feedback)

@@ -42,3 +42,11 @@ def category_model_train() -> int | None:
 
     model = train()
     return model.pk if model else None
+
+
+@shared_task(name="feedback.retention_apply")
+def retention_apply() -> dict:
+    """Apply every enabled retention policy (nightly, by beat); returns what changed per source."""
+    from feedback.privacy.retention import retention_apply as retention_apply_service
+
+    return retention_apply_service(dry_run=False)

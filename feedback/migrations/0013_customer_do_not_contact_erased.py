@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='do_not_contact',
-            field=models.BooleanField(db_index=True, default=False),
+            field=models.BooleanField(db_default=False, db_index=True, default=False),
         ),
         migrations.AddField(
             model_name='customer',

@@ -14,6 +14,7 @@ from feedback.models.metrics import (
     Grain,
     RollupCounts,
 )
+from feedback.models.privacy import ErasedCustomerKey, RetentionPolicy
 from feedback.models.record import (
     Category,
     CategoryModel,
@@ -37,6 +38,7 @@ __all__ = [
     "CellCounts",
     "Customer",
     "DeadLetterStatus",
+    "ErasedCustomerKey",
     "Feedback",
     "FeedbackDailyRollup",
     "FeedbackPeriodRollup",
@@ -48,6 +50,7 @@ __all__ = [
     "ImportRowError",
     "ImportStatus",
     "JourneyStage",
+    "RetentionPolicy",
     "RollupCounts",
     "Scale",
     "Source",

@@ -95,7 +95,8 @@ class Customer(models.Model):
     owning_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Do not contact: no message of any kind goes to this customer (case templates, close-the-loop,
     # surveys, anything sent later); the case page says so.
-    do_not_contact = models.BooleanField(default=False, db_index=True)
+    # A database default too: COPY (the demo, bulk loads) leaves the column out.
+    do_not_contact = models.BooleanField(default=False, db_default=False, db_index=True)
     do_not_contact_since = models.DateTimeField(null=True, blank=True)
     # Set when the customer was erased (their personal data deleted or anonymised, their scores kept).
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -260,6 +261,9 @@ class Feedback(models.Model):
     triage_result = models.JSONField(
         default=dict, db_default=models.Value({}, models.JSONField()), blank=True
     )
+    # Set when the comment (and metadata) was anonymised, by erasure or by the source's retention
+    # policy: the score, dates and coding stay, so metrics do not move; retention skips marked rows.
+    comment_anonymised_at = models.DateTimeField(null=True, blank=True)
 
     # Full-text search over comments, kept by PostgreSQL itself (a stored generated column), without
     # the emails, phone and card numbers that masking hides (enrichment.pii.searchable_comment).
@@ -311,6 +315,12 @@ class Feedback(models.Model):
             ),
             GinIndex(fields=["search_vector"], name="feedback_search"),
             models.Index(fields=["confirmed_category", "-occurred_at"], name="feedback_category_recent"),
+            # What a source's retention run looks for: its old comments not yet anonymised.
+            models.Index(
+                fields=["source", "occurred_at"],
+                name="feedback_retention_due",
+                condition=Q(comment_anonymised_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

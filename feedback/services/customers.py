@@ -7,9 +7,10 @@ from cxloop.core.bulk import insert_absent
 from cxloop.core.models import audit
 from feedback.models import Customer
 from feedback.permissions import Writer
+from feedback.privacy.erased_keys import erased_customer_ids
 
 # Contract keys that describe the customer, not the feedback.
-CUSTOMER_FIELDS = ("name", "email", "phone", "segment", "annual_value")
+CUSTOMER_FIELDS = ("name", "email", "phone", "segment", "annual_value", "do_not_contact")
 
 
 def customer_key(data: dict) -> str:
@@ -30,21 +31,27 @@ def customers_resolve(
     """The customers of a batch, created with what they carry when new: (customer key -> id, and
     customer key -> the stored fields this writer asked to change but may not).
 
-    Stored details change only for a writer that manages customers, each change audited with its
-    before and after; for the others they stay as they were. Several deliveries naming the same
-    customer leave each field as the last of them says. Customers are written in key order, so
-    concurrent batches lock them in the same order.
+    Stored details change only for a writer that manages customers, each change audited by the
+    names of the fields it changed; for the others they stay as they were. Several deliveries
+    naming the same customer leave each field as the last of them says. A key of an erased customer
+    resolves to the erased record, whose details are never stored again. Customers are written in
+    key order, so concurrent batches lock them in the same order.
     """
     merged: dict[str, dict] = {}
     for data in customers:
         merged.setdefault(customer_key(data), {}).update(_customer_fields(data))
-    keys = sorted(merged)
+    # A customer erased before stays erased: their items join the erased record, details unstored.
+    erased = erased_customer_ids(keys=sorted(merged))
+    keys = sorted(key for key in merged if key not in erased)
     now = timezone.now()
     created = {
         external_id: pk
         for pk, external_id in insert_absent(
             Customer,
-            rows=[{"external_id": key, "created_at": now, **merged[key]} for key in keys],
+            rows=[
+                {"external_id": key, "created_at": now, **merged[key], **_since(merged[key], now)}
+                for key in keys
+            ],
             conflict=("external_id",),
             returning=("id", "external_id"),
         )
@@ -66,28 +73,39 @@ def customers_resolve(
     if changes and writer.manages_customers:
         _customers_change(customers=[stored[key] for key in sorted(changes)], changes=changes, writer=writer)
         changes = {}
-    ids = {**{key: customer.pk for key, customer in stored.items()}, **created}
+    ids = {**{key: customer.pk for key, customer in stored.items()}, **created, **erased}
     return ids, {key: sorted(fields) for key, fields in changes.items()}
 
 
 def _customers_change(*, customers: list[Customer], changes: dict[str, dict], writer: Writer) -> None:
-    """Apply changed details, locking each customer (in key order) and auditing before and after."""
+    """Apply changed details, locking each customer (in key order) and auditing the fields changed."""
     locked = Customer.objects.select_for_update(no_key=True).filter(pk__in=[c.pk for c in customers])
     for customer in locked.order_by("external_id"):
         fields = changes[customer.external_id]
-        before = {name: getattr(customer, name) for name in fields}
         for name, value in fields.items():
             setattr(customer, name, value)
         if "annual_value" in fields:
             customer.value_tier = Customer.tier_for(customer.annual_value)
-        customer.save(update_fields=[*fields, "value_tier"])
+        since = _since(fields, timezone.now())
+        for name, value in since.items():
+            setattr(customer, name, value)
+        customer.save(update_fields=[*fields, *since, "value_tier"])
         audit(
             actor=writer.user,
             verb="customer.updated",
             target=customer,
             by=writer.label,
-            changes={name: [str(before[name]), str(value)] for name, value in fields.items()},
+            # Field names only: the audit log is append-only, so it must never hold a customer's
+            # contact details (they could not be erased from it).
+            fields=sorted(fields),
         )
+
+
+def _since(fields: dict, now) -> dict:
+    """Do not contact (feedback.contact) dates from when it was set; lifted, it has no date."""
+    if "do_not_contact" not in fields:
+        return {}
+    return {"do_not_contact_since": now if fields["do_not_contact"] else None}
 
 
 def customer_warnings(*, data: dict, unchanged: dict[str, list[str]]) -> dict:

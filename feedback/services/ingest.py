@@ -182,6 +182,7 @@ def _store(*, data: dict, writer: Writer) -> IngestResult:
         return IngestResult(data["external_id"], DUPLICATE, feedback.pk)
     # Only what this delivery says: without an occurred_at, the first delivery's time stays.
     values = {key: data[key] for key in FEEDBACK_FIELDS if key in data}
+    warnings = {**warnings, **_keep_anonymised(feedback=feedback, values=values)}
     if customer_id is not None:
         values["customer_id"] = customer_id
     if "team" in values:
@@ -202,6 +203,24 @@ def _store(*, data: dict, writer: Writer) -> IngestResult:
         fields += ["processed_at", "triaged_at"]
     feedback.save(update_fields=fields)
     return IngestResult(data["external_id"], UPDATED, feedback.pk, warnings=warnings)
+
+
+# What erasure and retention anonymised (feedback/privacy/anonymise.py) stays so: a later delivery
+# of the item (a vendor's retry, an old file imported again) does not bring the words back.
+ANONYMISED_FIELDS = ("comment", "metadata")
+
+
+def _keep_anonymised(*, feedback: Feedback, values: dict) -> dict:
+    """Drop from `values` what an anonymised item may not take again; the warning that says so."""
+    if feedback.comment_anonymised_at is None:
+        return {}
+    dropped = [key for key in ANONYMISED_FIELDS if values.pop(key, None) not in (None, "", {})]
+    if not dropped:
+        return {}
+    return {
+        key: ["not stored: this item's text was anonymised (erasure or retention) and stays so."]
+        for key in dropped
+    }
 
 
 def _merged_score_errors(*, feedback: Feedback, values: dict) -> dict:

@@ -108,6 +108,10 @@ class Case(models.Model):
     )
     resolution_note = models.TextField(blank=True)
     recovery_score = models.SmallIntegerField(null=True, blank=True)
+    # Set when the case's personal data (messages, notes, contact details, resolution text) was
+    # erased: the customer was erased, or the source's retention period passed. Status, dates and
+    # root cause stay, so loop-closure metrics do not move.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 
     # Optimistic concurrency: every change bumps it; an edit made on an older version is refused.
     version = models.PositiveIntegerField(default=1)

@@ -1,0 +1,1 @@
+"""Privacy: erasing a customer on request, and retention per source (issue #15)."""

@@ -7,6 +7,15 @@ signal, and the receiver is connected here, so the hand-offs can be read in one 
 - feedback.signals.feedback_enriched -> innerloop.tasks.triage_after_enrichment: items just enriched
   are triaged right after the enrichment commits, in the same worker (triage has its own marker,
   Feedback.triaged_at, and its own sweep, innerloop.sweep_untriaged, for a hand-off that was lost).
+- feedback.contact.do_not_contact_reason -> cxloop.notifications.suppression: every outgoing email is
+  checked against the customers who asked not to be contacted, when queued and again when sent.
+- feedback.privacy.registry.eraser_register <- innerloop.privacy.innerloop_eraser,
+  outerloop.privacy.outerloop_eraser and cxloop.notifications.privacy.notifications_eraser: erasing
+  a customer (or a source's retention run) empties the copies those apps keep (case messages, notes
+  and alerts, huddle summaries' quotes, identifiers in staff text, emails to the customer), in the
+  erasure's own transaction.
+- cxloop.core.auditlog.filters.register_customer_lookup <- feedback's customers: the audit log's
+  "customer" filter finds a customer by external id.
 
 The other joins live in the project's own modules: cxloop/urls.py mounts each app's pages and API,
 cxloop/settings/base.py (CXLOOP_QUEUES) routes each task to its queue, setup_periodic_tasks
@@ -20,3 +29,26 @@ def connect() -> None:
     from innerloop.tasks import triage_after_enrichment
 
     feedback_enriched.connect(triage_after_enrichment, dispatch_uid="innerloop.triage_after_enrichment")
+
+    from cxloop.notifications.suppression import suppression_check_register
+    from feedback.contact import do_not_contact_reason
+
+    suppression_check_register("feedback.do_not_contact", do_not_contact_reason)
+
+    from cxloop.notifications.privacy import notifications_eraser
+    from feedback.privacy.registry import eraser_register
+    from innerloop.privacy import innerloop_eraser
+    from outerloop.privacy import outerloop_eraser
+
+    eraser_register("innerloop", innerloop_eraser)
+    eraser_register("outerloop", outerloop_eraser)
+    eraser_register("notifications", notifications_eraser)
+
+    from cxloop.core.auditlog.filters import register_customer_lookup
+    from feedback.models import Customer
+
+    register_customer_lookup(
+        lambda external_id: list(
+            Customer.objects.filter(external_id=external_id).values_list("pk", flat=True)
+        )
+    )

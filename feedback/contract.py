@@ -132,6 +132,9 @@ class CustomerInput(serializers.Serializer):
     annual_value = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
     )
+    do_not_contact = serializers.BooleanField(
+        required=False, help_text="The customer asked not to be contacted (feedback.contact)."
+    )
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()

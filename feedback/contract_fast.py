@@ -43,7 +43,7 @@ def _customer(value, fields) -> dict | None:
         return None
     if type(value) is not dict:
         raise Unsure
-    out: dict[str, str | None] = {}
+    out: dict[str, str | bool | None] = {}
     if "external_id" in value:
         out["external_id"] = _text(value["external_id"], fields["external_id"])
     if "name" in value:
@@ -64,6 +64,10 @@ def _customer(value, fields) -> dict | None:
         if value["annual_value"] is not None:
             raise Unsure  # a decimal: the serializer's quantizing and bounds
         out["annual_value"] = None
+    if "do_not_contact" in value:
+        if type(value["do_not_contact"]) is not bool:
+            raise Unsure  # "true", 1...: the serializer's reading of booleans
+        out["do_not_contact"] = value["do_not_contact"]
     if not out.get("external_id") and not out.get("email"):
         raise Unsure
     return out

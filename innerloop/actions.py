@@ -164,6 +164,25 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         allowed=permissions.can_close_case,
     ),
     Action(
+        name="do-not-contact",
+        input=None,
+        perform=lambda user, case, data: services.case_customer_do_not_contact_set(
+            case=case, actor=user, do_not_contact=True
+        ),
+        message=_done("Marked do not contact: nobody will write to or call this customer."),
+        allowed=permissions.can_mark_do_not_contact,
+    ),
+    Action(
+        name="allow-contact",
+        input=None,
+        perform=lambda user, case, data: services.case_customer_do_not_contact_set(
+            case=case, actor=user, do_not_contact=False
+        ),
+        message=_done("Do not contact removed: the customer may be contacted again."),
+        allowed=permissions.can_allow_contact,
+        denied="Only a person who manages customers may lift do not contact.",
+    ),
+    Action(
         name="note",
         input=CaseNoteInput,
         perform=lambda user, case, data: services.case_add_note(case=case, actor=user, text=data["text"]),
@@ -230,12 +249,12 @@ CASE_API_ROUTES: dict[str, ApiRoute] = {
     "contact": ApiRoute(
         "log-contact", "case-log-contact", "CaseLogContactApi",
         "Record an attempt to reach the customer; reaching them starts the resolution clock.",
-        f"the case is not open (reopen it first), {STALE}",
+        f"the case is not open (reopen it first), the customer asked not to be contacted, {STALE}",
     ),
     "message": ApiRoute(
         "message", "case-message", "CaseMessageApi",
         "Email the customer from a message template; `body` replaces the template's text when given.",
-        f"the customer has no email address on file, {STALE}",
+        f"the customer has no email address on file or asked not to be contacted, {STALE}",
     ),
     "resolve": ApiRoute(
         "resolve", "case-resolve", "CaseResolveApi",
@@ -255,6 +274,16 @@ CASE_API_ROUTES: dict[str, ApiRoute] = {
         "close", "case-close", "CaseCloseApi",
         "Close a resolved case: the customer has been told, nothing more to do.",
         f"the case is not resolved, {STALE}",
+    ),
+    "do-not-contact": ApiRoute(
+        "do-not-contact", "case-do-not-contact", "CaseDoNotContactApi",
+        "Mark the case's customer do not contact: no message of any kind goes to them from now on.",
+        "the case has no customer record",
+    ),
+    "allow-contact": ApiRoute(
+        "allow-contact", "case-allow-contact", "CaseAllowContactApi",
+        "Lift do not contact from the case's customer (needs the manage customers permission).",
+        "the case has no customer record",
     ),
     "note": ApiRoute(
         "note", "case-note", "CaseNoteApi", "Add a note to the case's timeline (no change of status).", None

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from cxloop.core.actions import ActionApi
 from cxloop.core.api import EARLIEST_DAY, LATEST_DAY, KeywordNames, filter_parameters, refusal, report_days
+from cxloop.core.auditlog.record import audit_view
 from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.org.models import Team
 from cxloop.org.permissions import HasRole
@@ -41,6 +42,9 @@ class CaseOutput(serializers.ModelSerializer):
         slug_field="slug", read_only=True, allow_null=True, help_text="set when resolved"
     )
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    do_not_contact = serializers.SerializerMethodField(
+        help_text="The customer asked not to be contacted: no message, no call (feedback.contact)."
+    )
 
     class Meta:
         model = Case
@@ -49,7 +53,11 @@ class CaseOutput(serializers.ModelSerializer):
             "first_contact_due_at", "resolution_due_at", "due_at", "overdue", "paused_at",
             "first_contacted_at", "resolved_at", "closed_at", "escalation_level",
             "root_cause", "resolution_note", "recovery_score", "version", "created_at", "updated_at",
+            "do_not_contact",
         ]  # fmt: skip
+
+    def get_do_not_contact(self, case: Case) -> bool:
+        return case.customer is not None and case.customer.do_not_contact
 
 
 class CaseListApi(APIView):
@@ -80,7 +88,9 @@ class CaseDetailApi(APIView):
 
     @extend_schema(responses=CaseOutput)
     def get(self, request, pk: int):
-        return Response(CaseOutput(selectors.case_get(user=request.user, case_id=pk)).data)
+        case = selectors.case_get(user=request.user, case_id=pk)
+        audit_view(request, case)
+        return Response(CaseOutput(case).data)
 
 
 class CaseClaimNextApi(APIView):
@@ -88,6 +98,7 @@ class CaseClaimNextApi(APIView):
 
     permission_classes = [HasRole]
     required_roles = CLAIM_ROLES
+    required_scope = "cases"
 
     @extend_schema(request=None, responses={200: CaseOutput, 204: None})
     def post(self, request: Request) -> Response:
@@ -103,6 +114,7 @@ class CaseActionApi(ActionApi):
 
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
+    required_scope = "cases"
     output = CaseOutput
 
     def get_target(self, request: Request, **kwargs: Any) -> Case:
@@ -159,6 +171,7 @@ class LoopClosureApi(APIView):
 
     permission_classes = [HasRole]
     required_roles = CASE_ROLES
+    required_scope = "metrics"
 
     class FilterSerializer(KeywordNames, serializers.Serializer):
         from_ = serializers.DateField(

@@ -12,8 +12,8 @@ from .actions import MANUAL_STATUSES, team_people
 from .models import ContactAttempt, MessageTemplate
 
 __all__ = [
-    "BulkAssignForm", "ContactForm", "MessageForm", "NoteForm", "ReopenForm", "ResolveForm", "StatusForm",
-    "VersionedForm", "team_people",
+    "AllowContactForm", "BulkAssignForm", "ContactForm", "DoNotContactForm", "MessageForm", "NoteForm",
+    "ReopenForm", "ResolveForm", "StatusForm", "VersionedForm", "team_people",
 ]  # fmt: skip
 
 
@@ -66,6 +66,15 @@ class ReopenForm(VersionedForm):
 
 class NoteForm(ActionForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class DoNotContactForm(ActionForm):
+    # The confirmation: a person says what they are recording (the action has no other input).
+    confirm = forms.BooleanField(label="The customer asked not to be contacted")
+
+
+class AllowContactForm(ActionForm):
+    confirm = forms.BooleanField(label="The customer agreed to be contacted again")
 
 
 class BulkAssignForm(ActionForm):

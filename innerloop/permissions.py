@@ -9,6 +9,7 @@ from typing import Any
 
 from cxloop.org.models import Membership, Role, Team
 from cxloop.org.scoping import scope_for
+from feedback.permissions import MANAGE_CUSTOMERS
 from innerloop.models import Case
 from innerloop.models.huddles import Huddle
 
@@ -40,6 +41,16 @@ def can_work_case(user: Any, case: Case) -> bool:
 # The case actions share one rule today; each has its own name so a rule can change in one place.
 can_contact_case = can_message_case = can_resolve_case = can_reopen_case = can_work_case
 can_close_case = can_note_case = can_change_case_status = can_work_case
+
+
+def can_mark_do_not_contact(user: Any, case: Case) -> bool:
+    """Whoever works the case records that the customer asked not to be contacted."""
+    return can_work_case(user, case)
+
+
+def can_allow_contact(user: Any, case: Case) -> bool:
+    """Lifting it, so that the customer can be written to again, needs the "manage customers" permission."""
+    return can_work_case(user, case) and user.has_perm(MANAGE_CUSTOMERS)
 
 
 def claimable_team_ids(user: Any) -> list[int]:

@@ -49,6 +49,7 @@ class QueueRow(NamedTuple):
     tier: str
     status: str
     assignee: str
+    do_not_contact: bool = False
 
 
 def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
@@ -88,6 +89,7 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
                 else "",
                 status=STATUSES.get(case.status, case.status),
                 assignee=str(case.assignee) if case.assignee else "—",
+                do_not_contact=bool(customer and customer.do_not_contact),
             )
         )
     return rows

@@ -11,13 +11,16 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from cxloop.core.actions import action_run_form
+from cxloop.core.auditlog.record import audit_view
 from cxloop.org.scoping import scope_for
 
 from . import permissions, selectors
 from .actions import CASE_ACTIONS, QUEUE_ACTIONS
 from .forms import (
+    AllowContactForm,
     BulkAssignForm,
     ContactForm,
+    DoNotContactForm,
     MessageForm,
     NoteForm,
     ReopenForm,
@@ -113,6 +116,8 @@ HTML_ACTIONS: dict[str, tuple[type[forms.Form], str]] = {
     "reopen": (ReopenForm, "reopen_form"),
     "close": (VersionedForm, "close_form"),
     "note": (NoteForm, "note_form"),
+    "do-not-contact": (DoNotContactForm, "do_not_contact_form"),
+    "allow-contact": (AllowContactForm, "allow_contact_form"),
 }
 # The close action is a button with its hidden version: the page shows no form for it.
 _NO_PAGE_FORM = {"close"}
@@ -127,6 +132,8 @@ def _case_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict
     }
     return {
         "case": case,
+        "do_not_contact": selectors.customer_contact(case=case),
+        "can_allow_contact": permissions.can_allow_contact(request.user, case),
         "timeline": selectors.case_timeline(case=case),
         "history": selectors.customer_history(case=case, user=request.user),
         "templates": selectors.message_templates(),
@@ -138,6 +145,7 @@ def _case_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=pk)
+    audit_view(request, case)
     return TemplateResponse(request, "innerloop/case_detail.html", _case_context(request, case))
 
 

@@ -90,9 +90,15 @@ def initiative_impact_reviewed(*, initiative: Initiative, review: ImpactReview) 
 
 
 def initiative_loop_closed(
-    *, initiative: Initiative, customers: int, emails_queued: int, staff: int
+    *, initiative: Initiative, customers: int, emails_queued: int, staff: int, not_contacted: int = 0
 ) -> InitiativeEvent:
-    data = {"customers": customers, "emails_queued": emails_queued, "staff": staff}
+    """`not_contacted`: affected customers left out because they asked not to be contacted."""
+    data = {
+        "customers": customers,
+        "emails_queued": emails_queued,
+        "staff": staff,
+        "not_contacted": not_contacted,
+    }
     return _event(initiative=initiative, kind=Kind.LOOP_CLOSED, actor=None, data=data)
 
 

@@ -45,6 +45,10 @@ class EmailMessage(models.Model):
     "sending" and "sent" leaves it in "sending": never re-sent on its own, because a duplicate to
     a customer is worse than a message a person can check and send again. The admin's outbox
     lists such messages once they have been sending for a while, with a "Send again" action.
+
+    A message to someone who may not be contacted (cxloop.notifications.suppression) is never sent:
+    it is kept as "suppressed", with the reason in `error` and without its body, whether that was
+    known when it was queued or only when the sender picked it up.
     """
 
     class Status(models.TextChoices):
@@ -52,12 +56,15 @@ class EmailMessage(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed (may not be contacted)"
 
     key = models.CharField(max_length=200, unique=True)
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # The customer it is for, when a sender says so (an id: this layer does not know customers).
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,7 +76,8 @@ class EmailMessage(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sending", "sent", "failed"]), name="email_status_valid"
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "suppressed"]),
+                name="email_status_valid",
             ),
         ]
 

@@ -14,35 +14,59 @@ from cxloop.core.bulk import insert_absent
 from cxloop.core.pii import mask_personal_data
 
 from .models import EmailMessage, Notification, NotificationPreference
+from .suppression import suppression_reason
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 
 
-def email_queue(*, key: str, to: str, subject: str, body: str) -> EmailMessage | None:
-    """Record an email under `key` and send it after commit; None when the key was used before."""
+def email_queue(
+    *, key: str, to: str, subject: str, body: str, customer_id: int | None = None
+) -> EmailMessage | None:
+    """Record an email under `key` and send it after commit; None when the key was used before.
+
+    An email to someone who may not be contacted (the address, or `customer_id` when the sender
+    names the customer: cxloop.notifications.suppression) is recorded as suppressed and never sent;
+    the caller sees it by the status of the message returned.
+    """
     from cxloop.core.tasks_util import enqueue_on_commit
 
     from .tasks import email_send as email_send_task
 
+    reason = suppression_reason(to=to, customer_id=customer_id)
+    fields = {"key": key[:200], "to": to, "subject": subject[:300], "body": body, "customer_id": customer_id}
+    if reason:
+        fields.update(body="", status=EmailMessage.Status.SUPPRESSED, error=reason)
     try:
         with transaction.atomic():
-            message = EmailMessage.objects.create(key=key[:200], to=to, subject=subject[:300], body=body)
+            message = EmailMessage.objects.create(**fields)
     except IntegrityError:
         return None  # queued before under this key: never twice
-    enqueue_on_commit(email_send_task, email_id=message.pk)
+    if reason:
+        logger.info("email %s not queued: %s", message.pk, reason)
+    else:
+        enqueue_on_commit(email_send_task, email_id=message.pk)
     return message
 
 
 def email_send(*, email_id: int) -> bool:
-    """Send one pending email; False when it is not pending (already sent, or being sent)."""
+    """Send one pending email; False when it is not pending (already sent, or being sent), or when its
+    recipient may no longer be contacted (then it is kept as suppressed)."""
     claimed = EmailMessage.objects.filter(pk=email_id, status=EmailMessage.Status.PENDING).update(
         status=EmailMessage.Status.SENDING, sending_since=timezone.now()
     )
     if not claimed:
         return False
     message = EmailMessage.objects.get(pk=email_id)
+    # Asked again at the last step: the customer may have asked not to be contacted since it was queued.
+    reason = suppression_reason(to=message.to, customer_id=message.customer_id)
+    if reason:
+        EmailMessage.objects.filter(pk=email_id).update(
+            status=EmailMessage.Status.SUPPRESSED, error=reason, body=""
+        )
+        logger.info("email %s not sent: %s", email_id, reason)
+        return False
     try:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
     except OSError as error:  # smtplib errors are OSErrors: the provider is unreachable or refused

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
+from feedback.contact import NOT_SENT, customer_do_not_contact
 from feedback.models import Category
 from innerloop import events
 from innerloop.models import (
@@ -191,6 +192,7 @@ def case_log_contact(
     case = _locked(case, expected_version=expected_version)
     if not case.is_open:
         raise StateConflict("This case is not open; reopen it first.", {"status": ["not open"]})
+    _refuse_if_do_not_contact(case, "No contact logged: the customer asked not to be contacted.")
     attempt = ContactAttempt.objects.create(
         case=case, channel=channel, outcome=outcome, promised=promised, next_step=next_step, actor=actor
     )
@@ -207,6 +209,13 @@ def case_log_contact(
         fields += CLOCK_FIELDS
     _save(case, *set(fields))
     return attempt
+
+
+def _refuse_if_do_not_contact(case: Case, message: str) -> None:
+    """Nobody writes to or calls a customer who asked not to be contacted (feedback.contact): refused
+    before anything is recorded, with the reason (the case page says so before anyone tries)."""
+    if customer_do_not_contact(case.customer):
+        raise StateConflict(message, {"customer": ["do not contact"]})
 
 
 def render_template(template: MessageTemplate, *, case: Case, actor) -> tuple[str, str]:
@@ -241,16 +250,29 @@ def case_message_customer(
     case = _locked(case, expected_version=expected_version)
     if case.customer is None or not case.customer.email:
         raise StateConflict("This customer has no email address on file.", {"customer": ["no email"]})
+    _refuse_if_do_not_contact(case, NOT_SENT)
     subject, default_body = render_template(template, case=case, actor=actor)
     text = body if body and body.strip() else default_body
     key = f"case:{case.pk}:message:{uuid.uuid4()}"
-    email_queue(key=key, to=case.customer.email, subject=subject, body=text)
+    email_queue(key=key, to=case.customer.email, subject=subject, body=text, customer_id=case.customer_id)
     event = events.case_event_message_sent(
         case=case, actor=actor, template=template.slug, subject=subject, body=text, to=case.customer.email,
         email_key=key,
     )  # fmt: skip
     _save(case)
     return event
+
+
+def case_customer_do_not_contact_set(*, case: Case, actor, do_not_contact: bool) -> Case:
+    """Mark the case's customer do not contact, or lift it (feedback's service audits it)."""
+    from feedback.services.contact import customer_do_not_contact_set
+
+    if case.customer is None:
+        raise StateConflict("This case has no customer record.", {"customer": ["anonymous"]})
+    case.customer = customer_do_not_contact_set(
+        customer=case.customer, do_not_contact=do_not_contact, actor=actor, by=f"case {case.pk}"
+    )
+    return case
 
 
 @transaction.atomic

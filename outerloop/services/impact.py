@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError
+from cxloop.notifications.models import EmailMessage
 from cxloop.notifications.services import email_queue, notify
 from feedback.metrics.figures import low_sample_n, nps_comparison, nps_counts_of, nps_summary
 from feedback.models import Customer, Feedback
@@ -164,7 +165,10 @@ def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
     body = template.body if template else DEFAULT_BODY
     what = initiative.what_changed or initiative.title
     customers = sent = staff = 0
-    for customer in affected_customers(initiative=initiative).exclude(email=""):
+    reachable = affected_customers(initiative=initiative).exclude(email="")
+    # Customers who asked not to be contacted are not told (feedback.contact); the event counts them.
+    not_contacted = reachable.filter(do_not_contact=True).count()
+    for customer in reachable.filter(do_not_contact=False):
         customers += 1
         values = {
             "customer_name": customer.name or "there",
@@ -177,8 +181,10 @@ def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
                 to=customer.email,
                 subject=_fill(subject, values),
                 body=_fill(body, values),
+                customer_id=customer.pk,
             )
-        sent += queued is not None
+        # A customer flagged since the query above: recorded as suppressed, not counted as told.
+        sent += queued is not None and queued.status != EmailMessage.Status.SUPPRESSED
     for user in _staff_to_tell(initiative):
         notify(
             user=user,
@@ -195,12 +201,17 @@ def initiative_close_loop(*, initiative: Initiative) -> dict[str, int]:
         Initiative.objects.select_for_update(no_key=True).filter(pk=initiative.pk).first()
         if not initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).exists():
             events.initiative_loop_closed(
-                initiative=initiative, customers=customers, emails_queued=sent, staff=staff
+                initiative=initiative,
+                customers=customers,
+                emails_queued=sent,
+                staff=staff,
+                not_contacted=not_contacted,
             )
     logger.info(
-        "initiative %s: %s customers, %s emails queued, %s staff", initiative.pk, customers, sent, staff
-    )
-    return {"customers": customers, "emails_queued": sent, "staff": staff}
+        "initiative %s: %s customers, %s emails queued, %s staff, %s not told (do not contact)",
+        initiative.pk, customers, sent, staff, not_contacted,
+    )  # fmt: skip
+    return {"customers": customers, "emails_queued": sent, "staff": staff, "not_contacted": not_contacted}
 
 
 def impact_reviews_mark_discussed(*, review_ids: list[int]) -> int:

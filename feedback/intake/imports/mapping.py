@@ -25,6 +25,7 @@ CONTRACT_KEYS = (
     ("customer.phone", "Customer phone"),
     ("customer.segment", "Customer segment"),
     ("customer.annual_value", "Customer annual value"),
+    ("customer.do_not_contact", "Customer asked not to be contacted (yes or no)"),
     ("touchpoint", "Touchpoint (slug)"),
     ("journey_stage", "Journey stage (slug)"),
     ("team", "Team (slug)"),

@@ -13,9 +13,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from .selectors import must_enrol
+from cxloop.org.second_factor import ENROL_MESSAGE
 
-ENROL_MESSAGE = "Your role needs a second factor: set up an authenticator app or a security key to continue."
+from .selectors import must_enrol
 
 
 def _allowed_prefixes() -> tuple[str, ...]:

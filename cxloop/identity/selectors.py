@@ -1,27 +1,13 @@
 """Reads of sign-in state: who must have a second factor, who has one, who signed in how."""
 
-from typing import Any
-
 from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest
 
-from cxloop.org.scoping import scope_for
+# Kept with the API's token check in cxloop.org, which may not import from here.
+from cxloop.org.second_factor import SECOND_FACTORS, has_second_factor, second_factor_required
 
-# The factors that count: recovery codes only stand in for one of these.
-SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-
-
-def second_factor_required(*, user: Any) -> bool:
-    """Whether the person's roles (a superuser counts as an admin) need a second factor."""
-    required = {role.strip() for role in settings.CXLOOP_MFA_REQUIRED_ROLES if role.strip()}
-    return bool(required) and scope_for(user).has_role(*required)
-
-
-def has_second_factor(*, user: Any) -> bool:
-    return is_mfa_enabled(user, SECOND_FACTORS)
+__all__ = ["SECOND_FACTORS", "has_second_factor", "must_enrol", "second_factor_required", "signed_in_by_sso"]
 
 
 def signed_in_by_sso(*, request: HttpRequest) -> bool:

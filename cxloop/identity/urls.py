@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import not_offered
+from .views import not_offered, remove_webauthn
 
 urlpatterns = [
     # One login page: /login/ (allauth's own address leads there).
@@ -14,5 +14,7 @@ urlpatterns = [
     path("password/set/", not_offered, {"what": "password_set"}),
     path("email/", not_offered, {"what": "email"}),
     path("3rdparty/", not_offered, {"what": "connections"}),
+    # allauth's removal of a security key, checking first that it is not the last factor a role needs.
+    path("2fa/webauthn/keys/<int:pk>/remove/", remove_webauthn, name="mfa_remove_webauthn"),
     path("", include("allauth.urls")),
 ]

@@ -4,11 +4,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.webauthn.views import RemoveWebAuthnView as AllauthRemoveWebAuthnView
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+
+from .services.second_factor import LAST_FACTOR_MESSAGE
 
 
 class LoginView(AllauthLoginView):
@@ -50,3 +55,17 @@ NOT_OFFERED = {
 def not_offered(request: HttpRequest, what: str) -> HttpResponse:
     """A page allauth would offer that cxloop does not: a 404 that says why."""
     return TemplateResponse(request, "identity/not_offered.html", {"reason": NOT_OFFERED[what]}, status=404)
+
+
+class RemoveWebAuthnView(AllauthRemoveWebAuthnView):
+    """allauth's removal of a security key, which does not ask the adapter whether the key may go: the
+    last second factor of a person whose role needs one stays, and they are told why."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not get_mfa_adapter().can_delete_authenticator(self.get_object()):
+            messages.error(self.request, LAST_FACTOR_MESSAGE)
+            return HttpResponseRedirect(reverse("mfa_list_webauthn"))
+        return super().form_valid(form)
+
+
+remove_webauthn = RemoveWebAuthnView.as_view()

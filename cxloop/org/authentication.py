@@ -1,8 +1,9 @@
 """`Authorization: Token <key>` against hashed ApiToken keys (DESIGN.md section 5).
 
 A key is refused when it is unknown, revoked or expired ("Token expired"), or its owner is
-deactivated. A key replaced by a rotation works until the token's grace ends. Keys never issued are
-counted per address, and an address that guesses too many is refused for a while (throttle.py).
+deactivated; a person's key is refused (403) while their role needs a second factor they do not
+have. A key replaced by a rotation works until the token's grace ends. Keys never issued are counted
+per address, and an address that guesses too many is refused for a while (throttle.py).
 """
 
 from datetime import timedelta
@@ -17,6 +18,7 @@ from rest_framework.authentication import TokenAuthentication
 from cxloop.core.models import audit
 
 from .models import ApiToken
+from .second_factor import ENROL_MESSAGE, token_needs_second_factor
 from .services import hash_key
 from .throttle import client_address, token_failure_record, token_guessing_refused
 
@@ -57,6 +59,10 @@ class ApiTokenAuthentication(TokenAuthentication):
         if token.expires_at <= now:
             _audit_expired_use(token)
             raise exceptions.AuthenticationFailed("Token expired.")
+        if not token.is_integration and token_needs_second_factor(user=token.user):
+            # A token is no way round the second factor the person's role needs (in a session,
+            # cxloop.identity's middleware sends them to enrolment).
+            raise exceptions.PermissionDenied(ENROL_MESSAGE)
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -105,14 +105,37 @@ def api_token_create(
 
 def _integration_user(*, name: str):
     """A service user for an integration: cannot log in, holds no role (so no page, no people
-    picker, no read), and sends feedback through its tokens for the sources they are bound to."""
+    picker, no read), and sends feedback through its tokens for the sources they are bound to.
+
+    An existing user of the name is reused only if it is such a service user: a person who happens to
+    be called `integration-<name>` (one made by single sign-on, say) never receives the token; the
+    service user then gets the first free name with a number after it.
+    """
     User = get_user_model()
-    username = f"integration-{slugify(name)[:100] or 'unnamed'}"
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": name[:150]})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    base = f"integration-{slugify(name)[:100] or 'unnamed'}"
+    for attempt in range(1, 1000):
+        username = base if attempt == 1 else f"{base}-{attempt}"
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name[:150]})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            return user
+        if _is_service_user(user):
+            return user
+    raise ApplicationError("No free name for this integration's service user; pick another name.")
+
+
+def _is_service_user(user) -> bool:
+    from allauth.socialaccount.models import SocialAccount
+
+    return not (
+        user.has_usable_password()
+        or not user.is_active
+        or user.is_staff
+        or user.is_superuser
+        or user.memberships.exists()
+        or SocialAccount.objects.filter(user=user).exists()
+    )
 
 
 @transaction.atomic
@@ -131,13 +154,16 @@ def api_token_rotate(*, token: ApiToken, actor) -> tuple[ApiToken, str]:
     """A new key for the same token (same name, scopes, sources and life length, from now on).
 
     The replaced key stops working at once, or after CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS when
-    that is set, so a running integration can switch keys without a gap. A revoked token stays
-    revoked: make a new one instead.
+    that is set, so a running integration can switch keys without a gap. A revoked or expired token
+    stays so: make a new one instead.
     """
     token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
     if token.revoked_at is not None:
         raise ApplicationError("A revoked token cannot be rotated; create a new one.")
     now = timezone.now()
+    if token.expires_at <= now:
+        # Rotation renews a live token; an expired one (perhaps long forgotten) is not brought back.
+        raise ApplicationError("An expired token cannot be rotated; create a new one.")
     # Whole seconds: created_at and the first expiry were taken microseconds apart.
     life = timedelta(
         seconds=round((token.expires_at - (token.rotated_at or token.created_at)).total_seconds())
@@ -181,7 +207,7 @@ def sessions_end(*, person, actor, reason: str = "") -> int:
     keys = list(UserSession.objects.filter(user=person).values_list("session_id", flat=True))
     _, deleted = Session.objects.filter(session_key__in=keys).delete()
     ended = deleted.get(Session._meta.label, 0)
-    audit(actor=actor, verb="sessions.ended", target=person, count=ended, reason=reason)
+    audit(actor=actor, verb="sessions.ended", target=person, count=ended, has_reason=bool(reason))
     return ended
 
 
@@ -215,7 +241,8 @@ def person_deactivate(*, person, actor, reason: str) -> None:
         actor=actor,
         verb="person.deactivated",
         target=person,
-        reason=reason,
+        # Never the reason itself: staff's words may name a customer, and this row cannot be erased.
+        has_reason=bool(reason),
         sessions_ended=sessions,
         tokens_revoked=tokens,
     )
@@ -245,4 +272,4 @@ def person_reactivate(*, person, actor, reason: str = "") -> None:
         return
     person.is_active = True
     person.save(update_fields=["is_active"])
-    audit(actor=actor, verb="person.reactivated", target=person, reason=reason)
+    audit(actor=actor, verb="person.reactivated", target=person, has_reason=bool(reason))

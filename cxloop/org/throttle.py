@@ -9,6 +9,9 @@
 - **Token guessing**: past CXLOOP_API_TOKEN_FAILURES_PER_ADDRESS unknown API keys from one address
   within the window, that address's API requests signed with a key are refused (429).
 
+A wrong second-factor code at sign-in counts as a failure for its username and address too, and a
+locked username or address cannot pass the code step either (cxloop.identity's forms).
+
 Failures are counted from Django's `user_login_failed` signal and refusals come from an
 authentication backend, so this holds for any sign-in view (Django's, allauth's, the admin's). A
 refusal says that sign-in is paused, never whether the username exists: an unknown username counts
@@ -18,6 +21,7 @@ When Redis cannot answer, nothing is refused (axes' database lockout still stand
 """
 
 import hashlib
+import ipaddress
 import logging
 import time
 from typing import Any
@@ -40,11 +44,33 @@ def _digest(text: str) -> str:
 
 
 def client_address(request: Any) -> str:
-    """The address axes locks by (its proxy settings apply), or "" when there is none."""
-    from axes.helpers import get_client_ip_address
+    """The caller's address, or "" when there is none: the one function every reader of it uses
+    (axes through AXES_CLIENT_IP_CALLABLE, this throttle, allauth's adapter, the session register and
+    the audit log), so they all agree.
 
+    Behind CXLOOP_TRUSTED_PROXY_COUNT proxies, each of which appends the address it saw to
+    X-Forwarded-For, the client is that many entries from the right; entries further left were sent
+    by the client and may be anything. With no proxy configured the header is ignored: a client could
+    put anything there. A header shorter than the proxy chain did not come through it: REMOTE_ADDR.
+    """
     request = getattr(request, "_request", request)
-    return (get_client_ip_address(request) if request is not None else None) or ""
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    count = settings.CXLOOP_TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count > 0 and forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        if len(entries) >= count:
+            return _valid_address(entries[-count]) or remote
+    return remote
+
+
+def _valid_address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text.strip("[]")))
+    except ValueError:
+        return ""
 
 
 def username_of(credentials: dict[str, Any]) -> str:
@@ -156,6 +182,31 @@ class LoginThrottleBackend:
                 request.axes_locked_out = True  # the lockout page, by axes' middleware
             raise PermissionDenied("Sign-in is paused after too many failed attempts.")
         return None
+
+
+# --- The second factor's code -------------------------------------------------------------------
+
+
+def _username_of_user(user: Any) -> str:
+    return username_of({"username": user.get_username()})
+
+
+def second_factor_failure_record(*, request: Any, user: Any) -> None:
+    """A wrong second-factor code counts like a wrong password, towards the same locks: whoever has
+    the password cannot go on guessing codes (allauth's own limit on them only slows that down)."""
+    try:
+        login_failure_record(address=client_address(request), username=_username_of_user(user))
+    except (RedisError, OSError):
+        logger.exception("Could not count a failed second factor.")
+
+
+def second_factor_refused(*, request: Any, user: Any) -> bool:
+    """Whether the code step is refused for now (the address or username is locked), right or not."""
+    try:
+        return login_refused(address=client_address(request), username=_username_of_user(user))
+    except (RedisError, OSError):
+        logger.exception("Could not read the sign-in throttle.")
+        return False
 
 
 # --- API tokens -----------------------------------------------------------------------------------

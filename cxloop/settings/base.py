@@ -142,6 +142,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The login form is django-allauth's (its field is "login"); axes reads the username from the
 # credentials it authenticates with, or from that field (cxloop/identity/axes.py).
 AXES_USERNAME_CALLABLE = "cxloop.identity.axes.username_of"
+# The client's address, read one way by everything that uses it (axes, the throttle, allauth, the
+# session register, the audit log): behind this many trusted proxies, that many entries from the right
+# of X-Forwarded-For; with none (the default) X-Forwarded-For is ignored, since a client can send it.
+CXLOOP_TRUSTED_PROXY_COUNT = env.int("CXLOOP_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "cxloop.org.throttle.client_address"
 # Beyond axes: password spraying (failures for many usernames from one address) and distributed
 # guessing (failures for one username from many addresses), counted over a sliding window; past a
 # limit, sign-in from that address / for that username is refused for the cooldown.
@@ -163,9 +168,11 @@ ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_ADAPTER = "cxloop.identity.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# django-axes and cxloop's own throttle limit failed sign-ins; allauth's limits on the same would only
-# answer first and differently.
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+# django-axes and cxloop's own throttle limit failed passwords; allauth's limits on the same would only
+# answer first and differently (AccountAdapter.pre_authenticate skips them). allauth's `login_failed`
+# rate is also its only limit on guessing the second factor's code (per person): that one stays on, and
+# cxloop.org.throttle counts those failures too, towards its lock of the username and address.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": env("CXLOOP_MFA_CODE_RATE_LIMIT", default="5/300s/key")}
 ACCOUNT_FORMS = {"login": "cxloop.identity.forms.LoginForm"}
 # Password sign-in can be switched off where everyone uses single sign-on.
 CXLOOP_PASSWORD_LOGIN = env.bool("CXLOOP_PASSWORD_LOGIN", default=True)
@@ -175,7 +182,11 @@ CXLOOP_OIDC_SERVER_URL = env("CXLOOP_OIDC_SERVER_URL", default="").rstrip("/")
 CXLOOP_OIDC_CLIENT_ID = env("CXLOOP_OIDC_CLIENT_ID", default="")
 CXLOOP_OIDC_CLIENT_SECRET = env("CXLOOP_OIDC_CLIENT_SECRET", default="")
 CXLOOP_OIDC_NAME = env("CXLOOP_OIDC_NAME", default="single sign-on")
-CXLOOP_OIDC_SCOPES = env.list("CXLOOP_OIDC_SCOPES", default=["openid", "profile", "email", "groups"])
+# offline_access: the provider issues a refresh token, which the periodic re-check needs to ask about
+# the person (without one, they are counted as unverifiable there).
+CXLOOP_OIDC_SCOPES = env.list(
+    "CXLOOP_OIDC_SCOPES", default=["openid", "profile", "email", "groups", "offline_access"]
+)
 CXLOOP_OIDC_GROUPS_CLAIM = env("CXLOOP_OIDC_GROUPS_CLAIM", default="groups")
 # The id in the redirect URI registered at the provider: <base URL>/accounts/oidc/sso/login/callback/
 CXLOOP_OIDC_PROVIDER_ID = "sso"
@@ -201,6 +212,11 @@ MFA_TOTP_ISSUER = env("CXLOOP_MFA_ISSUER", default="cxloop")
 # One period either side, for phones whose clock is a little off.
 MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "cxloop.identity.adapters.MfaAdapter"
+# The code and security-key steps of sign-in refuse a username or address the throttle has locked.
+MFA_FORMS = {
+    "authenticate": "cxloop.identity.forms.AuthenticateForm",
+    "authenticate_webauthn": "cxloop.identity.forms.AuthenticateWebAuthnForm",
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -314,8 +330,8 @@ CELERY_TASK_DEFAULT_QUEUE = CXLOOP_QUEUES["processing"]
 _ROUTED_TO = {
     "processing": ("feedback.process", "feedback.process_many"),
     "bulk": ("feedback.process_bulk", "feedback.import_read", "feedback.import_run"),
-    "alerts": ("notifications.email_send", "notifications.alert_summaries_send", "innerloop.escalate_overdue",
-               "outerloop.initiative_close_loop"),
+    "alerts": ("notifications.email_send", "notifications.alert_summaries_send",
+               "innerloop.escalate_overdue"),
     # Everything else beat starts: sweeps, nightly jobs, huddle summaries, digests.
     "periodic": ("*",),
 }  # fmt: skip

@@ -26,8 +26,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
 # Behind the TLS-terminating proxy the client address is in X-Forwarded-For; without this,
-# django-axes would lock out by the proxy's address.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-# django-allauth (its rate limits, the address it records) reads the client address the same way.
-ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+# the throttles, the audit log and the session register would all see the proxy's address
+# (cxloop.org.throttle.client_address). AXES_IPWARE_PROXY_COUNT is the older name of the setting.
+CXLOOP_TRUSTED_PROXY_COUNT = env.int(
+    "CXLOOP_TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=1)
+)

@@ -187,3 +187,25 @@ def test_an_enrolled_person_is_asked_for_the_code_after_sign_on_only_if_configur
     # then
     assert answer.status_code == 302
     assert answer["Location"] == lands
+
+
+def test_accounts_the_recheck_cannot_ask_about_are_reported(client, idp, mapping, caplog):
+    # given: one person whose provider gave no refresh token (offline_access not granted, say)
+    idp.add_user("sso-gil", PASSWORD, ["cx-agents-a1"])
+    sso_login(client, username="sso-gil", password=PASSWORD)
+    SocialToken.objects.filter(account__user__username="sso-gil").delete()
+    # when
+    with caplog.at_level("WARNING", logger="cxloop.identity.services.recheck"):
+        result = sso_accounts_recheck()
+    # then: still active (nobody is deactivated on no answer), and an admin can see it
+    assert (result.checked, result.unverifiable, result.deactivated) == (1, 1, 0)
+    assert User.objects.get(username="sso-gil").is_active
+    row = AuditEvent.objects.get(verb="sso.recheck_unverifiable")
+    assert row.data == {"unverifiable": 1, "checked": 1}
+    assert "cannot be checked at the provider" in caplog.text
+
+
+def test_the_provider_is_asked_for_a_refresh_token_by_default():
+    from django.conf import settings
+
+    assert "offline_access" in settings.CXLOOP_OIDC_SCOPES

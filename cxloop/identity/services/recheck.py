@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cxloop.core.models import audit
 from cxloop.org.services import person_deactivate
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,28 @@ def sso_accounts_recheck() -> RecheckResult:
             setattr(result, outcome, getattr(result, outcome) + 1)
     if result.deactivated or result.unverifiable or result.errors:
         logger.info("single sign-on re-check: %s", result)
+    if result.unverifiable:
+        _unverifiable_report(result)
     return result
+
+
+def _unverifiable_report(result: RecheckResult) -> None:
+    """Accounts that cannot be checked would stay active whatever the provider did: one warning and
+    one audit row per run say how many, so an admin sees it (the provider gave no refresh token: ask
+    for the `offline_access` scope, CXLOOP_OIDC_SCOPES)."""
+    logger.warning(
+        "single sign-on re-check: %s account(s) have no refresh token and cannot be checked at the "
+        "provider; a person removed there keeps access here until their next sign-on",
+        result.unverifiable,
+    )
+    audit(
+        actor=None,
+        verb="sso.recheck_unverifiable",
+        target_type="identity.sso",
+        target_id=settings.CXLOOP_OIDC_PROVIDER_ID,
+        unverifiable=result.unverifiable,
+        checked=result.checked,
+    )
 
 
 def _recheck_one(*, account: SocialAccount, endpoint: str, basic: bool) -> str:

@@ -55,6 +55,10 @@ class ProxyWithdrawInput(serializers.Serializer):
     )
 
 
+class DecisionWithdrawInput(serializers.Serializer):
+    reason = StringField(max_length=2000)
+
+
 class ActionItemInput(serializers.Serializer):
     title = StringField(max_length=200)
     owner = serializers.PrimaryKeyRelatedField(queryset=staff_who_own_initiatives())
@@ -168,8 +172,23 @@ def _vote_message(vote: Vote, data: dict[str, Any]) -> str:
     return done
 
 
+def _withdraw_decision(user: Any, decision: Decision, data: dict[str, Any]) -> Decision:
+    return services.decision_withdraw(decision=decision, actor=user, reason=data["reason"])
+
+
 DECISION_ACTIONS: ActionTable[Decision] = ActionTable(
     Action(name="vote", input=DecisionVoteInput, perform=_vote, message=_vote_message),
+    Action(
+        name="withdraw",
+        input=DecisionWithdrawInput,
+        perform=_withdraw_decision,
+        message=lambda decision, data: (
+            f"Decision on {decision.initiative.title} withdrawn: the initiative waits for a decision again."
+        ),
+        allowed=_chairs,
+        denied="Only the committee withdraws a decision.",
+        api=False,
+    ),
 )
 
 

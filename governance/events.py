@@ -30,6 +30,24 @@ def decision_opened(*, decision: Decision, actor: Any, initiative_id: int) -> Au
     return audit(actor=actor, verb="decision.opened", target=decision, initiative=initiative_id)
 
 
+def decision_carried_over(
+    *, decision: Decision, actor: Any, from_meeting_id: int, to_meeting_id: int, votes: int
+) -> AuditEvent:
+    """`votes`: how many seats had voted when it moved (they stand)."""
+    return audit(
+        actor=actor, verb="decision.carried_over", target=decision, from_meeting=from_meeting_id,
+        to_meeting=to_meeting_id, votes=votes,
+    )  # fmt: skip
+
+
+def decision_withdrawn(*, decision: Decision, actor: Any, votes: int) -> AuditEvent:
+    """The reason is kept on the decision (staff's words, read in the decision log), not here."""
+    return audit(
+        actor=actor, verb="decision.withdrawn", target=decision, initiative=decision.initiative_id,
+        votes=votes, reason_field="withdrawn_reason",
+    )  # fmt: skip
+
+
 def proxy_named(
     *, meeting: Meeting, actor: Any, seat_id: int, proxy_username: str, replaced_username: str | None
 ) -> AuditEvent:

@@ -97,6 +97,26 @@ class ActionItemForm(forms.Form):
 
 class HoldForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Works without JavaScript: the browser and the form both require it.
+    confirm = forms.BooleanField(
+        label="I understand: holding the meeting records its agenda and cannot be undone; "
+        "open votes move to the next meeting.",
+        error_messages={"required": "Tick the box to confirm the meeting is over."},
+    )
+
+    def __init__(self, data=None, files=None, **kwargs):
+        super().__init__(data, files, auto_id="id_hold_%s", **kwargs)
+
+
+class DecisionWithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why withdraw it")
+    confirm = forms.BooleanField(
+        label="I understand: the vote ends here; its votes stay on record.",
+        error_messages={"required": "Tick the box to confirm the withdrawal."},
+    )
+
+    def __init__(self, data=None, files=None, **kwargs):
+        super().__init__(data, files, auto_id="id_withdraw_decision_%s", **kwargs)
 
 
 class SystemReviewForm(forms.Form):

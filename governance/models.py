@@ -70,24 +70,39 @@ class Decision(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         DECIDED = "decided", "Decided"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # The meeting where it is (or was) voted on: an open decision moves to the next meeting when
+    # its meeting is held (governance.services.meeting_hold), its votes so far with it.
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    # The meeting it last moved from, when it was carried over.
+    carried_from = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions_carried_on"
+    )
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="decisions")
     rationale = models.TextField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["open", "decided"]), name="decision_status_valid"),
             models.CheckConstraint(
-                condition=Q(status="open", outcome="") | Q(status="decided", outcome__in=Outcome.values),
+                condition=Q(status__in=["open", "decided", "withdrawn"]), name="decision_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "withdrawn"], outcome="")
+                | Q(status="decided", outcome__in=Outcome.values),
                 name="decision_outcome_when_decided",
             ),
             models.UniqueConstraint(
@@ -96,7 +111,14 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Decision on {self.initiative}: {self.outcome or 'open'}"
+        return f"Decision on {self.initiative}: {self.get_outcome_display() or self.get_status_display()}"
+
+    @property
+    def outcome_label(self) -> str:
+        """What the decision log says of it: "Approved", "Deferred", "Rejected", "Withdrawn", "Vote open"."""
+        if self.status == self.Status.DECIDED:
+            return {"approved": "Approved", "deferred": "Deferred", "rejected": "Rejected"}[self.outcome]
+        return "Withdrawn" if self.status == self.Status.WITHDRAWN else "Vote open"
 
 
 def person_name(user) -> str:

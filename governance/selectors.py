@@ -66,6 +66,14 @@ def agenda_snapshot(agenda: dict) -> dict:
     }
 
 
+def _snapshot_for_page(snapshot: dict) -> dict:
+    """A held meeting's frozen agenda, with its system review's due date a date again (it is JSON)."""
+    reminder = snapshot.get("system_review")
+    if not reminder or not isinstance(reminder.get("due_by"), str):
+        return snapshot
+    return {**snapshot, "system_review": {**reminder, "due_by": date.fromisoformat(reminder["due_by"])}}
+
+
 def committee_current() -> Committee | None:
     return Committee.objects.order_by("pk").first()
 
@@ -74,8 +82,12 @@ def meetings(*, committee: Committee) -> QuerySet[Meeting]:
     return committee.meetings.order_by("-scheduled_for")
 
 
-def meeting_next(*, committee: Committee) -> Meeting | None:
-    return committee.meetings.filter(held_at__isnull=True).order_by("scheduled_for").first()
+def meeting_next(*, committee: Committee, after: Meeting | None = None) -> Meeting | None:
+    """The first upcoming meeting (other than `after`, the one being held)."""
+    upcoming = committee.meetings.filter(held_at__isnull=True)
+    if after is not None:
+        upcoming = upcoming.exclude(pk=after.pk)
+    return upcoming.order_by("scheduled_for", "pk").first()
 
 
 def meeting_get(*, meeting_id: int) -> Meeting:
@@ -98,7 +110,9 @@ def meeting_agenda_for(*, meeting: Meeting, user) -> dict:
     """The agenda as `user` may see it: whole for the committee, admins and those who vote at the
     meeting; otherwise only the initiatives and signals of their departments (a manager following
     the committee must not read another department's through it)."""
-    agenda = meeting.agenda_snapshot if meeting.held_at else meeting_agenda(meeting=meeting)
+    agenda = (
+        _snapshot_for_page(meeting.agenda_snapshot) if meeting.held_at else meeting_agenda(meeting=meeting)
+    )
     if scope_for(user).sees_everything or seats_voted_by(meeting=meeting, user=user).exists():
         return agenda
     initiatives = set(outer.initiatives_visible_to(user=user).values_list("pk", flat=True))
@@ -165,7 +179,7 @@ def decisions_visible_to(*, user) -> QuerySet[Decision]:
             Q(initiative__in=outer.initiatives_visible_to(user=user).values("pk"))
             | Q(meeting__in=meetings_voted_at.values("pk"))
         )
-        .select_related("initiative", "meeting")
+        .select_related("initiative", "meeting", "carried_from", "withdrawn_by")
         .prefetch_related(*VOTE_LOG)
     )
 

@@ -22,7 +22,7 @@ from .models import (
     Vote,
     person_name,
 )
-from .permissions import can_cast_seat_vote, can_name_proxy
+from .permissions import can_cast_seat_vote, can_chair, can_name_proxy
 
 
 @transaction.atomic
@@ -37,26 +37,59 @@ def committee_seat_assign(*, committee: Committee, department, holder, actor) ->
 
 @transaction.atomic
 def meeting_schedule(*, committee: Committee, scheduled_for, actor) -> Meeting:
+    """Schedule a meeting; decisions left open when the last one was held (none was next) go on it."""
     meeting = Meeting.objects.create(committee=committee, scheduled_for=scheduled_for)
     events.meeting_scheduled(meeting=meeting, actor=actor, scheduled_for=scheduled_for)
+    waiting = Decision.objects.select_for_update(no_key=True).filter(
+        meeting__committee=committee, meeting__held_at__isnull=False, status=Decision.Status.OPEN
+    )
+    for decision in waiting.select_related("meeting"):
+        _carry(decision, to=meeting, actor=actor)
     return meeting
+
+
+def _carry(decision: Decision, *, to: Meeting, actor) -> None:
+    """Move an open decision, with its votes so far, onto `to`: it is voted on there."""
+    from_meeting = decision.meeting
+    decision.meeting, decision.carried_from = to, from_meeting
+    decision.save(update_fields=["meeting", "carried_from"])
+    events.decision_carried_over(
+        decision=decision, actor=actor, from_meeting_id=from_meeting.pk, to_meeting_id=to.pk,
+        votes=decision.votes.count(),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
-    """Record that the meeting took place: freeze its agenda and mark the impact reviews as discussed."""
-    from .selectors import agenda_snapshot, meeting_agenda
+    """Record that the meeting took place: freeze its agenda, mark the impact reviews as discussed,
+    and carry its open decisions (votes and all) to the next meeting, or to the next one scheduled."""
+    from .selectors import agenda_snapshot, meeting_agenda, meeting_next
 
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     if meeting.held_at is not None:
         raise StateConflict("This meeting has already been held.", {"meeting": ["held"]})
     agenda = meeting_agenda(meeting=meeting)
-    meeting.agenda_snapshot = agenda_snapshot(agenda)
+    following = meeting_next(committee=meeting.committee, after=meeting)
+    still_open = list(
+        meeting.decisions.select_for_update(no_key=True, of=("self",))
+        .filter(status=Decision.Status.OPEN)
+        .select_related("initiative", "meeting")
+    )
+    meeting.agenda_snapshot = {
+        **agenda_snapshot(agenda),
+        "carried_over": [
+            {"id": d.pk, "title": d.initiative.title, "to": following.pk if following else None}
+            for d in still_open
+        ],
+    }
     meeting.held_at = timezone.now()
     meeting.notes = notes
     meeting.save(update_fields=["agenda_snapshot", "held_at", "notes"])
     impact_reviews_mark_discussed(review_ids=[review.pk for review in agenda["impact_reviews"]])
     events.meeting_held(meeting=meeting, actor=actor)
+    if following is not None:
+        for decision in still_open:
+            _carry(decision, to=following, actor=actor)
     return meeting
 
 
@@ -76,10 +109,38 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
                 meeting=meeting, initiative=initiative, rationale=rationale.strip(), opened_by=actor
             )
     except IntegrityError as error:
+        already = Decision.objects.select_related("meeting").get(
+            initiative=initiative, status=Decision.Status.OPEN
+        )
         raise StateConflict(
-            "A decision on this initiative is already open.", {"initiative": ["decision open"]}
+            "A decision on this initiative is already open, at the meeting of "
+            f"{timezone.localtime(already.meeting.scheduled_for):%d %b %Y}: "
+            "vote on it there, or withdraw it.",
+            {"initiative": ["decision open"]},
         ) from error
     events.decision_opened(decision=decision, actor=actor, initiative_id=initiative.pk)
+    return decision
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, actor, reason: str) -> Decision:
+    """Take an open decision off the table (its votes stay on record); the initiative stays proposed,
+    so it can be put to the vote again."""
+    if not can_chair(actor):
+        raise NotPermitted("Only the committee withdraws a decision.", {"actor": ["not the committee"]})
+    if not reason.strip():
+        raise ApplicationError("Say why it is withdrawn.", {"reason": ["required"]})
+    decision = Decision.objects.select_for_update(no_key=True).get(pk=decision.pk)
+    if decision.status != Decision.Status.OPEN:
+        raise StateConflict(
+            f"This decision is {decision.get_status_display().lower()}: only an open one can be withdrawn.",
+            {"decision": [decision.status]},
+        )
+    decision.status, decision.withdrawn_at = Decision.Status.WITHDRAWN, timezone.now()
+    decision.withdrawn_by, decision.withdrawn_reason = actor, reason.strip()
+    decision.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    # The reason is on the decision (the decision log shows it); the audit row names the decision.
+    events.decision_withdrawn(decision=decision, actor=actor, votes=decision.votes.count())
     return decision
 
 
@@ -164,7 +225,15 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
         .get(pk=decision.pk)
     )
     if decision.status != Decision.Status.OPEN:
-        raise StateConflict("This decision has been taken.", {"decision": ["decided"]})
+        raise StateConflict(
+            f"This decision is {decision.get_status_display().lower()}: it takes no more votes.",
+            {"decision": [decision.status]},
+        )
+    if decision.meeting.held_at is not None:
+        raise StateConflict(
+            "This decision's meeting is over: the vote goes on at the next meeting once one is scheduled.",
+            {"decision": ["waiting for the next meeting"]},
+        )
     if choice not in Outcome.values:
         raise ApplicationError(f"Unknown vote {choice}.", {"choice": ["invalid"]})
     committee = decision.meeting.committee

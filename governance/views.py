@@ -22,6 +22,7 @@ from .actions import COMMITTEE_ACTIONS, DECISION_ACTIONS, MEETING_ACTIONS
 from .forms import (
     ActionItemForm,
     DecisionOpenForm,
+    DecisionWithdrawForm,
     HoldForm,
     MeetingForm,
     ProxyForm,
@@ -101,6 +102,7 @@ def _meeting_forms(request, meeting, data=None) -> dict:
         "withdraw_form": ProxyWithdrawForm(data, committee_seats=committee_seats),
         "action_form": ActionItemForm(data),
         "hold_form": HoldForm(data),
+        "withdraw_decision_form": DecisionWithdrawForm(data),
     }
 
 
@@ -140,13 +142,14 @@ MEETING_FORMS = {
     "withdraw-proxy": "withdraw_form",
     "action": "action_form",
     "hold": "hold_form",
+    "withdraw": "withdraw_decision_form",
 }
 
 
 @require_POST
 @role_required(*COMMITTEE_PAGES)
 def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Open a decision, cast a vote, name or withdraw a proxy, add an action item, or hold the meeting."""
+    """Open, vote on or withdraw a decision; name or withdraw a proxy; add an action; hold the meeting."""
     meeting = selectors.meeting_get(meeting_id=pk)
     if action not in MEETING_ACTIONS.html_names | DECISION_ACTIONS.html_names:
         raise Http404("No such action.")
@@ -173,7 +176,8 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, done.message)
         return redirect("governance:meeting", pk=meeting.pk)
     context = _meeting_context(request, meeting, **{name: form})
-    context["voted_on"] = request.POST.get("decision", "")
+    # The decision whose form was refused shows that form, with the reasons.
+    context["voted_on" if action == "vote" else "withdrawing"] = request.POST.get("decision", "")
     return TemplateResponse(request, "governance/meeting.html", context, status=400)
 
 

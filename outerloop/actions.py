@@ -18,7 +18,7 @@ from feedback.models import Touchpoint
 from . import permissions, selectors
 from .forms import staff_who_own_initiatives
 from .models import Initiative, Milestone, Signal, Stage
-from .services import impact, initiatives, signals
+from .services import close_loop, impact, initiatives, signals
 
 # --- inputs --------------------------------------------------------------------------------------
 
@@ -65,6 +65,11 @@ class MilestoneInput(serializers.Serializer):
 
 class CommentInput(serializers.Serializer):
     text = StringField()
+
+
+class TellCustomersInput(serializers.Serializer):
+    subject = StringField(max_length=200)
+    what_changed = StringField()
 
 
 class InitiativeEditInput(serializers.Serializer):
@@ -141,6 +146,18 @@ def _review(user: Any, initiative: Initiative, data: dict[str, Any]) -> Any:
     return impact.impact_review_compute(initiative=initiative)
 
 
+def _tell(user: Any, initiative: Initiative, data: dict[str, Any]) -> dict[str, int]:
+    return close_loop.initiative_tell_customers(initiative=initiative, actor=user, **data)
+
+
+def _told_message(result: dict[str, int], data: dict[str, Any]) -> str:
+    told = result["emails_queued"]
+    text = f"Emailed {told} customer{'s' if told != 1 else ''}."
+    if result["not_contacted"]:
+        text += f" {result['not_contacted']} not told: do not contact."
+    return text
+
+
 INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
     # Who moves it is the service's to say (the owner, or an admin standing in): a refusal is the
     # form's error on the page and a 403 naming `actor` from the API, as before the table.
@@ -182,6 +199,16 @@ INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
         message=lambda review, data: "Impact reviewed: it is on the next committee agenda.",
         allowed=permissions.can_edit_initiative,
         denied="Only the owner or the committee asks for an impact review.",
+        api=False,
+    ),
+    # Its page (views.tell_customers) previews the email and asks for confirmation before this runs.
+    Action(
+        name="tell-customers",
+        input=TellCustomersInput,
+        perform=_tell,
+        message=_told_message,
+        allowed=permissions.can_edit_initiative,
+        denied="Only the initiative's owner or the committee tells its customers.",
         api=False,
     ),
 )

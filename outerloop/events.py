@@ -90,23 +90,35 @@ def initiative_impact_reviewed(*, initiative: Initiative, review: ImpactReview) 
 
 
 def initiative_loop_closed(
-    *, initiative: Initiative, customers: int, emails_queued: int, staff: int, not_contacted: int = 0
+    *,
+    initiative: Initiative,
+    actor: Any,
+    subject: str,
+    what_changed: str,
+    customers: int,
+    emails_queued: int,
+    staff: int,
+    not_contacted: int = 0,
 ) -> InitiativeEvent:
-    """`not_contacted`: affected customers left out because they asked not to be contacted."""
+    """Who told the customers what (the sender's subject and text, never a customer's data), and how
+    many: `not_contacted` are affected customers left out because they asked not to be contacted."""
     data = {
+        "subject": subject,
+        "what_changed": what_changed,
         "customers": customers,
         "emails_queued": emails_queued,
         "staff": staff,
         "not_contacted": not_contacted,
     }
-    return _event(initiative=initiative, kind=Kind.LOOP_CLOSED, actor=None, data=data)
+    return _event(initiative=initiative, kind=Kind.LOOP_CLOSED, actor=actor, data=data)
 
 
 # --- a signal's triage (audit log) ---------------------------------------------------------------
 
 
 def signal_dismissed(*, signal: Signal, actor: Any) -> AuditEvent:
-    return audit(actor=actor, verb="signal.dismissed", target=signal, reason=signal.dismissed_reason)
+    """The reason stays on the signal (staff's words, which erasure can mask), never in the log."""
+    return audit(actor=actor, verb="signal.dismissed", target=signal, reason_field="dismissed_reason")
 
 
 def signal_merged(*, signal: Signal, actor: Any, into_id: int) -> AuditEvent:

@@ -217,6 +217,17 @@ class InitiativeEvent(TimelineEvent):
     def __str__(self) -> str:
         return f"{self.initiative_id}: {self.kind}"
 
+    @property
+    def stage_words(self) -> str:
+        """A stage change or decision as the timeline says it: "Customer test → Rolled out"."""
+
+        def label(value: object) -> str:
+            return Stage(str(value)).label if value in Stage.values else str(value or "")
+
+        if self.kind == self.Kind.DECIDED:
+            return label(self.data.get("outcome"))
+        return f"{label(self.data.get('from'))} → {label(self.data.get('to'))}"
+
 
 class Milestone(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")

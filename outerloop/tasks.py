@@ -27,27 +27,6 @@ def signals_detect() -> dict:
     }
 
 
-@shared_task(name="outerloop.initiative_close_loop")
-def initiative_close_loop(*, initiative_id: int) -> dict:
-    from outerloop.models import Initiative
-    from outerloop.services.impact import initiative_close_loop as close_loop
-
-    return close_loop(initiative=Initiative.objects.get(pk=initiative_id))
-
-
-@shared_task(name="outerloop.close_loop_sweep")
-def close_loop_sweep() -> int:
-    """Close the loop for rolled-out initiatives whose task was lost; returns how many."""
-    from outerloop.models import Initiative
-    from outerloop.services.impact import initiative_close_loop as close_loop
-    from outerloop.services.impact import initiatives_loop_open_ids
-
-    ids = initiatives_loop_open_ids()
-    for initiative in Initiative.objects.filter(pk__in=ids):
-        close_loop(initiative=initiative)
-    return len(ids)
-
-
 @shared_task(name="outerloop.impact_review_compute")
 def impact_review_compute(*, initiative_id: int) -> int:
     from outerloop.models import Initiative

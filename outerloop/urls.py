@@ -16,6 +16,7 @@ urlpatterns = [
         views.milestone_done,
         name="milestone-done",
     ),
+    path("initiatives/<int:pk>/tell-customers/", views.tell_customers, name="tell-customers"),
     path("initiatives/<int:pk>/<slug:action>/", views.initiative_action, name="initiative-action"),
     path("you-said-we-did/", views.you_said_we_did, name="you-said-we-did"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxloop.core.actions import action_run_form
 from cxloop.core.exceptions import ApplicationError
@@ -20,7 +20,7 @@ from cxloop.core.tasks_util import enqueue
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 
-from . import permissions, selectors
+from . import loop_message, permissions, selectors
 from .actions import INITIATIVE_ACTIONS, MILESTONE_ACTIONS, SIGNAL_ACTIONS
 from .filters import InvalidFilter
 from .forms import (
@@ -31,6 +31,7 @@ from .forms import (
     MilestoneForm,
     PromoteForm,
     StageForm,
+    TellCustomersForm,
 )
 from .models import Initiative, Signal, SignalStatus, Stage
 
@@ -182,6 +183,7 @@ def _initiative_context(request: HttpRequest, initiative: Initiative, **bound: f
         "milestones": initiative.milestones.all(),
         "comments": initiative.comments.select_related("author"),
         "reviews": initiative.impact_reviews.all(),
+        "told": loop_message.close_loop_told(initiative=initiative),
         **{f"{action}_form": form for action, form in forms_by_action.items()},
     }
 
@@ -236,6 +238,48 @@ def milestone_done(request: HttpRequest, pk: int, milestone_id: int) -> HttpResp
         raise Http404("No such milestone.")
     action_run_form(MILESTONE_ACTIONS["done"], user=request.user, target=milestone, form=None)
     return redirect("outerloop:initiative", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*OUTER)
+def tell_customers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tell the customers what changed: write it, see the exact email and the count, confirm, send.
+
+    "Preview" posts the words and shows the email one customer gets with the number of recipients;
+    nothing is sent until "Send" comes back with the confirmation ticked.
+    """
+    initiative = selectors.initiative_get(user=request.user, initiative_id=pk)
+    entry = INITIATIVE_ACTIONS["tell-customers"]
+    entry.check(user=request.user, target=initiative)
+    refusal = loop_message.close_loop_refusal(initiative=initiative)
+    context: dict[str, Any] = {
+        "initiative": initiative,
+        "refusal": refusal,
+        "told": loop_message.close_loop_told(initiative=initiative),
+    }
+    if request.method == "GET" or refusal:
+        initial = {"subject": loop_message.DEFAULT_SUBJECT, "what_changed": initiative.what_changed}
+        context["form"] = TellCustomersForm(initial=initial)
+        status = 409 if refusal and request.method == "POST" else 200
+        return TemplateResponse(request, "outerloop/tell_customers.html", context, status=status)
+    sending = "send" in request.POST
+    form = TellCustomersForm(request.POST, sending=sending)
+    form.is_valid()
+    text = {name: form.cleaned_data.get(name, "") for name in ("subject", "what_changed")}
+    preview = None
+    if all(text.values()):
+        try:
+            preview = loop_message.close_loop_preview(initiative=initiative, **text)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    if preview is not None and sending and form.is_valid():
+        done = action_run_form(entry, user=request.user, target=initiative, form=form)
+        if done is not None:
+            messages.success(request, done.message)
+            return redirect("outerloop:initiative", pk=initiative.pk)
+    context.update(form=form, preview=preview)
+    status = 200 if form.is_valid() else 400
+    return TemplateResponse(request, "outerloop/tell_customers.html", context, status=status)
 
 
 @require_GET

@@ -173,6 +173,13 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def obstacle_escalate(request: HttpRequest, pk: int, obstacle_id: int) -> HttpResponse:
+    """Escalate an obstacle: one-way, so the page's "I understand" box must come ticked (no script needed)."""
+    if request.POST.get("confirm") != "on":
+        selectors.huddle_get(user=request.user, huddle_id=pk)  # a 404 for a huddle one may not see
+        messages.error(
+            request, "Tick “I understand” to escalate the obstacle: an escalation cannot be taken back."
+        )
+        return redirect("huddles:detail", pk=pk)
     return _run(request, pk, "obstacle-escalate", obstacle_id=obstacle_id)
 
 

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
-from cxloop.core.tasks_util import enqueue_on_commit
 from cxloop.org.models import Department
 from outerloop import events
 from outerloop.models import (
@@ -128,11 +127,9 @@ def initiative_transition(*, initiative: Initiative, to_stage: str, actor, note:
         )
     if to_stage == Stage.IMPACT_REVIEWED and not initiative.impact_reviews.exists():
         raise StateConflict("Review the impact first.", {"stage": ["no impact review"]})
+    # Rolling out tells nobody by itself: the customers are told from the initiative's page, once a
+    # person has written what changed and seen the email (outerloop.services.close_loop).
     _set_stage(initiative, to_stage, actor=actor, note=note)
-    if to_stage == Stage.ROLLED_OUT:
-        from outerloop.tasks import initiative_close_loop as close_loop_task
-
-        enqueue_on_commit(close_loop_task, initiative_id=initiative.pk)
     return initiative
 
 

@@ -12,7 +12,6 @@ from cxloop.notifications.models import EmailMessage
 from cxloop.notifications.services import email_send
 from cxloop.org.models import Role
 from outerloop.models import Initiative, Stage
-from outerloop.tasks import initiative_close_loop
 from tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -156,6 +155,7 @@ def test_signal_to_initiative_to_roll_out_and_impact_review(scene, smtp, no_work
     )
     expect(page.get_by_text("Largest detractor driver; two departments affected.")).to_be_visible()
     page.get_by_text("Hold the meeting").click()
+    page.get_by_label("I understand: holding the meeting records its agenda").check()
     page.get_by_role("button", name="Record as held").click()
     initiative.refresh_from_db()
     assert initiative.stage == Stage.APPROVED
@@ -168,13 +168,23 @@ def test_signal_to_initiative_to_roll_out_and_impact_review(scene, smtp, no_work
     page.get_by_text("Edit", exact=True).click()
     page.get_by_label("What changed (for customers and staff)").fill("Deliveries now come in two-hour slots.")
     page.get_by_role("button", name="Save").click()
-    for stage in ("design", "pre_test", "develop", "customer_test", "rolled_out"):
+    for stage in ("design", "pre_test", "develop", "customer_test"):
         page.get_by_label("Move to").select_option(stage)
         page.get_by_role("button", name="Move").click()
         expect(page.locator("#stage")).to_have_text(Stage(stage).label)
-    # the worker's job, run here twice: each linked customer gets exactly one message
-    initiative_close_loop(initiative_id=initiative.pk)
-    initiative_close_loop(initiative_id=initiative.pk)
+    # rolling out asks for confirmation, and emails nobody by itself
+    page.get_by_label("Move to").select_option("rolled_out")
+    page.get_by_label("I understand: rolling out cannot be undone").check()
+    page.get_by_role("button", name="Move").click()
+    expect(page.locator("#stage")).to_have_text("Rolled out")
+    assert not EmailMessage.objects.exists()
+    # the owner tells the customers: preview with the count, then confirm and send (once)
+    page.get_by_role("link", name="Tell the customers").click()
+    page.get_by_role("button", name="Preview the email").click()
+    expect(page.locator("#recipient-count")).to_contain_text(f"{len(scene['customers'])} customers")
+    page.get_by_label("I have read the email above").check()
+    page.get_by_role("button", name="Send to").click()
+    expect(page.get_by_text(f"Emailed {len(scene['customers'])} customers.")).to_be_visible()
     for email_id in EmailMessage.objects.filter(status="pending").values_list("pk", flat=True):
         email_send(email_id=email_id)
     recipients = sorted(rcpt for message in smtp.messages for rcpt in message.rcpt_tos)

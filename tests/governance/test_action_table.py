@@ -31,7 +31,7 @@ def test_no_view_or_api_calls_a_service_outside_the_table(module):
             {"decide", "proxy", "withdraw-proxy", "action", "hold"},
             {"decide", "proxy", "withdraw-proxy"},
         ),
-        (actions.DECISION_ACTIONS, {"vote"}, {"vote"}),
+        (actions.DECISION_ACTIONS, {"vote", "withdraw"}, {"vote"}),
         (actions.COMMITTEE_ACTIONS, {"schedule", "system-review"}, set()),
     ],
 )

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from cxloop.core.actions import ActionApi, ActionTable
 from outerloop import actions, views
-from outerloop.services import detection, impact, initiatives, signals
+from outerloop.services import close_loop, detection, impact, initiatives, signals
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +60,7 @@ def api_entries() -> dict[str, object]:
 @pytest.mark.parametrize("module", ["outerloop/views.py", "outerloop/apis.py"])
 def test_no_view_or_api_calls_a_service_outside_the_table(module):
     # given
-    services = service_functions(signals, initiatives, impact, detection)
+    services = service_functions(signals, initiatives, impact, detection, close_loop)
     # when
     found = direct_service_uses(ROOT / module, services)
     # then
@@ -72,7 +72,11 @@ def test_no_view_or_api_calls_a_service_outside_the_table(module):
     ("table", "html", "api"),
     [
         (actions.SIGNAL_ACTIONS, {"dismiss", "merge", "promote"}, {"dismiss", "merge", "promote"}),
-        (actions.INITIATIVE_ACTIONS, {"stage", "milestone", "comment", "edit", "review"}, {"stage"}),
+        (
+            actions.INITIATIVE_ACTIONS,
+            {"stage", "milestone", "comment", "edit", "review", "tell-customers"},
+            {"stage"},
+        ),
         (actions.MILESTONE_ACTIONS, {"done"}, set()),
     ],
 )
@@ -85,9 +89,15 @@ def test_signal_actions_are_posted_to_the_signal_page(name):
     assert resolve(reverse("outerloop:signal-action", args=[1, name])).func is views.signal_action
 
 
-@pytest.mark.parametrize("name", sorted(actions.INITIATIVE_ACTIONS.html_names))
+@pytest.mark.parametrize("name", sorted(actions.INITIATIVE_ACTIONS.html_names - {"tell-customers"}))
 def test_initiative_actions_are_posted_to_the_initiative_page(name):
     assert resolve(reverse("outerloop:initiative-action", args=[1, name])).func is views.initiative_action
+
+
+def test_telling_the_customers_has_its_own_page_with_the_preview():
+    path = reverse("outerloop:tell-customers", args=[1])
+    assert path == reverse("outerloop:initiative-action", args=[1, "tell-customers"])
+    assert resolve(path).func is views.tell_customers
 
 
 def test_milestone_done_is_posted_to_its_page():

@@ -1,18 +1,14 @@
-"""Impact reviews and closing the loop with customers and staff."""
+"""Impact reviews (closing the loop with customers and staff: test_close_loop.py)."""
 
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
-from cxloop.notifications.models import EmailMessage, Notification
-from cxloop.notifications.services import email_send
-from outerloop.models import InitiativeEvent, Stage
+from outerloop.models import Stage
 from outerloop.services.impact import impact_review_compute, impact_reviews_due_ids
-from outerloop.tasks import close_loop_sweep, impact_reviews_due, initiative_close_loop
-from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory, TouchpointFactory
-from tests.innerloop.factories import CaseFactory
+from outerloop.tasks import impact_reviews_due
+from tests.factories import CategoryFactory, FeedbackFactory, TouchpointFactory
 
 from .factories import InitiativeFactory, SignalFactory
 
@@ -69,86 +65,3 @@ def test_reviews_come_due_eight_weeks_after_roll_out():
     # then
     assert reviewed == 1
     assert impact_reviews_due_ids() == []
-
-
-@pytest.fixture
-def rolled_out(people, org):
-    now = timezone.now()
-    category = CategoryFactory(slug="late")
-    signal = SignalFactory(category=category, window_start=now - timedelta(days=28), window_end=now)
-    initiative = InitiativeFactory(
-        stage=Stage.ROLLED_OUT, rolled_out_at=now, signals=[signal], what_changed="New courier slots",
-        title="Courier slots",
-    )  # fmt: skip
-    inside = [
-        CaseFactory(team=org["team_a1"], root_cause=category, assignee=people["agent"],
-                    feedback=FeedbackFactory(score=2, occurred_at=now - timedelta(days=d)))
-        for d in (1, 5)
-    ]  # fmt: skip
-    # the same customer twice: one message
-    again = FeedbackFactory(customer=inside[0].customer, occurred_at=now - timedelta(days=3))
-    CaseFactory(team=org["team_a1"], root_cause=category, feedback=again)
-    # no email, outside the window, another root cause: no message
-    CaseFactory(
-        team=org["team_a1"],
-        root_cause=category,
-        feedback=FeedbackFactory(customer=CustomerFactory(email=""), occurred_at=now - timedelta(days=2)),
-    )
-    CaseFactory(
-        team=org["team_a1"],
-        root_cause=category,
-        feedback=FeedbackFactory(occurred_at=now - timedelta(days=40)),
-    )
-    CaseFactory(
-        team=org["team_a1"],
-        root_cause=CategoryFactory(slug="other"),
-        feedback=FeedbackFactory(occurred_at=now - timedelta(days=2)),
-    )
-    return {"initiative": initiative, "customers": {c.customer for c in inside}}
-
-
-def test_close_the_loop_messages_each_customer_exactly_once(rolled_out, people):
-    # when: the task runs twice
-    first = initiative_close_loop(initiative_id=rolled_out["initiative"].pk)
-    second = initiative_close_loop(initiative_id=rolled_out["initiative"].pk)
-    for email in EmailMessage.objects.all():
-        email_send(email_id=email.pk)
-        email_send(email_id=email.pk)
-    # then
-    assert (first["emails_queued"], second["emails_queued"]) == (2, 0)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in rolled_out["customers"])
-    assert "New courier slots" in mail.outbox[0].body
-    keys = set(EmailMessage.objects.values_list("key", flat=True))
-    assert keys == {
-        f"initiative:{rolled_out['initiative'].pk}:customer:{c.pk}" for c in rolled_out["customers"]
-    }
-    assert Notification.objects.filter(user=people["agent"], kind="initiative_rolled_out").count() == 1
-
-
-def test_the_sweep_closes_the_loop_once_when_the_task_was_lost(rolled_out, people):
-    # given: rolled out 11 minutes ago and its task never ran (Redis down, a worker killed); another
-    # rolled out a minute ago, whose task may still be on its way
-    initiative = rolled_out["initiative"]
-    initiative.rolled_out_at = timezone.now() - timedelta(minutes=11)
-    initiative.save(update_fields=["rolled_out_at"])
-    recent = InitiativeFactory(stage=Stage.ROLLED_OUT, rolled_out_at=timezone.now() - timedelta(minutes=1))
-    # when: the sweep runs twice, and the lost task turns up after all
-    first = close_loop_sweep()
-    second = close_loop_sweep()
-    late = initiative_close_loop(initiative_id=initiative.pk)
-    # then: every customer once, one "loop closed" event, the recent one left to its task
-    assert (first, second, late["emails_queued"]) == (1, 0, 0)
-    assert EmailMessage.objects.count() == len(rolled_out["customers"])
-    assert initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).count() == 1
-    assert not recent.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).exists()
-    assert Notification.objects.filter(user=people["agent"], kind="initiative_rolled_out").count() == 1
-
-
-def test_the_loop_is_marked_closed_even_with_nobody_to_tell():
-    # given: nobody raised it and no customer was affected
-    initiative = InitiativeFactory(stage=Stage.ROLLED_OUT, rolled_out_at=timezone.now() - timedelta(hours=1))
-    # when
-    close_loop_sweep()
-    # then: recorded, so the sweep does not come back to it every 15 minutes
-    assert initiative.events.filter(kind=InitiativeEvent.Kind.LOOP_CLOSED).count() == 1
-    assert close_loop_sweep() == 0

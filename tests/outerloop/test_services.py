@@ -87,7 +87,7 @@ def test_decision_then_owner_moves_through_stages(people, django_capture_on_comm
     initiative.refresh_from_db()
     assert initiative.stage == Stage.ROLLED_OUT
     assert initiative.rolled_out_at is not None
-    assert len(callbacks) == 1  # the close-the-loop task, after commit
+    assert callbacks == []  # rolling out tells nobody: a person does that (services.close_loop)
     kinds = list(initiative.events.values_list("kind", flat=True))
     assert kinds.count(InitiativeEvent.Kind.STAGE_CHANGED) == 6
     assert InitiativeEvent.Kind.DECIDED in kinds

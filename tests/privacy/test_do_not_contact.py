@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from cxloop.notifications.models import EmailMessage
 from cxloop.notifications.services import email_queue
 from outerloop.models import InitiativeEvent, Stage
+from outerloop.services.close_loop import initiative_tell_customers
 from outerloop.services.initiatives import initiative_transition
 from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory
 from tests.innerloop.factories import CaseFactory, MessageTemplateFactory
@@ -137,9 +138,13 @@ def test_a_customer_marked_do_not_contact_receives_nothing_on_any_path(scene, pe
     assert future.status == EmailMessage.Status.SUPPRESSED
     # - a message queued to the third customer before they ask not to be contacted
     assert _message_on_page(client, cases["late"]).status_code == 302
-    # - close the loop at roll-out: the owner rolls the initiative out, its task queues the emails
+    # - close the loop: the owner rolls the initiative out, then tells the customers
     initiative_transition(initiative=scene["initiative"], to_stage=Stage.ROLLED_OUT, actor=people["manager"])
-    assert worker.run(only="outerloop.initiative_close_loop") == 1
+    told = initiative_tell_customers(
+        initiative=scene["initiative"], actor=people["manager"], subject="We changed it",
+        what_changed="Parcels come on time.",
+    )  # fmt: skip
+    assert told["emails_queued"] == 2
     # - the third customer now asks not to be contacted, while their two emails wait to be sent
     assert client.post(f"/cases/{cases['late'].pk}/do-not-contact/", {"confirm": "on"}).status_code == 302
     worker.run()

@@ -20,7 +20,7 @@ from feedback.models import Customer
 from feedback.models.imports import ImportRowError
 from innerloop.models import ContactAttempt
 from outerloop.models import InitiativeEvent, Stage
-from outerloop.services.impact import initiative_close_loop
+from outerloop.services.close_loop import initiative_tell_customers
 from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory, SourceFactory
 from tests.feedback.test_imports import import_file
 from tests.innerloop.factories import CaseFactory, MessageTemplateFactory
@@ -297,7 +297,12 @@ def test_close_the_loop_leaves_flagged_customers_out_and_says_how_many(client, p
         feedback = FeedbackFactory(customer=customer, score=2, occurred_at=now - timedelta(days=2))
         CaseFactory(team=org["team_a1"], root_cause=category, feedback=feedback)
     # when
-    result = initiative_close_loop(initiative=initiative)
+    result = initiative_tell_customers(
+        initiative=initiative,
+        actor=people["manager"],
+        subject="We changed it",
+        what_changed="Parcels come on time.",
+    )
     # then
     assert (result["emails_queued"], result["not_contacted"]) == (1, 1)
     assert list(EmailMessage.objects.values_list("to", "customer_id")) == [(told.email, told.pk)]

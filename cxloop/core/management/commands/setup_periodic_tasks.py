@@ -39,8 +39,6 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
         "outerloop.signals_detect_if_missed",
         {"minute": "50"},
     ),
-    # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*)
-    "Close the loop where the task was lost": ("outerloop.close_loop_sweep", {"minute": "*/15"}),
     # "At 05:10 every day" (crontab.guru/#10_5_*_*_*)
     "Review rolled-out initiatives": ("outerloop.impact_reviews_due", {"minute": "10", "hour": "5"}),
     # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*): a person removed at the identity provider

@@ -10,10 +10,11 @@ signal, and the receiver is connected here, so the hand-offs can be read in one 
 - feedback.contact.do_not_contact_reason -> cxloop.notifications.suppression: every outgoing email is
   checked against the customers who asked not to be contacted, when queued and again when sent.
 - feedback.privacy.registry.eraser_register <- innerloop.privacy.innerloop_eraser,
-  outerloop.privacy.outerloop_eraser and cxloop.notifications.privacy.notifications_eraser: erasing
-  a customer (or a source's retention run) empties the copies those apps keep (case messages, notes
-  and alerts, huddle summaries' quotes, identifiers in staff text, emails to the customer), in the
-  erasure's own transaction.
+  outerloop.privacy.outerloop_eraser, governance.privacy.governance_eraser and
+  cxloop.notifications.privacy.notifications_eraser: erasing a customer (or a source's retention run)
+  empties the copies those apps keep (case messages, notes and alerts, huddle summaries' quotes,
+  identifiers in staff text and committee records, emails to the customer), in the erasure's own
+  transaction.
 - cxloop.core.auditlog.filters.register_customer_lookup <- feedback's customers: the audit log's
   "customer" filter finds a customer by external id.
 
@@ -37,11 +38,13 @@ def connect() -> None:
 
     from cxloop.notifications.privacy import notifications_eraser
     from feedback.privacy.registry import eraser_register
+    from governance.privacy import governance_eraser
     from innerloop.privacy import innerloop_eraser
     from outerloop.privacy import outerloop_eraser
 
     eraser_register("innerloop", innerloop_eraser)
     eraser_register("outerloop", outerloop_eraser)
+    eraser_register("governance", governance_eraser)
     eraser_register("notifications", notifications_eraser)
 
     from cxloop.core.auditlog.filters import register_customer_lookup

@@ -6,15 +6,29 @@ so the outbox still shows that something went out and when; messages never sent 
 nothing is left that a person could "send again" to an address that is gone.
 """
 
-from django.db.models import Q
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat
 
 from .models import EmailMessage, Notification
 
 ERASED_SUBJECT = "(erased)"
 
 
+def _admin_log_rename(email_ids: list[int]) -> int:
+    """The admin's history names an email by its str(), subject and address: renamed by id."""
+    if not email_ids:
+        return 0
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(EmailMessage),
+        object_id__in=[str(pk) for pk in email_ids],
+    ).update(object_repr=Concat(Value("Email "), "object_id", Value(" (erased)"), output_field=CharField()))
+
+
 def _emails_empty(emails) -> int:
     """Delete the unsent ones, empty the sent ones (address too); returns how many changed."""
+    _admin_log_rename(list(emails.values_list("pk", flat=True)))
     deleted, _ = emails.exclude(status=EmailMessage.Status.SENT).delete()
     emptied = (
         emails.filter(status=EmailMessage.Status.SENT)

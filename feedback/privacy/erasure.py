@@ -17,6 +17,7 @@ from cxloop.core.models import audit
 from feedback.models import Customer
 
 from .anonymise import classifier_forget, comments_anonymise, customer_anonymise
+from .logs import logs_erase
 from .needles import CONTAINED_MIN, Needles
 from .raw_copies import raw_copies_erase
 from .registry import Counts, ErasureScope, erasers_run
@@ -60,54 +61,69 @@ def customers_to_erase(*, external_id: str | None = None, email: str | None = No
 
 @transaction.atomic
 def customer_erase(
-    *, actor, external_id: str | None = None, email: str | None = None, via: str = "page"
+    *,
+    actor,
+    external_id: str | None = None,
+    email: str | None = None,
+    via: str = "page",
+    dry_run: bool = False,
 ) -> ErasureReport:
-    """Erase the customer with this external id, or every customer with this email address."""
+    """Erase the customer with this external id, or every customer with this email address.
+
+    `dry_run`: the caller rolls the transaction back (customer_erase_preview)."""
     customers = customers_to_erase(external_id=external_id, email=email)
-    return customers_erase(actor=actor, customers=customers, via=via)
+    return customers_erase(actor=actor, customers=customers, via=via, dry_run=dry_run)
 
 
 def customer_erase_preview(*, external_id: str | None = None, email: str | None = None) -> ErasureReport:
     """What `customer_erase` would change, counted by doing it and rolling it back, so the counts are
     exactly the erasure's. Nothing is kept: files are only deleted after a commit that never comes."""
     with transaction.atomic():
-        report = customer_erase(actor=None, external_id=external_id, email=email, via="dry run")
+        report = customer_erase(actor=None, external_id=external_id, email=email, via="dry run", dry_run=True)
         transaction.set_rollback(True)
     report.dry_run = True
     return report
 
 
 @transaction.atomic
-def customers_erase(*, actor, customers: list[Customer], via: str = "page") -> ErasureReport:
-    """Erase each customer (locked, in id order), with one audit row each; erasing again changes nothing."""
+def customers_erase(
+    *, actor, customers: list[Customer], via: str = "page", dry_run: bool = False
+) -> ErasureReport:
+    """Erase each customer (locked, in id order), with one audit row each; erasing again changes nothing.
+
+    A dry run (rolled back by the caller) does not lock every raw copy it searches, only the rows it
+    changes: a preview must not hold up imports and webhooks for as long as it reads."""
     now = timezone.now()
     ids = sorted(customer.pk for customer in customers)
     report = ErasureReport(customer_ids=ids)
     for customer in Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"):
-        counts = _erase_one(customer=customer, now=now)
+        counts = _erase_one(customer=customer, now=now, lock_copies=not dry_run)
         report.add(counts)
         audit(actor=actor, verb="customer.erased", target=customer, via=via, counts=counts)
     return report
 
 
-def _erase_one(*, customer: Customer, now) -> Counts:
+def _erase_one(*, customer: Customer, now, lock_copies: bool = True) -> Counts:
     """Every copy of one customer's personal data, then the customer row itself."""
     feedback = list(customer.feedback.values_list("pk", "comment"))
     feedback_ids = frozenset(pk for pk, _ in feedback)
     identifiers = [] if customer.erased_at else [customer.external_id, customer.email, customer.phone]
     needles = Needles.build(identifiers=identifiers, comments=[comment for _, comment in feedback])
+    masked = frozenset(i for i in needles.identifiers if len(i) >= CONTAINED_MIN)
     # Raw copies first: they are found by the values about to be emptied.
-    counts = raw_copies_erase(needles=needles)
+    counts = raw_copies_erase(needles=needles, lock=lock_copies)
     counts["feedback.classifiers"] = classifier_forget(feedback_ids=feedback_ids)
     counts |= erasers_run(
         ErasureScope(
             customer_ids=frozenset({customer.pk}),
             feedback_ids=feedback_ids,
             addresses=frozenset({customer.email.lower()} if customer.email else set()),
-            identifiers=frozenset(i for i in needles.identifiers if len(i) >= CONTAINED_MIN),
+            identifiers=masked,
             now=now,
         )
     )
+    # After the erasers: an object they renamed by id is already out of the admin's history.
+    counts |= logs_erase(identifiers=masked)
     counts["feedback.comments"] = comments_anonymise(feedback_ids=feedback_ids, now=now)
     counts |= customer_anonymise(customer=customer, now=now)
     return counts

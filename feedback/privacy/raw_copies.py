@@ -26,12 +26,16 @@ ERASED_REASON = "(erased with the customer's personal data)"
 FILE_GONE = "The file was deleted when a customer named in it was erased; it cannot be resumed."
 
 
-def raw_copies_erase(*, needles: Needles) -> Counts:
-    """Blank the customer's rows of import jobs and parts of dead letters; counts per kind."""
+def raw_copies_erase(*, needles: Needles, lock: bool = True) -> Counts:
+    """Blank the customer's rows of import jobs and parts of dead letters; counts per kind.
+
+    Every job and dead letter is searched, so each is locked while it is (an import writing its
+    preview at the same time would otherwise bring the customer back); a dry run, rolled back,
+    locks only the rows it changes (`lock=False`), so a preview does not stall running imports."""
     if not needles:
         return {}
-    counts = _imports_erase(needles=needles)
-    counts["feedback.dead_letters"] = _dead_letters_erase(needles=needles)
+    counts = _imports_erase(needles=needles, lock=lock)
+    counts["feedback.dead_letters"] = _dead_letters_erase(needles=needles, lock=lock)
     return counts
 
 
@@ -56,9 +60,10 @@ def _file_lines(job: ImportJob, needles: Needles) -> set[int]:
         return set()
 
 
-def _imports_erase(*, needles: Needles) -> Counts:
+def _imports_erase(*, needles: Needles, lock: bool) -> Counts:
     files = rows = errors = 0
-    for job in ImportJob.objects.select_for_update(no_key=True).order_by("pk"):
+    jobs = ImportJob.objects.select_for_update(no_key=True) if lock else ImportJob.objects.all()
+    for job in jobs.order_by("pk"):
         lines = _file_lines(job, needles)
         preview = [dict(row) for row in job.preview_rows]
         lines |= {row["line"] for row in preview if any(map(needles.in_cell, row.get("cells", [])))}
@@ -142,9 +147,10 @@ def _scrubbed_body(body: bytes, needles: Needles) -> bytes | None:
     return json.dumps(scrub(parsed, needles)).encode()
 
 
-def _dead_letters_erase(*, needles: Needles) -> int:
+def _dead_letters_erase(*, needles: Needles, lock: bool) -> int:
     changed = 0
-    for letter in WebhookDeadLetter.objects.select_for_update(no_key=True).order_by("pk"):
+    letters = WebhookDeadLetter.objects.select_for_update(no_key=True) if lock else WebhookDeadLetter.objects
+    for letter in letters.order_by("pk"):
         body = _scrubbed_body(bytes(letter.body), needles)
         errors = scrub(letter.errors, needles)
         if body is None and errors == letter.errors:

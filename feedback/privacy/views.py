@@ -19,6 +19,8 @@ KIND_LABELS = {
     "feedback.customers": "customer records (contact details emptied, external id replaced)",
     "feedback.comments": "feedback comments and their metadata",
     "feedback.admin_log": "admin history entries naming the customer",
+    "feedback.admin_log_text": "admin history entries naming the customer's email, phone or id",
+    "feedback.sign_in_records": "failed sign-ins with the customer's email, phone or id as username",
     "feedback.classifiers": "trained category classifiers (retrained without the comments)",
     "feedback.import_files": "import files naming the customer (deleted)",
     "feedback.import_rows": "import preview rows",
@@ -31,7 +33,13 @@ KIND_LABELS = {
     "innerloop.case_alerts": "alerts quoting the comments",
     "innerloop.huddle_summaries": "huddle summaries quoting the comments",
     "innerloop.staff_text": "huddle records and case timelines naming the customer's email, phone or id",
-    "outerloop.staff_text": "initiatives, comments and signals naming the customer's email, phone or id",
+    "outerloop.staff_text": (
+        "initiatives, comments, milestones and signals naming the customer's email, phone or id"
+    ),
+    "governance.staff_text": (
+        "committee meetings, agendas, decisions, action items and system reviews naming the customer's "
+        "email, phone or id"
+    ),
     "notifications.emails_to_customer": "emails to the customer",
 }
 

@@ -39,7 +39,7 @@ def test_person_deactivate_ends_sessions_and_revokes_tokens_in_one_go(people):
     assert not ApiToken.objects.filter(user=people["agent"], revoked_at__isnull=True).exists()
     event = AuditEvent.objects.get(verb="person.deactivated")
     assert event.actor == people["admin"]
-    assert event.data == {"reason": "left the company", "sessions_ended": 1, "tokens_revoked": 2}
+    assert event.data == {"has_reason": True, "sessions_ended": 1, "tokens_revoked": 2}
 
 
 def test_unticking_active_anywhere_ends_access_too(people):

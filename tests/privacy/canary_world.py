@@ -2,8 +2,12 @@
 the real ingestion paths and services: the API, a webhook delivery and a dead letter, an import file
 with its error report, the quick-feedback form, a case's message, note, contact and resolution, an
 email sent to them, alerts and their email copy, a huddle summary and its email, the admin's history
-and the audit of a change to their details. A second customer, with nothing of the canary, is the
-control: their comment must survive the erasure.
+(of the customer and of an email to them) and the audit of a change to their details. Staff write the
+customer's identifiers down too: a signal's dismissal, a person's deactivation, a failed log-in with
+their email as username (which must never reach the append-only audit log), committee records (meeting
+notes and frozen agenda, a decision's rationale, an action item, a system review) and an initiative's
+milestone. A second customer, with nothing of the canary, is the control: their comment must survive
+the erasure.
 """
 
 import json
@@ -12,25 +16,31 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import authenticate
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cxloop.notifications.models import EmailMessage
 from cxloop.notifications.services import email_send, notify
+from cxloop.org.services import person_deactivate
 from feedback.intake.imports import services as imports
 from feedback.intake.imports.mapping import Mapping
 from feedback.intake.imports.tasks import import_job_read
 from feedback.models import Category, Customer, Feedback, Source
+from governance.models import ActionItem, Decision, SystemReview
 from innerloop.huddles.services import huddle_prepare, huddle_record, obstacle_create
 from innerloop.models import Case, Huddle
 from innerloop.services import cases as case_services
 from innerloop.services.alerts import alerts_for_new_cases
-from outerloop.services.impact import initiative_close_loop
+from outerloop.models import Milestone
+from outerloop.services.close_loop import initiative_tell_customers
 from outerloop.services.initiatives import initiative_comment_add
-from tests.factories import SourceFactory
+from outerloop.services.signals import signal_dismiss
+from tests.factories import SourceFactory, UserFactory
 from tests.feedback.webhook_helpers import STANDARD_SECRET, body_of, standard_headers
+from tests.governance.factories import MeetingFactory
 from tests.innerloop.factories import CaseFactory, CaseKindFactory, MessageTemplateFactory
 from tests.outerloop.factories import InitiativeFactory, SignalFactory
 
@@ -203,7 +213,13 @@ def _case(people, team, canary: Canary, feedback: Feedback) -> Case:
     # Close the loop: the rolled-out initiative on that root cause writes to the customer by name.
     initiative = InitiativeFactory(rolled_out_at=timezone.now(), what_changed="Parcels are tracked now.")
     initiative.signals.add(SignalFactory(category=category, window_start=None, window_end=None))
-    assert initiative_close_loop(initiative=initiative)["emails_queued"] == 1
+    told = initiative_tell_customers(
+        initiative=initiative,
+        actor=people["committee"],
+        subject="We changed it",
+        what_changed="Parcels are tracked now.",
+    )
+    assert told["emails_queued"] == 1
     initiative_comment_add(initiative=initiative, author=agent, text=f"See {canary.email}'s complaint.")
     for message in EmailMessage.objects.filter(status=EmailMessage.Status.PENDING):
         email_send(email_id=message.pk)
@@ -219,6 +235,49 @@ def _huddle(people, team, canary: Canary, now) -> None:
     lead = people["lead"]
     huddle_record(huddle=huddle, actor=lead, attendees=[lead], notes=f"Called {canary.email} back, twice.")
     obstacle_create(huddle=huddle, actor=lead, text=f"Courier lost parcels again ({canary.external_id}).")
+
+
+def _staff_text(people, canary: Canary) -> None:
+    """Staff free text that once reached audit rows: a dismissal's and a deactivation's reason, and
+    the customer's email typed as a username on the sign-in page."""
+    signal_dismiss(
+        signal=SignalFactory(), actor=people["committee"], reason=f"Only {canary.email}, seasonal peak."
+    )
+    leaver = UserFactory(username="leaver")
+    person_deactivate(person=leaver, actor=people["admin"], reason=f"Shared {canary.external_id}'s data.")
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="198.51.100.20")
+    assert authenticate(request, username=canary.email, password="not-a-password-1") is None
+
+
+def _committee(people, canary: Canary) -> None:
+    """Committee records and a milestone naming the customer, and a meeting's frozen agenda."""
+    initiative = InitiativeFactory(title=f"Refund {canary.external_id} and others like them")
+    Milestone.objects.create(initiative=initiative, title=f"Call {canary.email}", due_on=timezone.localdate())
+    meeting = MeetingFactory(
+        held_at=timezone.now(),
+        notes=f"{canary.email} wrote to the chief executive.",
+        agenda_snapshot={"initiatives": [{"id": initiative.pk, "title": initiative.title}]},
+    )
+    Decision.objects.create(
+        meeting=meeting, initiative=initiative, rationale=f"As {canary.external_id} showed, it recurs."
+    )
+    ActionItem.objects.create(
+        meeting=meeting, title=f"Ring {canary.email}", owner=people["lead"], due_on=timezone.localdate()
+    )
+    SystemReview.objects.create(held_on=timezone.localdate(), summary=f"Cases like {canary.external_id}.")
+
+
+def _admin_history(people, customer: Customer) -> None:
+    """The admin's history names each object by its str(): the customer's name, an email's address."""
+    admin = people["admin"].pk
+    LogEntry.objects.log_actions(
+        user_id=admin, queryset=[customer], action_flag=CHANGE, change_message="Changed phone."
+    )
+    email = EmailMessage.objects.filter(to__iexact=customer.email).first()
+    assert email is not None
+    LogEntry.objects.log_actions(
+        user_id=admin, queryset=[email], action_flag=CHANGE, change_message="Changed status."
+    )
 
 
 def plant(people, org) -> Planted:
@@ -240,9 +299,9 @@ def plant(people, org) -> Planted:
     customer = Customer.objects.get(external_id=canary.external_id)
     _case(people, org["team_a1"], canary, customer.feedback.get(external_id="api-1"))
     _huddle(people, org["team_a1"], canary, now)
-    LogEntry.objects.log_actions(
-        user_id=people["admin"].pk, queryset=[customer], action_flag=CHANGE, change_message="Changed phone."
-    )
+    _staff_text(people, canary)
+    _committee(people, canary)
+    _admin_history(people, customer)
     control = Customer.objects.get(external_id="control-1")
     planted = Planted(canary=canary, customer=customer, control=control, api_items=api_items)
     planted.days = sorted({f.occurred_at.date() for f in Feedback.objects.all()})

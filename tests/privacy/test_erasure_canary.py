@@ -5,10 +5,15 @@ the days touched are unchanged, and the erasure is audited without the erased da
 import json
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cxloop.core.models import AuditEvent
+from cxloop.notifications.models import EmailMessage
 from feedback.metrics.selectors import metric_report
 from feedback.models import Customer, Feedback, FeedbackDailyRollup, FeedbackPeriodRollup, ImportJob
 from feedback.privacy import registry
@@ -64,9 +69,26 @@ def test_the_canary_is_planted_everywhere_the_scan_looks(planted):
         "innerloop_case.resolution_note", "innerloop_huddle.summary", "notifications_emailmessage.body",
         "notifications_emailmessage.to", "notifications_emailmessage.subject",
         "notifications_notification.body", "django_admin_log.object_repr", "innerloop_huddle.notes",
-        "innerloop_obstacle.text", "outerloop_initiativecomment.text",
+        "innerloop_obstacle.text", "outerloop_initiativecomment.text", "outerloop_signal.dismissed_reason",
+        "outerloop_milestone.title", "governance_meeting.notes", "governance_meeting.agenda_snapshot",
+        "governance_decision.rationale", "governance_actionitem.title", "governance_systemreview.summary",
     } <= found, found  # fmt: skip
     assert "feedback_customer.phone" in where_found("7700918273")
+    # The admin's history of an email to them names it by subject and address.
+    email_log = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(EmailMessage))
+    assert planted.canary.needle in email_log.object_repr
+
+
+def test_staff_free_text_naming_the_customer_never_reaches_the_audit_log(planted):
+    # given: a dismissal's and a deactivation's reason, and a username typed, all naming them
+    verbs = {"signal.dismissed", "person.deactivated", "sessions.ended", "auth.login_failed"}
+    assert verbs <= set(AuditEvent.objects.values_list("verb", flat=True))
+    # then: the append-only log, which no erasure can reach, holds none of it
+    assert "core_auditevent.data" not in where_found(planted.canary.needle)
+    dismissed = AuditEvent.objects.get(verb="signal.dismissed")
+    assert dismissed.data == {"reason_field": "dismissed_reason"}
+    failed = AuditEvent.objects.get(verb="auth.login_failed")
+    assert failed.data == {"unknown_username": True, "typed_length": len(planted.canary.email)}
 
 
 def test_after_erasure_the_canary_is_nowhere_and_the_figures_are_unchanged(
@@ -129,6 +151,22 @@ def test_a_dry_run_counts_exactly_what_the_erasure_changes_and_keeps_everything(
     assert customer_erase(actor=people["admin"], email=planted.canary.email).counts == preview.counts
 
 
+def _locks_taken(run) -> set[str]:
+    """The raw-copy tables whose rows `run` locks with SELECT ... FOR [NO KEY] UPDATE."""
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    locking = [q["sql"] for q in queries.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    tables = ("feedback_importjob", "feedback_webhookdeadletter")
+    return {table for table in tables for sql in locking if f'FROM "{table}"' in sql}
+
+
+def test_a_preview_does_not_lock_every_import_and_dead_letter_an_erasure_does(planted, people):
+    # when / then: the dry run reads them unlocked (it is rolled back); the erasure locks them
+    assert _locks_taken(lambda: customer_erase_preview(email=planted.canary.email)) == set()
+    erase = lambda: customer_erase(actor=people["admin"], email=planted.canary.email)  # noqa: E731
+    assert _locks_taken(erase) == {"feedback_importjob", "feedback_webhookdeadletter"}
+
+
 def test_erasing_twice_changes_nothing_the_second_time(planted, people):
     # given
     first = customer_erase(actor=people["admin"], external_id=planted.canary.external_id)
@@ -141,7 +179,7 @@ def test_erasing_twice_changes_nothing_the_second_time(planted, people):
     assert Customer.objects.get(pk=planted.customer.pk).external_id == erased.external_id
 
 
-@pytest.mark.parametrize("name", ["innerloop", "outerloop", "notifications"])
+@pytest.mark.parametrize("name", ["innerloop", "outerloop", "notifications", "governance"])
 def test_without_any_one_eraser_the_canary_survives(planted, people, monkeypatch, name):
     # given: one app's eraser missing from the registry
     monkeypatch.setattr(registry, "_ERASERS", {k: v for k, v in registry.erasers().items() if k != name})

@@ -32,4 +32,8 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
     def _audit_deleted(self, request: Any, obj: Any) -> None:
-        audit(actor=request.user, verb=f"{self.audit_noun}.deleted", target=obj, name=str(obj))
+        # The id (the target) and the slug when it has one, never its name: staff's words (a rule
+        # named after a customer) would stay in the append-only log for good.
+        slug = getattr(obj, "slug", None)
+        data = {"slug": slug} if isinstance(slug, str) else {}
+        audit(actor=request.user, verb=f"{self.audit_noun}.deleted", target=obj, **data)

@@ -2,8 +2,10 @@
 from the core app's ready()): whichever way a person signs in (the form, single sign-on), Django
 sends these.
 
-A failed log-in records the username as typed (a staff identifier) and the address; its target is
-the person when the name is one, else the placeholder "auth.login". Never the password.
+A failed log-in records the username typed when it is a person's (a staff identifier), and the
+address; its target is that person. Anything else typed (an email, a password in the wrong box) is
+not kept: the row says "unknown username" and its length, with the placeholder "auth.login" as target.
+Never the password.
 """
 
 from typing import Any
@@ -45,4 +47,12 @@ def _login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs:
         if person is not None:
             audit(actor=None, verb="auth.login_failed", target=person, username=typed)
         else:
-            audit(actor=None, verb="auth.login_failed", target_type=LOGIN_PLACEHOLDER, username=typed)
+            # What matches no username may be anything (an email, a password typed in the wrong box):
+            # the append-only log keeps only that it was unknown, and how long.
+            audit(
+                actor=None,
+                verb="auth.login_failed",
+                target_type=LOGIN_PLACEHOLDER,
+                unknown_username=True,
+                typed_length=len(typed),
+            )

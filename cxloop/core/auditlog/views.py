@@ -65,12 +65,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "core/audit_log.html", context, status=400 if invalid else 200)
 
 
+# Typed filters and the audit column each is matched against.
+TYPED_FILTERS = {"person": "actor_username", "target_id": "target_id", "verb": "verb"}
+
+
 def export_filters(filterset: Any) -> dict[str, Any]:
     """The filters of an export, for its audit row: a customer as the ids found (what was typed
-    might be anything, even an email address), the rest as given."""
+    might be anything, even an email address); a typed person, object id or verb as given when the
+    log already holds it, else only its length (it adds nothing the log did not have); the rest as
+    given."""
     cleaned = {name: value for name, value in filterset.form.cleaned_data.items() if value}
     if "customer" in cleaned:
         cleaned["customer"] = sorted(customer_ids_for(cleaned["customer"]))
+    for name, column in TYPED_FILTERS.items():
+        value = cleaned.get(name)
+        if value and not AuditEvent.objects.filter(**{column: value}).exists():
+            cleaned[name] = {"unknown": True, "length": len(value)}
     return {name: value.isoformat() if isinstance(value, date) else value for name, value in cleaned.items()}
 
 

@@ -15,9 +15,15 @@ replay of the page's 12 SQL statements), interleaved runs on a quiet moment of a
   - 8 clients mixed (bench 'mixed'), queue page p50 / p90: format_html 355 / 545 ms, partial 393 / 708
     ms, with every other endpoint of that run 9-17% slower too (the shared machine, not the rows).
 The half millisecond did not move the target, so the rows are a template partial again.
+
+The case page's customer card is prepared here too, for the same reason: the masking rule and the
+do-not-contact rule decide in Python which contact details become tel: and mailto: links.
 """
 
+import re
+from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +56,8 @@ class QueueRow(NamedTuple):
     status: str
     assignee: str
     do_not_contact: bool = False
+    # The deadline of a running clock, for the row's live countdown (None: no SLA, paused or closed).
+    clock_due_at: datetime | None = None
 
 
 def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
@@ -90,6 +98,38 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
                 status=STATUSES.get(case.status, case.status),
                 assignee=str(case.assignee) if case.assignee else "—",
                 do_not_contact=bool(customer and customer.do_not_contact),
+                clock_due_at=case.due_at if case.is_open and case.paused_at is None else None,
             )
         )
     return rows
+
+
+class CustomerCard(NamedTuple):
+    """The customer's contact details at the top of the case page, as the viewer may see them."""
+
+    phone: str
+    email: str
+    # tel: and mailto: links, or "" when the viewer may not use them: the details are masked for
+    # them, or the customer asked not to be contacted (no one-tap call or email then).
+    phone_href: str = ""
+    email_href: str = ""
+
+
+def customer_card(case: Case, *, user) -> CustomerCard | None:
+    """The case's customer's phone and email for `user`, with links where calling them is allowed."""
+    customer = case.customer
+    if customer is None:
+        return None
+    personal = can_see_personal_data(user)
+    phone, email = customer.phone or "", customer.email or ""
+    if not personal:
+        return CustomerCard(phone=mask_personal_data(phone), email=mask_personal_data(email))
+    if customer.do_not_contact:
+        return CustomerCard(phone=phone, email=email)
+    dial = re.sub(r"[^\d+]", "", phone)
+    return CustomerCard(
+        phone=phone,
+        email=email,
+        phone_href=f"tel:{dial}" if len(dial.lstrip("+")) >= 3 else "",
+        email_href=f"mailto:{quote(email, safe='@+')}" if email else "",
+    )

@@ -69,6 +69,19 @@ def queue_counts(*, user) -> dict:
     )
 
 
+def case_next_for(*, user, after: Case) -> Case | None:
+    """The next case `user` should work after `after`: the most pressing open case assigned to them
+    (the queue's order), or None when they have no other."""
+    return (
+        cases_visible_to(user=user)
+        .filter(status__in=OPEN_STATUSES, assignee=user)
+        .exclude(pk=after.pk)
+        .order_by("due_at", "priority_rank", "id")
+        .only("id")
+        .first()
+    )
+
+
 def case_get(*, user, case_id: int) -> Case:
     """One case, or 404 when it does not exist or belongs to a team the user may not see."""
     return get_object_or_404(

@@ -30,7 +30,7 @@ from .forms import (
     team_people,
 )
 from .models import Case
-from .presenters import queue_rows
+from .presenters import customer_card, queue_rows
 
 # The most pressing cases first, a page at a time: a queue is worked from the top, and filters narrow it.
 QUEUE_PAGE = 25
@@ -133,6 +133,7 @@ def _case_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict
     return {
         "case": case,
         "do_not_contact": selectors.customer_contact(case=case),
+        "customer_card": customer_card(case, user=request.user),
         "can_allow_contact": permissions.can_allow_contact(request.user, case),
         "timeline": selectors.case_timeline(case=case),
         "history": selectors.customer_history(case=case, user=request.user),
@@ -149,6 +150,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "innerloop/case_detail.html", _case_context(request, case))
 
 
+def _after_resolving(request: HttpRequest, case: Case) -> HttpResponse:
+    """Straight on to the person's next case, saying so; back to the queue when they have none."""
+    following = selectors.case_next_for(user=request.user, after=case)
+    if following is None:
+        messages.success(request, f"Case {case.pk} resolved. You have no other open case: here is the queue.")
+        return redirect("innerloop:queue")
+    messages.success(
+        request, f"Case {case.pk} resolved. Next: case {following.pk}, the most pressing of your open cases."
+    )
+    return redirect("innerloop:case", pk=following.pk)
+
+
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One form on the case page: run its entry of CASE_ACTIONS, come back to the case."""
@@ -159,6 +172,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST)
     done = action_run_form(CASE_ACTIONS[action], user=request.user, target=case, form=form)
     if done is not None:
+        if action == "resolve":
+            return _after_resolving(request, case)
         messages.success(request, done.message)
         return redirect("innerloop:case", pk=case.pk)
     case.refresh_from_db()

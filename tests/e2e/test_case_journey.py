@@ -66,13 +66,15 @@ def test_agent_claims_calls_messages_and_resolves(demo_cases, login, live_server
     resolve.get_by_label("Root cause").select_option(root_cause.slug)
     resolve.get_by_label("How it was resolved").fill("Refunded and apologised")
     resolve.get_by_role("button", name="Resolve case").click()
-    expect(page.get_by_text("Case resolved.")).to_be_visible()
-    # then: the timeline shows every step and the case has left the open queue
+    # then: with no other case of theirs, the agent is back on the queue, which the case has left
+    expect(page).to_have_url(re.compile(r"/cases/$"))
+    expect(page.get_by_text(f"Case {case.pk} resolved.")).to_be_visible()
+    expect(page.locator(f"a[href='/cases/{case.pk}/']")).to_have_count(0)
+    # and the case's timeline shows every step
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
     timeline = page.locator("#timeline")
     for step in ("Assigned", "Contact logged", "Message sent", "Resolved"):
         expect(timeline).to_contain_text(step)
-    page.goto(f"{live_server.url}/cases/")
-    expect(page.locator(f"a[href='/cases/{case.pk}/']")).to_have_count(0)
     assert page.dialogs == []
     case.refresh_from_db()
     assert (case.status, case.root_cause) == (CaseStatus.RESOLVED, root_cause)

@@ -1,4 +1,5 @@
-"""The inner loop's part of the demo: the cases frontline teams worked before the last few days.
+"""The inner loop's part of the demo: the cases frontline teams worked before the last few days,
+and six months of every team's huddles (innerloop.demo_huddles).
 
 Made in SQL from the demo feedback that people coded: one closed detractor-recovery case per
 coded detractor, first contact mostly within the day (some late), a recovery check on some.
@@ -14,9 +15,10 @@ from feedback.models import Feedback, Scale
 from feedback.scales import CSAT_DETRACTOR_MAX, DETRACTOR_MAX
 
 from .defaults import DETRACTOR_RECOVERY, DETRACTOR_SLA, ensure_defaults
+from .demo_huddles import seed_huddle_history
 from .models import Case, CaseKind, CaseStatus, SlaPolicy
 
-__all__ = ["ensure_defaults", "seed_case_history"]
+__all__ = ["ensure_defaults", "seed_case_history", "seed_huddle_history"]
 
 
 def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:

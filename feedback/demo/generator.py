@@ -155,6 +155,11 @@ class FeedbackGenerator:
                 self.boosts.setdefault((touchpoint, rise.signal.category), []).append(
                     (rise.first, rise.last, rise.signal.factor)
                 )
+        # (touchpoint, theme) -> the fixes there: (first day, share of such rows drawn again)
+        self.fixes: dict[tuple[str, str], list[tuple[date, float]]] = {}
+        for fix in story.fixes:
+            for touchpoint in fix.touchpoints:
+                self.fixes.setdefault((touchpoint, fix.category), []).append((fix.first, fix.share))
         self.touchpoint_themes = {
             spec.slug: ([theme for theme, _ in spec.themes], _cumulative(weight for _, weight in spec.themes))
             for spec in TOUCHPOINTS
@@ -234,6 +239,7 @@ class FeedbackGenerator:
                 stream.carry -= count
                 for _ in range(count):
                     row, theme = self._row(stream, day, force_theme=None)
+                    row, theme = self._unless_fixed(stream, day, row=row, theme=theme)
                     batch.append(row)
                     factor = self._boost(touchpoint=stream.touchpoint.slug, theme=theme, day=day)
                     if factor > 1:
@@ -256,6 +262,23 @@ class FeedbackGenerator:
             if first <= day <= last:
                 return factor
         return 1.0
+
+    def _unless_fixed(
+        self, stream: _Stream, day: date, *, row: list, theme: str | None
+    ) -> tuple[list, str | None]:
+        """The row, or (for the fixed share of a fixed theme) one drawn again about something else."""
+        if theme is None:
+            return row, theme
+        fixed = theme
+        for first, share in self.fixes.get((stream.touchpoint.slug, fixed), ()):
+            if first <= day and self.rng.random() < share:
+                # Bounded: a touchpoint always has other themes and non-negative scores to draw.
+                for _ in range(50):
+                    row, theme = self._row(stream, day, force_theme=None)
+                    if theme != fixed:
+                        break
+                break
+        return row, theme
 
     def _finish(self, row: list) -> tuple[str, ...]:
         occurred, stream = row[0], row[1]

@@ -105,16 +105,63 @@ class VolumeSurge:
 
 
 @dataclass(frozen=True)
+class PlantedFix:
+    """A root cause that a change took away at some touchpoints, from `first` on.
+
+    Each negative row there whose theme is `category` is, with probability `share`, drawn again until
+    it is about something else (or is not negative at all): what the customer would have said had the
+    problem not happened. So the category's mentions fall and the touchpoint's NPS rises by what the
+    data says, and an impact review computes the change from the rows, not from a planted number.
+    """
+
+    category: str
+    touchpoints: tuple[str, ...]
+    first: date
+    share: float
+
+
+@dataclass(frozen=True)
 class Story:
-    """When the planted signals rise, and when volume alone surges."""
+    """When the planted signals rise, when volume alone surges, and what a change fixed."""
 
     rises: tuple[PlantedRise, ...]
     surges: tuple[VolumeSurge, ...] = ()
+    fixes: tuple[PlantedFix, ...] = ()
+
+
+# The demo's rolled-out initiative (outerloop.demo): callers waited long on the phone line until a
+# call-back service went live FIX_WEEKS before the end. Waits rose for the months before (the
+# evidence the initiative started from) and mostly stopped after.
+FIXED_CAUSE = PlantedSignal(
+    parent="service", category="long-wait", touchpoints=("contact-centre-phone",), weeks=16, factor=4.0
+)
+FIX_WEEKS = 10
+FIX_SHARE = 0.9
+
+
+def fix_day(*, end: date) -> date:
+    """The day the demo's call-back service went live."""
+    return end - timedelta(weeks=FIX_WEEKS)
 
 
 def story_ending(*, end: date) -> Story:
-    """The demo's story: every planted signal rises over its last weeks up to the end of the history."""
-    return Story(rises=tuple(PlantedRise.ending(signal, last=end) for signal in PLANTED_SIGNALS))
+    """The demo's story: every planted signal rises over its last weeks up to the end of the history,
+    and the phone line's long waits rise and then fall with the call-back service."""
+    fixed = fix_day(end=end)
+    return Story(
+        rises=(
+            *(PlantedRise.ending(signal, last=end) for signal in PLANTED_SIGNALS),
+            PlantedRise.ending(FIXED_CAUSE, last=fixed - timedelta(days=1)),
+        ),
+        fixes=(
+            PlantedFix(
+                category=FIXED_CAUSE.category,
+                touchpoints=FIXED_CAUSE.touchpoints,
+                first=fixed,
+                share=FIX_SHARE,
+            ),
+        ),
+    )
 
 
 # Categories that are common but flat over the whole history: a signal detector must leave them alone.

@@ -2,8 +2,10 @@
 
 Governance is the top of the import order, so this is the one place that may import every app's
 demo: the organisation (cxloop.org.demo), then reference data, customers and feedback
-(feedback.demo), the case history (innerloop.demo), the signals board (outerloop.demo) and the
-steering committee (governance.demo.committee). `manage.py seed_demo` is its command.
+(feedback.demo), the case history and six months of huddles (innerloop.demo), the signals board
+and the initiatives with their history (outerloop.demo), the steering committee
+(governance.demo.committee) and its past meetings and decisions (governance.demo.history).
+`manage.py seed_demo` is its command.
 """
 
 import time
@@ -19,10 +21,12 @@ from feedback.demo.generator import LIVE_DAYS
 from feedback.demo.scenario import HISTORY_DAYS, Story, customers_for, feedback_for
 from feedback.demo.seed import feedback_demo_create, feedback_demo_present
 from feedback.models import Customer, Feedback
-from innerloop.demo import seed_case_history
-from outerloop.demo import detect_signals
+from innerloop.demo import seed_case_history, seed_huddle_history
+from innerloop.models import Case
+from outerloop.demo import detect_signals, seed_initiatives
 
 from .committee import seed_committee
+from .history import seed_committee_history
 
 # Two seeders started at once queue on this lock; the second then finds the data and stops.
 ADVISORY_LOCK_KEY = 4_242_001
@@ -84,11 +88,17 @@ def demo_seed(
             story=story,
         )
         seed_case_history(seed=seed, end=end, live_days=LIVE_DAYS)
-        detect_signals(end=end)
-        seed_committee(end=end)
         with connection.cursor() as cursor:
-            # Fresh statistics, so the first queries on a million rows get sensible plans.
-            cursor.execute(f"ANALYZE {Customer._meta.db_table}, {Feedback._meta.db_table}")
+            # Fresh statistics, so the first queries on a million rows get sensible plans (the
+            # huddle summaries and impact reviews below among them).
+            cursor.execute(
+                f"ANALYZE {Customer._meta.db_table}, {Feedback._meta.db_table}, {Case._meta.db_table}"
+            )
+        seed_huddle_history(seed=seed, end=end)
+        detect_signals(end=end)
+        seeded = seed_initiatives(end=end)
+        committee = seed_committee(end=end)
+        seed_committee_history(committee=committee, end=end, seeded=seeded)
     return SeedResult(
         created=True,
         seconds=time.monotonic() - started,

@@ -2,21 +2,25 @@
 flat controls never are (the crafted cases are in test_detection.py)."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from feedback.demo.scenario import (
     CONTROL_CATEGORIES,
+    FIXED_CAUSE,
     HISTORY_DAYS,
     PLANTED_SIGNALS,
     PlantedRise,
     Story,
     VolumeSurge,
     feedback_for,
+    fix_day,
 )
-from feedback.models import Category
+from feedback.metrics.figures import nps_comparison, nps_counts_of
+from feedback.models import Category, Feedback
 from governance.demo import demo_seed
-from outerloop.models import DetectionRun, Signal
+from outerloop.models import DetectionRun, ImpactReview, Signal
 from outerloop.services.detection import DEFAULT_PARAMS, DetectionParams, cells_count
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +42,31 @@ def test_demo_data_planted_root_causes_are_found_and_controls_are_not():
     found = set(Signal.objects.filter(rising=True).values_list("category__slug", flat=True))
     assert {planted.category for planted in PLANTED_SIGNALS} <= found
     assert found.isdisjoint(CONTROL_CATEGORIES)
+    # and the phone line's long waits, fixed by the demo's rolled-out call-back service, are not rising
+    assert FIXED_CAUSE.category not in found
+
+
+def test_demo_impact_review_finds_the_rolled_out_fix_as_a_real_change():
+    """At the size `make run` seeds, the call-back service's review finds what the feedback holds:
+    fewer long waits mentioned at the phone line, and its NPS up beyond chance."""
+    # given, when
+    demo_seed(end=DEMO_END)
+    review = ImpactReview.objects.select_related("initiative").get(initiative__rolled_out_at__isnull=False)
+    counts = {
+        key: nps_counts_of(Feedback.objects.filter(touchpoint__slug=FIXED_CAUSE.touchpoints[0], **window))
+        for key, window in (
+            ("before", {"occurred_at__gte": review.before_start, "occurred_at__lt": review.split_at}),
+            ("after", {"occurred_at__gte": review.split_at, "occurred_at__lt": review.after_end}),
+        )
+    }
+    comparison = nps_comparison(counts["after"], counts["before"])
+    # then
+    # the call-back service went live at midnight in Leeds, the day the feedback improves from
+    assert review.split_at.astimezone(ZoneInfo("Europe/London")).date() == fix_day(end=DEMO_END.date())
+    assert review.nps_p_value < 0.001
+    assert review.nps_difference > 10
+    assert comparison.ci.low > 0  # the whole interval of the change lies above zero
+    assert review.mentions_after < review.mentions_before / 3
 
 
 # A year of the demo for the year-round test: each planted cause rises several times, in different

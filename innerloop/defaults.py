@@ -108,5 +108,5 @@ def ensure_defaults() -> None:
             )
     for slug, name, subject, body in TEMPLATES:
         MessageTemplate.objects.get_or_create(
-            slug=slug, defaults={"name": name, "subject": subject, "body": body}
+            slug=slug, language="", defaults={"name": name, "subject": subject, "body": body}
         )

@@ -188,3 +188,56 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Preference(models.Model):
+    """A person's own settings: the interface language (blank: the organisation's default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(max_length=10, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language or 'default language'}"
+
+
+class Invitation(models.Model):
+    """An admin's invitation to join in a role: an email with a one-time link that sets a password.
+
+    Only a hash of the link's token is kept; the link works once, until it expires or is withdrawn.
+    """
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=10, blank=True, default="")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+            models.CheckConstraint(condition=ROLE_SCOPE, name="invitation_scope_matches_role"),
+            # One open invitation per address: a second one replaces the first (withdraw, then invite).
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()}"

@@ -29,6 +29,7 @@ from innerloop.models.huddles import (
     TeamRise,
 )
 from innerloop.models.rules import PRIORITY_RANK, CaseKind, CaseRule, Priority, SlaPolicy
+from innerloop.models.views import SavedView
 
 __all__ = [
     "CASE_TRANSITIONS",
@@ -56,6 +57,7 @@ __all__ = [
     "MessageTemplate",
     "Obstacle",
     "Priority",
+    "SavedView",
     "SlaPolicy",
     "TeamRise",
     "overdue_condition",

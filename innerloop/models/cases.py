@@ -271,14 +271,19 @@ class MessageTemplate(models.Model):
     Placeholders: {customer_name}, {agent_name}, {team_name}, {case_id}.
     """
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField()
+    # Blank: the text for every language without its own version of this template.
+    language = models.CharField(max_length=10, blank=True, default="")
     name = models.CharField(max_length=100)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "language"], name="message_template_one_per_language"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -268,6 +268,13 @@ class ImpactReview(models.Model):
     nps_after = models.FloatField(null=True, blank=True)
     nps_difference = models.FloatField(null=True, blank=True)
     nps_p_value = models.FloatField(null=True, blank=True)
+    # 95 % intervals: of each period's NPS and of the difference (after minus before).
+    nps_before_low = models.FloatField(null=True, blank=True)
+    nps_before_high = models.FloatField(null=True, blank=True)
+    nps_after_low = models.FloatField(null=True, blank=True)
+    nps_after_high = models.FloatField(null=True, blank=True)
+    nps_difference_low = models.FloatField(null=True, blank=True)
+    nps_difference_high = models.FloatField(null=True, blank=True)
     n_before = models.PositiveIntegerField(default=0)
     n_after = models.PositiveIntegerField(default=0)
     recurrence_before = models.FloatField(null=True, blank=True, help_text="mentions per 1,000 feedback")

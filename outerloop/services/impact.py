@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxloop.core.exceptions import ApplicationError
-from feedback.metrics.figures import low_sample_n, nps_comparison, nps_counts_of, nps_summary
+from feedback.metrics.figures import low_sample_n, nps_comparison, nps_counts_of, nps_summary, rounded
 from feedback.models import Feedback
 from outerloop import events
 from outerloop.models import ImpactReview, Initiative, SignalKind, Stage
@@ -73,6 +73,12 @@ def impact_review_compute(
         nps_after=figures_after["nps"],
         nps_difference=comparison.difference,
         nps_p_value=comparison.p_value,
+        nps_before_low=figures_before["ci_low"],
+        nps_before_high=figures_before["ci_high"],
+        nps_after_low=figures_after["ci_low"],
+        nps_after_high=figures_after["ci_high"],
+        nps_difference_low=rounded(comparison.ci.low) if comparison.ci else None,
+        nps_difference_high=rounded(comparison.ci.high) if comparison.ci else None,
         n_before=nps_before.n,
         n_after=nps_after.n,
         recurrence_before=rate("before"),

@@ -50,6 +50,13 @@ def test_impact_review_numbers(people):
     assert (review.nps_before, review.nps_after, review.nps_difference) == (-40, 30, 70)
     # adjusted Wald (Rocks 2016): z = 0.6796 / 0.1102 = 6.17
     assert review.nps_p_value == pytest.approx(6.8437e-10, rel=1e-3)
+    # the difference's interval: 100 * (0.6796 -/+ 1.96 * 0.1102)
+    assert (review.nps_difference_low, review.nps_difference_high) == (
+        pytest.approx(46.37, abs=0.01),
+        pytest.approx(89.55, abs=0.01),
+    )
+    assert review.nps_before_low < -40 < review.nps_before_high
+    assert review.nps_after_low < 30 < review.nps_after_high
     assert (review.mentions_before, review.mentions_after) == (60, 0)
     assert (review.recurrence_before, review.recurrence_after) == (600.0, 0.0)
     assert review.split_at == rolled_out

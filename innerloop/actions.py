@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from rest_framework import serializers
 
 from cxloop.core.actions import Action, ActionTable, anyone
@@ -20,15 +21,17 @@ from cxloop.org.scoping import scope_for, scope_queryset
 from feedback.models import Category
 
 from . import permissions
+from .message_templates import BODY_MAX, SUBJECT_MAX, text_gaps
 from .models import Case, CaseStatus, ContactAttempt, MessageTemplate
 from .services import cases as services
+from .services import claim as claim_services
 
 # --- Inputs -----------------------------------------------------------------------------------------
 
 
 class VersionedInput(serializers.Serializer):
     version = WholeNumberField(
-        required=False, help_text="The version you last saw; a stale one is refused with 409."
+        required=False, help_text=gettext_lazy("The version you last saw; a stale one is refused with 409.")
     )
 
 
@@ -40,10 +43,26 @@ class CaseLogContactInput(VersionedInput):
 
 
 class CaseMessageInput(VersionedInput):
-    template = serializers.SlugRelatedField(
-        slug_field="slug", queryset=MessageTemplate.objects.filter(active=True)
-    )
-    body = StringField(required=False, allow_blank=True, default="")
+    # A slug: the version in the customer's language is chosen for the case (innerloop.message_templates).
+    template = serializers.SlugField()
+    subject = StringField(required=False, allow_blank=True, default="", max_length=SUBJECT_MAX)
+    body = StringField(required=False, allow_blank=True, default="", max_length=BODY_MAX)
+
+    def validate_template(self, value: str) -> str:
+        if not MessageTemplate.objects.filter(slug=value, active=True).exists():
+            raise serializers.ValidationError(gettext("No active template has this slug."))
+        return value
+
+    def _complete(self, value: str) -> str:
+        gaps = text_gaps(value)
+        if gaps:
+            raise serializers.ValidationError(
+                gettext("Fill in or remove %(gaps)s before sending.")
+                % {"gaps": ", ".join(dict.fromkeys(gaps))}
+            )
+        return value
+
+    validate_subject = validate_body = _complete
 
 
 class CaseResolveInput(VersionedInput):
@@ -89,6 +108,10 @@ class _TeamPeople(serializers.PrimaryKeyRelatedField):
         return team_people(scope_for(self.context["user"]).team_ids)
 
 
+class CaseClaimInput(serializers.Serializer):
+    case = _VisibleCases()
+
+
 class BulkAssignInput(serializers.Serializer):
     cases = _VisibleCases(many=True)
     assignee = _TeamPeople(allow_null=True, required=False, default=None)
@@ -102,8 +125,9 @@ def _v(data: dict[str, Any]) -> int | None:
     return version
 
 
-def _done(text: str) -> Any:
-    return lambda result, data: text
+def _done(text: Any) -> Any:
+    """The page's words once it worked, in the person's language (`text` is a lazy translation)."""
+    return lambda result, data: str(text)
 
 
 CASE_ACTIONS: ActionTable[Case] = ActionTable(
@@ -114,16 +138,17 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
             case=case, actor=user, channel=data["channel"], outcome=data["outcome"],
             promised=data["promised"], next_step=data["next_step"], expected_version=_v(data),
         ),
-        message=_done("Contact logged."),
+        message=_done(gettext_lazy("Contact logged.")),
         allowed=permissions.can_contact_case,
     ),
     Action(
         name="message",
         input=CaseMessageInput,
         perform=lambda user, case, data: services.case_message_customer(
-            case=case, actor=user, template=data["template"], body=data["body"], expected_version=_v(data)
+            case=case, actor=user, template=data["template"], subject=data["subject"], body=data["body"],
+            expected_version=_v(data),
         ),
-        message=_done("Message sent to the customer."),
+        message=_done(gettext_lazy("Message sent to the customer.")),
         allowed=permissions.can_message_case,
     ),
     Action(
@@ -133,7 +158,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
             case=case, actor=user, root_cause=data["root_cause"], resolution_note=data["resolution_note"],
             recovery_score=data.get("recovery_score"), expected_version=_v(data),
         ),
-        message=_done("Case resolved."),
+        message=_done(gettext_lazy("Case resolved.")),
         allowed=permissions.can_resolve_case,
     ),
     Action(
@@ -142,7 +167,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         perform=lambda user, case, data: services.case_transition(
             case=case, to_status=data["to_status"], actor=user, note=data["note"], expected_version=_v(data)
         ),
-        message=_done("Status changed."),
+        message=_done(gettext_lazy("Status changed.")),
         allowed=permissions.can_change_case_status,
     ),
     Action(
@@ -151,7 +176,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         perform=lambda user, case, data: services.case_reopen(
             case=case, actor=user, reason=data["reason"], expected_version=_v(data)
         ),
-        message=_done("Case reopened."),
+        message=_done(gettext_lazy("Case reopened.")),
         allowed=permissions.can_reopen_case,
     ),
     Action(
@@ -160,7 +185,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         perform=lambda user, case, data: services.case_close(
             case=case, actor=user, expected_version=_v(data)
         ),
-        message=_done("Case closed: loop closed."),
+        message=_done(gettext_lazy("Case closed: loop closed.")),
         allowed=permissions.can_close_case,
     ),
     Action(
@@ -169,7 +194,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         perform=lambda user, case, data: services.case_customer_do_not_contact_set(
             case=case, actor=user, do_not_contact=True
         ),
-        message=_done("Marked do not contact: nobody will write to or call this customer."),
+        message=_done(gettext_lazy("Marked do not contact: nobody will write to or call this customer.")),
         allowed=permissions.can_mark_do_not_contact,
     ),
     Action(
@@ -178,7 +203,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         perform=lambda user, case, data: services.case_customer_do_not_contact_set(
             case=case, actor=user, do_not_contact=False
         ),
-        message=_done("Do not contact removed: the customer may be contacted again."),
+        message=_done(gettext_lazy("Do not contact removed: the customer may be contacted again.")),
         allowed=permissions.can_allow_contact,
         denied="Only a person who manages customers may lift do not contact.",
     ),
@@ -186,7 +211,7 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         name="note",
         input=CaseNoteInput,
         perform=lambda user, case, data: services.case_add_note(case=case, actor=user, text=data["text"]),
-        message=_done("Note added."),
+        message=_done(gettext_lazy("Note added.")),
         allowed=permissions.can_note_case,
     ),
 )  # fmt: skip
@@ -202,7 +227,7 @@ def _assign_all(user: Any, data: dict[str, Any]) -> tuple[int, list[str]]:
             services.case_assign(case=case, assignee=data["assignee"], actor=user)
             done += 1
         except ApplicationError as error:
-            refused.append(f"Case {case.pk}: {error.message}")
+            refused.append(gettext("Case %(case)s: %(reason)s") % {"case": case.pk, "reason": error.message})
     return done, refused
 
 
@@ -214,14 +239,26 @@ QUEUE_ACTIONS: ActionTable[None] = ActionTable(
         perform=lambda user, _, data: services.case_claim_next(
             team_ids=permissions.claimable_team_ids(user), user=user
         ),
-        message=_done("Claimed."),
+        message=_done(gettext_lazy("Claimed.")),
         allowed=anyone,  # with no team, there is nothing to claim (and the API admits team roles only)
+    ),
+    Action(
+        name="claim",
+        input=CaseClaimInput,
+        perform=lambda user, _, data: claim_services.case_claim(case=data["case"], user=user),
+        message=lambda result, data: gettext("Case %(case)s is yours now.") % {"case": result.pk},
+        allowed=lambda user, _: permissions.can_claim_cases(user),
+        denied="Only people on a team claim cases.",
+        api=False,  # the queue page's Claim button on a row; the API claims with claim-next
     ),
     Action(
         name="assign",
         input=BulkAssignInput,
         perform=lambda user, _, data: _assign_all(user, data),
-        message=lambda result, data: f"{result[0]} case(s) assigned.",
+        message=lambda result, data: (
+            ngettext("%(count)d case assigned.", "%(count)d cases assigned.", result[0])
+            % {"count": result[0]}
+        ),
         allowed=anyone,  # within the cases the user sees, to people on their teams (the input's scope)
         api=False,  # the queue page's bulk assignment; the API has no equivalent today
     ),
@@ -253,7 +290,10 @@ CASE_API_ROUTES: dict[str, ApiRoute] = {
     ),
     "message": ApiRoute(
         "message", "case-message", "CaseMessageApi",
-        "Email the customer from a message template; `body` replaces the template's text when given.",
+        "Email the customer from a message template (the version in the language of their feedback, else "
+        "the one for any language): `subject` and `body` are sent as given, or the template's text filled in "
+        "when left out; a text with a gap in brackets or a placeholder left (`[customer name]`, "
+        "`{customer_name}`) is refused.",
         f"the customer has no email address on file or asked not to be contacted, {STALE}",
     ),
     "resolve": ApiRoute(

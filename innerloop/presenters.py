@@ -26,12 +26,13 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from feedback.models import Scale, ValueTier
 
-from .models import Case, CaseStatus, Priority
+from .models import CLAIMABLE_STATUSES, Case, CaseStatus, Priority
 
 COMMENT_CHARS = 140
 # Labels by value, looked up once (a model's get_FOO_display rebuilds its choices on every call).
@@ -58,6 +59,8 @@ class QueueRow(NamedTuple):
     do_not_contact: bool = False
     # The deadline of a running clock, for the row's live countdown (None: no SLA, paused or closed).
     clock_due_at: datetime | None = None
+    # Nobody has it and it may be claimed (new or reopened): the row offers "Claim".
+    claimable: bool = False
 
 
 def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
@@ -65,8 +68,13 @@ def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
 
 
 def _when(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
+    # Day and month names in the active language (dateformat translates D and M).
+    return dateformat.format(timezone.localtime(moment), "D j M H:i")
+
+
+def person_name(user) -> str:
+    """A person as others know them: their full name, their username only when they have none."""
+    return user.get_full_name() or user.get_username()
 
 
 def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
@@ -74,6 +82,7 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
     url_of = reverse("innerloop:case", args=[0]).removesuffix("0/")
     personal = can_see_personal_data(user)
     now = timezone.now()
+    no_sla, nobody = _("no SLA"), _("Nobody")
     rows = []
     for case in cases:
         feedback, customer = case.feedback, case.customer
@@ -82,23 +91,24 @@ def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:
             QueueRow(
                 pk=case.pk,
                 url=f"{url_of}{case.pk}/",
-                due=_when(case.due_at) if case.due_at else "no SLA",
+                due=_when(case.due_at) if case.due_at else no_sla,
                 overdue=case.is_overdue_at(now),
                 priority=case.priority,
-                priority_label=PRIORITIES.get(case.priority, case.priority),
+                priority_label=str(PRIORITIES.get(case.priority, case.priority)),
                 kind=str(case.kind),
                 words=_shorten(comment if personal else mask_personal_data(comment)),
                 score=f"({SCALES.get(feedback.scale or '', feedback.scale)} {feedback.score})"
                 if feedback.score is not None
                 else "",
                 customer=str(customer) if customer else "—",
-                tier=TIERS.get(customer.value_tier, customer.value_tier)
+                tier=str(TIERS.get(customer.value_tier, customer.value_tier))
                 if customer and customer.value_tier != "standard"
                 else "",
-                status=STATUSES.get(case.status, case.status),
-                assignee=str(case.assignee) if case.assignee else "—",
+                status=str(STATUSES.get(case.status, case.status)),
+                assignee=person_name(case.assignee) if case.assignee else nobody,
                 do_not_contact=bool(customer and customer.do_not_contact),
                 clock_due_at=case.due_at if case.is_open and case.paused_at is None else None,
+                claimable=case.assignee_id is None and case.status in CLAIMABLE_STATUSES,
             )
         )
     return rows

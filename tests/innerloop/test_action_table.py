@@ -17,6 +17,8 @@ from innerloop.services import cases as case_services
 ROOT = Path(__file__).resolve().parents[2]
 INTERFACES = (
     "innerloop/views.py",
+    "innerloop/queue_views.py",
+    "innerloop/saved_view_views.py",
     "innerloop/apis.py",
     "innerloop/api_urls.py",
     "innerloop/huddles/views.py",
@@ -74,7 +76,7 @@ def test_every_case_action_has_a_page_route_and_an_api_route():
 
 def test_the_queue_and_huddle_actions_say_which_are_html_only():
     assert case_actions.QUEUE_ACTIONS.api_names == {"claim-next"}
-    assert case_actions.QUEUE_ACTIONS.html_names == {"claim-next", "assign"}
+    assert case_actions.QUEUE_ACTIONS.html_names == {"claim-next", "claim", "assign"}
     # huddles have no API today: every entry is HTML-only
     assert huddle_actions.HUDDLE_ACTIONS.api_names == set()
     assert huddle_actions.CADENCE_ACTIONS.api_names == set()

@@ -1,14 +1,21 @@
 """Administration of triage rules (with a dry run), SLA policies, case kinds, message templates and
 huddle cadences."""
 
+from typing import cast
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from cxloop.core.admin_labels import NamedControlsAdmin
 from cxloop.core.auditlog.model_admin import AuditedAdmin
 from innerloop.models.huddles import HuddleCadence
 
 from .huddles.services import huddle_cadence_set
+from .message_templates import PLACEHOLDERS, unknown_placeholders
 from .models import Case, CaseKind, CaseRule, MessageTemplate, SlaPolicy
 from .services.triage_rules import rule_dry_run
 
@@ -16,7 +23,7 @@ M2M_CONDITIONS = ("sources", "journey_stages", "touchpoints", "categories")
 
 
 @admin.register(CaseRule)
-class CaseRuleAdmin(AuditedAdmin):
+class CaseRuleAdmin(NamedControlsAdmin, AuditedAdmin):
     audit_noun = "rule"
     list_display = ("position", "name", "active", "action", "case_kind", "priority", "sla_policy", "routing")
     list_display_links = ("name",)
@@ -81,10 +88,78 @@ class CaseKindAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class MessageTemplateForm(forms.ModelForm):
+    """A template in one language: the language from settings.LANGUAGES (blank: every language
+    without a version of its own), and only placeholders a case can fill."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_(
+            "Customers whose feedback is in this language get this version; “Any language” is for "
+            "everyone else. A translation has the same slug as the template it translates."
+        ),
+    )
+
+    class Meta:
+        model = MessageTemplate
+        fields = ("name", "slug", "language", "subject", "body", "active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "Placeholders: %(names)s. A gap for the agent to write in goes in square brackets: [like this]."
+        ) % {"names": ", ".join("{" + name + "}" for name in PLACEHOLDERS)}
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Any language")),
+            *((code, name) for code, name in settings.LANGUAGES),
+        ]
+
+    def _placeholders_known(self, name: str) -> str:
+        text = self.cleaned_data[name]
+        unknown = unknown_placeholders(text)
+        if unknown:
+            raise forms.ValidationError(
+                _("No case can fill %(unknown)s. Use one of: %(names)s.")
+                % {"unknown": ", ".join(unknown), "names": ", ".join("{" + key + "}" for key in PLACEHOLDERS)}
+            )
+        return text
+
+    def clean_subject(self) -> str:
+        return self._placeholders_known("subject")
+
+    def clean_body(self) -> str:
+        return self._placeholders_known("body")
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """The templates of one language by its name, "Any language" for the blank one (the plain filter
+    showed it as a link with no text)."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("Any language")), *settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(language="" if value == "any" else value)
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "active")
+    form = MessageTemplateForm
+    list_display = ("name", "slug", "language_name", "active")
+    list_filter = (LanguageFilter, "active")
+    search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description=_("Language"), ordering="language")
+    def language_name(self, template: MessageTemplate) -> str:
+        return str(dict(settings.LANGUAGES).get(template.language, template.language) or _("Any language"))
 
 
 @admin.register(Case)

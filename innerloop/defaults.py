@@ -74,6 +74,34 @@ TEMPLATES = [
     ),
 ]
 
+# The same templates in European Portuguese, for customers whose feedback is in Portuguese (the
+# Lisbon contact centre's): same slugs, language "pt".
+TEMPLATES_PT = [
+    (
+        "sorry-we-let-you-down",
+        "Lamentamos tê-lo desiludido",
+        "Sobre a sua opinião recente",
+        "Olá {customer_name},\n\nObrigado por nos contar como correu a sua experiência. Lamento que não "
+        "tenhamos estado à altura. Li o que escreveu e gostaria de resolver a situação.\n\nPode responder a "
+        "este email ou dizer-me qual a melhor hora para lhe ligar.\n\n{agent_name}\n{team_name}",
+    ),
+    (
+        "what-we-did",
+        "O que fizemos",
+        "O que fizemos com a sua opinião",
+        "Olá {customer_name},\n\nObrigado, mais uma vez, pela sua opinião. Eis o que fizemos:\n\n"
+        "[descreva o que mudou]\n\nSe ainda houver algo que não esteja bem, basta responder a este email."
+        "\n\n{agent_name}\n{team_name}",
+    ),
+    (
+        "thank-you",
+        "Obrigado",
+        "Obrigado pelas suas palavras simpáticas",
+        "Olá {customer_name},\n\nObrigado pelas suas palavras simpáticas: já as partilhei com a equipa.\n\n"
+        "{agent_name}\n{team_name}",
+    ),
+]
+
 
 @transaction.atomic
 def ensure_defaults() -> None:
@@ -106,7 +134,8 @@ def ensure_defaults() -> None:
                 routing=CaseRule.Routing.TOUCHPOINT,
                 **conditions,
             )
-    for slug, name, subject, body in TEMPLATES:
-        MessageTemplate.objects.get_or_create(
-            slug=slug, language="", defaults={"name": name, "subject": subject, "body": body}
-        )
+    for language, templates in (("", TEMPLATES), ("pt", TEMPLATES_PT)):
+        for slug, name, subject, body in templates:
+            MessageTemplate.objects.get_or_create(
+                slug=slug, language=language, defaults={"name": name, "subject": subject, "body": body}
+            )

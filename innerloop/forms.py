@@ -4,11 +4,13 @@ action table's serializers (innerloop.actions) validate them, as they validate t
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.actions import ActionForm
 from feedback.models import Category
 
 from .actions import MANUAL_STATUSES, team_people
+from .message_templates import BODY_MAX, SUBJECT_MAX, templates_for_language
 from .models import ContactAttempt, MessageTemplate
 
 __all__ = [
@@ -23,23 +25,40 @@ class VersionedForm(ActionForm):
 
 
 class ContactForm(VersionedForm):
-    channel = forms.ChoiceField(choices=ContactAttempt.Channel.choices, initial=ContactAttempt.Channel.PHONE)
-    outcome = forms.ChoiceField(choices=ContactAttempt.Outcome.choices)
-    promised = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What was promised"
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ContactAttempt.Channel.choices, initial=ContactAttempt.Channel.PHONE
     )
-    next_step = forms.CharField(required=False, max_length=500, label="Next step")
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactAttempt.Outcome.choices)
+    promised = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("What was promised")
+    )
+    next_step = forms.CharField(required=False, max_length=500, label=_("Next step"))
 
 
 class MessageForm(VersionedForm):
-    template = forms.ModelChoiceField(
-        queryset=MessageTemplate.objects.filter(active=True), to_field_name="slug"
+    """The message as the person will send it: a template's text is put into the subject and body
+    (by "Use template", or on choosing it with JavaScript) for them to read and edit first."""
+
+    # Chosen in the page's template picker (its own small form: choosing fills this form's text);
+    # carried here so that what is sent names the template it started from.
+    template = forms.ChoiceField(
+        label=_("Template"),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Choose a template and press Use template, then read the text.")},
     )
-    body = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Leave empty to send the template as it is.",
-    )
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    body = forms.CharField(label=_("Message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, templates: list[MessageTemplate] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates is None:  # the versions for any language (a page passes the case's own)
+            templates = templates_for_language("")
+        field = cast(forms.ChoiceField, self.fields["template"])
+        field.choices = [("", _("Choose a template")), *((t.slug, t.name) for t in templates)]
+
+    def clean_body(self) -> str:
+        # Browsers send a textarea's lines ended with CR LF; the email has LF.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
 
 
 class ResolveForm(VersionedForm):
@@ -48,41 +67,43 @@ class ResolveForm(VersionedForm):
         .select_related("parent")
         .order_by("parent__name", "name"),
         to_field_name="slug",
-        label="Root cause",
+        label=_("Root cause"),
     )
-    resolution_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How it was resolved")
+    resolution_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("How it was resolved")
+    )
     recovery_score = forms.IntegerField(
-        required=False, min_value=0, max_value=10, label="Recovery check: the customer's score now (0-10)"
+        required=False, min_value=0, max_value=10, label=_("Recovery check: the customer's score now (0-10)")
     )
 
 
 class StatusForm(VersionedForm):
-    to_status = forms.ChoiceField(choices=MANUAL_STATUSES)
+    to_status = forms.ChoiceField(label=_("New status"), choices=MANUAL_STATUSES)
 
 
 class ReopenForm(VersionedForm):
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(label=_("Why it is reopened"), max_length=500)
 
 
 class NoteForm(ActionForm):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
 class DoNotContactForm(ActionForm):
     # The confirmation: a person says what they are recording (the action has no other input).
-    confirm = forms.BooleanField(label="The customer asked not to be contacted")
+    confirm = forms.BooleanField(label=_("The customer asked not to be contacted"))
 
 
 class AllowContactForm(ActionForm):
-    confirm = forms.BooleanField(label="The customer agreed to be contacted again")
+    confirm = forms.BooleanField(label=_("The customer agreed to be contacted again"))
 
 
 class BulkAssignForm(ActionForm):
     cases: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Cases")
     )
     assignee: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Unassigned"
+        queryset=None, required=False, empty_label=_("Unassigned"), label=_("Assign to")
     )
 
     def __init__(self, *args, cases, people, **kwargs):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cxloop.org.demo import Organisation
+from cxloop.org.demo import TEAM_LANGUAGES, Organisation
 
 from .comments import NEGATIVE_MOODS, CommentWriter
 from .reference import SOURCES, TOUCHPOINTS, ReferenceIds, SourceSpec, TouchpointSpec
@@ -302,7 +302,7 @@ class FeedbackGenerator:
             team_id,
             row[6],
             "",
-            "",
+            TEAM_LANGUAGES.get(stream.team, ""),  # language: the Lisbon team's customers write Portuguese
             row[7],
             processed,
             # History was handled before cxloop: triaged when processed (its cases come from the demo's

@@ -84,11 +84,14 @@ def _enriched_rows(items: list[Feedback]) -> list[tuple]:
     ]
 
 
+# A language the feedback came with (a source that says it, the demo's Lisbon customers) is kept;
+# detection fills it in only where it is blank.
 # One UPDATE for the batch, joined to its values: Django's bulk_update writes a CASE per column
 # whose branches PostgreSQL tries row after row (0.32 s for 500 rows here, against 0.03 s).
 _ENRICH_SQL = f"""
     UPDATE {Feedback._meta.db_table} AS f
-    SET sentiment = v.sentiment, language = v.language, suggested_category_id = v.category,
+    SET sentiment = v.sentiment, language = COALESCE(NULLIF(f.language, ''), v.language),
+        suggested_category_id = v.category,
         suggested_confidence = v.confidence, processed_at = %s
     FROM (VALUES {{rows}}) AS v(id, sentiment, language, category, confidence)
     WHERE f.id = v.id

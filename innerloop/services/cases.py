@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from feedback.contact import NOT_SENT, customer_do_not_contact
 from feedback.models import Category
 from innerloop import events
+from innerloop.message_templates import BODY_MAX, SUBJECT_MAX, template_fill, template_for_case, text_gaps
 from innerloop.models import (
     CASE_TRANSITIONS,
     CLAIMABLE_STATUSES,
@@ -36,7 +39,10 @@ def _locked(case: Case, *, expected_version: int | None) -> Case:
     )
     if expected_version is not None and locked.version != expected_version:
         raise StateConflict(
-            "Someone else changed this case since you opened it. Reload it to see their change, then retry.",
+            _(
+                "Someone else changed this case since you opened it. "
+                "Reload it to see their change, then retry."
+            ),
             {"version": ["stale"]},
         )
     return locked
@@ -51,8 +57,8 @@ def _set_status(case: Case, to_status: str, *, actor, note: str = "") -> None:
     """Apply one transition of CASE_TRANSITIONS, with the SLA clock paused while waiting on the customer."""
     if to_status not in CASE_TRANSITIONS[case.status]:
         raise StateConflict(
-            f"A case cannot go from {case.get_status_display().lower()} to "
-            f"{CaseStatus(to_status).label.lower()}.",
+            _("A case cannot go from %(from)s to %(to)s.")
+            % {"from": case.get_status_display().lower(), "to": CaseStatus(to_status).label.lower()},
             {"status": ["invalid transition"]},
         )
     now = timezone.now()
@@ -94,7 +100,7 @@ def case_transition(
 ) -> Case:
     if to_status in (CaseStatus.RESOLVED, CaseStatus.REOPENED, CaseStatus.CLOSED):
         raise ApplicationError(
-            "Use resolve, reopen or close for that.", {"status": ["use the dedicated action"]}
+            _("Use resolve, reopen or close for that."), {"status": ["use the dedicated action"]}
         )
     case = _locked(case, expected_version=expected_version)
     _set_status(case, to_status, actor=actor, note=note)
@@ -170,7 +176,10 @@ def case_assign(*, case: Case, assignee, actor, expected_version: int | None = N
     """Give the case to someone on its team (or take it back to the queue with assignee None)."""
     case = _locked(case, expected_version=expected_version)
     if assignee is not None and not assignee.memberships.filter(team=case.team).exists():
-        raise ApplicationError(f"{assignee} is not on {case.team}.", {"assignee": ["not on the case's team"]})
+        raise ApplicationError(
+            _("%(assignee)s is not on %(team)s.") % {"assignee": assignee, "team": case.team},
+            {"assignee": ["not on the case's team"]},
+        )
     case.assignee = assignee
     events.case_event_assigned(case=case, actor=actor, assignee=assignee.username if assignee else None)
     _save(case, "assignee")
@@ -191,7 +200,7 @@ def case_log_contact(
     """Record one attempt to reach the customer; reaching them starts the resolution clock."""
     case = _locked(case, expected_version=expected_version)
     if not case.is_open:
-        raise StateConflict("This case is not open; reopen it first.", {"status": ["not open"]})
+        raise StateConflict(_("This case is not open; reopen it first."), {"status": ["not open"]})
     _refuse_if_do_not_contact(case, "No contact logged: the customer asked not to be contacted.")
     attempt = ContactAttempt.objects.create(
         case=case, channel=channel, outcome=outcome, promised=promised, next_step=next_step, actor=actor
@@ -218,21 +227,31 @@ def _refuse_if_do_not_contact(case: Case, message: str) -> None:
         raise StateConflict(message, {"customer": ["do not contact"]})
 
 
-def render_template(template: MessageTemplate, *, case: Case, actor) -> tuple[str, str]:
-    """Subject and body with the placeholders filled; unknown placeholders stay as typed."""
-    values = {
-        "customer_name": (case.customer.name if case.customer else "") or "there",
-        "agent_name": actor.get_full_name() or actor.username,
-        "team_name": case.team.name,
-        "case_id": str(case.pk),
-    }
-
-    def fill(text: str) -> str:
-        for key, value in values.items():
-            text = text.replace("{" + key + "}", value)
-        return text
-
-    return fill(template.subject), fill(template.body)
+def _message_text(filled, *, subject: str | None, body: str | None) -> tuple[str, str]:
+    """The subject and body to send: the person's (read and edited on the case page) or, when they
+    give none (the API may leave them out), the filled template's. Either must be complete: no gap
+    left in brackets, no placeholder, never empty."""
+    subject = subject.strip() if subject and subject.strip() else filled.subject.strip()
+    body = body.replace("\r\n", "\n").strip() if body and body.strip() else filled.body.strip()
+    errors: dict[str, list[str]] = {}
+    for name, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
+        gaps = text_gaps(text)
+        if not text:
+            errors[name] = [gettext("Write it: a message is never sent empty.")]
+        elif len(text) > limit:
+            errors[name] = [gettext("At most %(limit)s characters.") % {"limit": f"{limit:,}"}]
+        elif gaps:
+            errors[name] = [
+                gettext("Fill in or remove %(gaps)s before sending.")
+                % {"gaps": ", ".join(dict.fromkeys(gaps))}
+            ]
+    if "\n" in subject:
+        errors.setdefault("subject", []).append(gettext("A subject is one line."))
+    if errors:
+        labels = {"subject": gettext("Subject"), "body": gettext("Message")}
+        said = " ".join(f"{labels[name]}: {' '.join(texts)}" for name, texts in errors.items())
+        raise ApplicationError(gettext("Not sent. %(reasons)s") % {"reasons": said}, errors)
+    return subject, body
 
 
 @transaction.atomic
@@ -240,19 +259,29 @@ def case_message_customer(
     *,
     case: Case,
     actor,
-    template: MessageTemplate,
+    template: MessageTemplate | str,
+    subject: str | None = None,
     body: str | None = None,
     expected_version: int | None = None,
 ) -> CaseEvent:
-    """Email the customer from a template (edited or not), and record it on the timeline."""
+    """Email the customer, recorded on the timeline. `template` is a template, or a slug whose
+    version in the customer's language is used; the subject and body sent are exactly those given
+    (the text the person read and edited), or the template's filled in when none is given."""
     from cxloop.notifications.services import email_queue
 
     case = _locked(case, expected_version=expected_version)
     if case.customer is None or not case.customer.email:
-        raise StateConflict("This customer has no email address on file.", {"customer": ["no email"]})
+        raise StateConflict(
+            gettext("This customer has no email address on file."), {"customer": ["no email"]}
+        )
     _refuse_if_do_not_contact(case, NOT_SENT)
-    subject, default_body = render_template(template, case=case, actor=actor)
-    text = body if body and body.strip() else default_body
+    if isinstance(template, str):
+        found = template_for_case(case, template)
+        if found is None:
+            raise ApplicationError(gettext("No such template."), {"template": [gettext("not available")]})
+        template = found
+    filled = template_fill(template, case=case, actor=actor)
+    subject, text = _message_text(filled, subject=subject, body=body)
     key = f"case:{case.pk}:message:{uuid.uuid4()}"
     email_queue(key=key, to=case.customer.email, subject=subject, body=text, customer_id=case.customer_id)
     event = events.case_event_message_sent(
@@ -268,7 +297,7 @@ def case_customer_do_not_contact_set(*, case: Case, actor, do_not_contact: bool)
     from feedback.services.contact import customer_do_not_contact_set
 
     if case.customer is None:
-        raise StateConflict("This case has no customer record.", {"customer": ["anonymous"]})
+        raise StateConflict(_("This case has no customer record."), {"customer": ["anonymous"]})
     case.customer = customer_do_not_contact_set(
         customer=case.customer, do_not_contact=do_not_contact, actor=actor, by=f"case {case.pk}"
     )
@@ -278,7 +307,7 @@ def case_customer_do_not_contact_set(*, case: Case, actor, do_not_contact: bool)
 @transaction.atomic
 def case_add_note(*, case: Case, actor, text: str) -> CaseEvent:
     if not text.strip():
-        raise ApplicationError("A note needs some text.", {"text": ["required"]})
+        raise ApplicationError(_("A note needs some text."), {"text": ["required"]})
     return events.case_event_note(case=case, actor=actor, text=text.strip())
 
 
@@ -299,16 +328,17 @@ def case_resolve(
     case = _locked(case, expected_version=expected_version)
     if root_cause.retired_at is not None:
         raise ApplicationError(
-            f"“{root_cause}” is retired; choose a current category.", {"root_cause": ["retired"]}
+            _("“%(root_cause)s” is retired; choose a current category.") % {"root_cause": root_cause},
+            {"root_cause": ["retired"]},
         )
     if not resolution_note.strip():
-        raise ApplicationError("Say how it was resolved.", {"resolution_note": ["required"]})
+        raise ApplicationError(_("Say how it was resolved."), {"resolution_note": ["required"]})
     if recovery_score is not None and not 0 <= recovery_score <= 10:
-        raise ApplicationError("The recovery score is 0 to 10.", {"recovery_score": ["out of range"]})
+        raise ApplicationError(_("The recovery score is 0 to 10."), {"recovery_score": ["out of range"]})
     if case.status == CaseStatus.WAITING_ON_CUSTOMER and case.paused_at is not None:
         _resume_clock(case, now=timezone.now())
     if CaseStatus.RESOLVED not in CASE_TRANSITIONS[case.status]:
-        raise StateConflict("This case cannot be resolved now.", {"status": ["invalid transition"]})
+        raise StateConflict(_("This case cannot be resolved now."), {"status": ["invalid transition"]})
     from_status = case.status
     case.status = CaseStatus.RESOLVED
     case.root_cause = root_cause
@@ -342,9 +372,11 @@ def _reopen(case: Case, *, actor, reason: str) -> None:
 def case_reopen(*, case: Case, actor, reason: str, expected_version: int | None = None) -> Case:
     case = _locked(case, expected_version=expected_version)
     if CaseStatus.REOPENED not in CASE_TRANSITIONS[case.status]:
-        raise StateConflict("Only a resolved or closed case can be reopened.", {"status": ["not resolved"]})
+        raise StateConflict(
+            _("Only a resolved or closed case can be reopened."), {"status": ["not resolved"]}
+        )
     if not reason.strip():
-        raise ApplicationError("Say why it is reopened.", {"reason": ["required"]})
+        raise ApplicationError(_("Say why it is reopened."), {"reason": ["required"]})
     _reopen(case, actor=actor, reason=reason.strip())
     _save(case, "status", "resolved_at", "closed_at", "due_at")
     return case
@@ -355,7 +387,7 @@ def case_close(*, case: Case, actor, expected_version: int | None = None) -> Cas
     """Close the loop: the customer has been told, nothing more to do."""
     case = _locked(case, expected_version=expected_version)
     if case.status != CaseStatus.RESOLVED:
-        raise StateConflict("Resolve the case before closing it.", {"status": ["not resolved"]})
+        raise StateConflict(_("Resolve the case before closing it."), {"status": ["not resolved"]})
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     events.case_event_status_changed(

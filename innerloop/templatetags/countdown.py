@@ -10,6 +10,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -26,7 +27,9 @@ def duration_words(minutes: int) -> str:
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     days, rest = divmod(minutes, MINUTES_PER_DAY)
     hours = rest // MINUTES_PER_HOUR
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    # Translators: "d" is the abbreviation of days in an SLA countdown ("3 d 4 h").
+    day = _("d")
+    return f"{days} {day} {hours} h" if hours else f"{days} {day}"
 
 
 def due_words(due_at: datetime, now: datetime) -> tuple[str, bool]:
@@ -34,10 +37,10 @@ def due_words(due_at: datetime, now: datetime) -> tuple[str, bool]:
     seconds = (due_at - now).total_seconds()
     minutes = int(abs(seconds) // 60)
     if minutes == 0:
-        return "due now", seconds < 0
+        return _("due now"), seconds < 0
     if seconds < 0:
-        return f"overdue by {duration_words(minutes)}", True
-    return f"due in {duration_words(minutes)}", False
+        return _("overdue by %(duration)s") % {"duration": duration_words(minutes)}, True
+    return _("due in %(duration)s") % {"duration": duration_words(minutes)}, False
 
 
 @register.simple_tag

@@ -112,7 +112,12 @@ def test_messaging_a_flagged_customer_is_refused_with_the_reason(client, people,
     client.force_login(people["agent"])
     response = client.post(
         f"/cases/{flagged_case.pk}/message/",
-        {"version": flagged_case.version, "template": "sorry", "body": ""},
+        {
+            "version": flagged_case.version,
+            "template": "sorry",
+            "subject": "About your feedback",
+            "body": "Hello",
+        },
     )
     assert response.status_code == 400
     assert NOT_SENT in response.content.decode()

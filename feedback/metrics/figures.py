@@ -27,6 +27,19 @@ def is_low_sample(n: int) -> bool:
     return n < low_sample_n()
 
 
+# A difference is called real (significant) below this p-value, and only when no sample is small.
+SIGNIFICANCE = 0.05
+
+
+def is_real_change(p_value: float | None, *sample_sizes: int) -> bool:
+    """Whether a difference may be called real: the test says so (p < SIGNIFICANCE) and none of the
+    samples compared is small. Every "real change" the project shows is decided here, so a figure
+    flagged "small sample" is never called real beside it."""
+    if p_value is None or p_value >= SIGNIFICANCE or not sample_sizes:
+        return False
+    return not any(is_low_sample(n) for n in sample_sizes)
+
+
 def rounded(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 

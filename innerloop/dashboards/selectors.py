@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from cxloop.org.models import Department, Team
 from cxloop.org.scoping import departments_visible_to, scope_for, teams_visible_to
 from feedback import scales
 from feedback.metrics.counts import EMPTY, Counts
-from feedback.metrics.figures import low_sample_n, nps_comparison, nps_summary
+from feedback.metrics.figures import is_real_change, low_sample_n, nps_comparison, nps_summary
 from feedback.metrics.queries import Filters, utc_start
 from feedback.metrics.selectors import metric_report
 from feedback.models import Category
@@ -18,64 +19,92 @@ from feedback.selectors import feedback_list, feedback_visible_to
 from innerloop.metrics import loop_closure
 from innerloop.models import OPEN_STATUSES, Case
 
-from .chart import Point, nps_trend_svg
+from .chart import Point, count_bar, nps_bar, nps_trend_svg
+from .links import Links, scope_params
+from .periods import Period
 
-TREND_WEEKS = 26
-PERIOD_DAYS = 28
-SIGNIFICANT = 0.05
-
-
-def _window():
-    to = timezone.localdate() + timedelta(days=1)
-    return to - timedelta(days=PERIOD_DAYS), to
+# The trend shows at least this many weeks (a 30-day period alone would be five points), by week up
+# to WEEKLY_UP_TO_DAYS and by month beyond.
+TREND_MIN_WEEKS = 12
+WEEKLY_UP_TO_DAYS = 200
 
 
-def dashboard(*, user, team: Team | None = None, department: Department | None = None) -> dict:
-    """Everything one dashboard page shows: one team's, one department's, or everything the user may
-    see (a manager's department, the whole organisation for the committee)."""
+def dashboard(
+    *, user, period: Period, team: Team | None = None, department: Department | None = None
+) -> dict:
+    """Everything one dashboard page shows for `period`: one team's, one department's, or everything the
+    user may see (a manager's department, the whole organisation for the committee). Every figure
+    carries its interval, n, whether its change is real, and the address of the feedback behind it."""
     filters = Filters(team=team, department=department)
-    date_from, date_to = _window()
-    trend_from = date_to - timedelta(weeks=TREND_WEEKS)
-    base = {"user": user, "metric": "nps", "filters": filters}
-    trend = metric_report(**base, date_from=trend_from, date_to=date_to, group_by=("week",))
-    current = metric_report(**base, date_from=date_from, date_to=date_to, compare="previous")
-    window = {"date_from": date_from, "date_to": date_to, "compare": "previous"}
+    links = Links(period=period, scope=scope_params(team=team, department=department))
+    date_from, date_to = period.date_from, period.date_to
+    base: dict[str, Any] = {"user": user, "metric": "nps", "filters": filters}
+    window: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "compare": "previous"}
+    current = metric_report(**base, **window)
     stages = metric_report(**base, **window, group_by=("journey_stage",))
     touchpoints = metric_report(**base, **window, group_by=("touchpoint",))
-    points = [
-        Point(
-            label=row["group"]["week"], value=row["nps"], low=row["ci_low"], high=row["ci_high"],
-            n=row["n"], low_sample=row["low_sample"],
-        )
-        for row in trend["results"]
-    ]  # fmt: skip
     closure = loop_closure(
         user=user, date_from=date_from, date_to=date_to, team=team.slug if team is not None else None,
         department=department.slug if department is not None else None,
     )  # fmt: skip
-    changed = [
-        row
-        for report in (stages, touchpoints)
-        for row in report["results"]
-        if row.get("p_value") is not None and row["p_value"] < SIGNIFICANT and not row["low_sample"]
+    stage_rows = [
+        _figures(row, links, journey_stage=row["group"]["journey_stage"]) for row in stages["results"]
+    ]
+    touchpoint_rows = [
+        _figures(row, links, touchpoint=row["group"]["touchpoint"]) for row in touchpoints["results"]
     ]
     return {
-        "period": (date_from, date_to - timedelta(days=1)),
-        "overall": current["overall"],
-        "chart": nps_trend_svg(points),
-        "stages": stages["results"],
-        "touchpoints": touchpoints["results"],
+        "period": period,
+        "overall": _figures(current["overall"], links),
+        "links": links,
+        "chart": _trend(base, period),
+        "stages": stage_rows,
+        "touchpoints": touchpoint_rows,
         "categories": category_effects(
-            user=user, team=team, department=department, date_from=date_from, date_to=date_to
+            user=user, team=team, department=department, date_from=date_from, date_to=date_to, links=links
         ),
         "closure": closure[0] if closure else None,
-        "changed": changed,
+        "changed": [row for row in stage_rows + touchpoint_rows if row["real"]],
         "low_sample_n": low_sample_n(),
-        **_breakdowns(user=user, team=team, department=department, window=window),
+        **_breakdowns(user=user, team=team, department=department, window=window, links=links),
     }
 
 
-def _breakdowns(*, user, team, department, window: dict) -> dict:
+def _trend(base: dict, period: Period) -> dict:
+    """The trend chart: by week (at least TREND_MIN_WEEKS of them) or, for long periods, by month."""
+    unit = "week" if period.days <= WEEKLY_UP_TO_DAYS else "month"
+    trend_from = period.date_from
+    if unit == "week":
+        trend_from = min(trend_from, period.date_to - timedelta(weeks=TREND_MIN_WEEKS))
+    trend = metric_report(**base, date_from=trend_from, date_to=period.date_to, group_by=(unit,))
+    points = [
+        Point(
+            label=row["group"][unit], value=row["nps"], low=row["ci_low"], high=row["ci_high"],
+            n=row["n"], low_sample=row["low_sample"],
+        )
+        for row in trend["results"]
+    ]  # fmt: skip
+    return {**nps_trend_svg(points, unit=unit), "unit": unit, "from": trend_from}
+
+
+def _figures(row: dict, links: Links, **narrowing) -> dict:
+    """A report's row with what the page adds: whether its change is real (the test says so and no
+    sample is small), the addresses of its feedback now and before, its bar."""
+    previous = row.get("previous") or {}
+    # No stage or no touchpoint: the explorer cannot filter on "none", so no link (rather than a wrong one).
+    linkable = None not in narrowing.values()
+    return {
+        **row,
+        "real": is_real_change(row.get("p_value"), row["n"], previous.get("n", 0)),
+        "href": links.feedback(**narrowing) if row["n"] and linkable else None,
+        "previous_href": links.feedback(previous=True, **narrowing)
+        if previous.get("n") and linkable
+        else None,
+        "bar": nps_bar(row),
+    }
+
+
+def _breakdowns(*, user, team, department, window: dict, links: Links) -> dict:
     """Each team of the scope with its NPS (every team, with or without responses), and each
     department when the user sees more than one: what the team, department and organisation
     overview pages showed, now with intervals and the small-sample flag."""
@@ -87,22 +116,31 @@ def _breakdowns(*, user, team, department, window: dict) -> dict:
     departments = departments_visible_to(user=user) if department is None else Department.objects.none()
     if department is None and not scope_for(user).sees_everything:
         departments = departments.none()  # a manager's page is their department: teams say it all
-    base = {"user": user, "metric": "nps", "filters": Filters(department=department), **window}
+    base: dict[str, Any] = {
+        "user": user,
+        "metric": "nps",
+        "filters": Filters(department=department),
+        **window,
+    }
+    listed = list(departments)
     return {
-        "teams": _every_row(teams, metric_report(**base, group_by=("team",)), dimension="team"),
+        "teams": _every_row(teams, metric_report(**base, group_by=("team",)), dimension="team", links=links),
         "departments": _every_row(
-            departments, metric_report(**base, group_by=("department",)), dimension="department"
+            listed,
+            metric_report(**base, group_by=("department",)),
+            dimension="department",
+            links=links,
         )
-        if departments.exists()
+        if listed
         else [],
     }
 
 
-def _every_row(objects: QuerySet, report: dict, *, dimension: str) -> list[tuple]:
+def _every_row(objects, report: dict, *, dimension: str, links: Links) -> list[tuple]:
     """(object, its row of `report`) for every object, in their order; no responses: an empty row."""
     rows = {row["group"][dimension]: row for row in report["results"]}
     empty = nps_summary(EMPTY, low_n=report["low_sample_n"])
-    return [(item, rows.get(item.slug, empty)) for item in objects]
+    return [(item, _figures(rows.get(item.slug, empty), links, **{dimension: item.slug})) for item in objects]
 
 
 def team_page(*, user, team: Team) -> dict:
@@ -113,7 +151,9 @@ def team_page(*, user, team: Team) -> dict:
     }
 
 
-def category_effects(*, user, team, date_from, date_to, department=None, limit: int = 8) -> list[dict]:
+def category_effects(
+    *, user, team, date_from, date_to, department=None, limit: int = 8, links: Links | None = None
+) -> list[dict]:
     """Top categories, and the NPS of feedback with each category against the NPS without it.
 
     One pass over the period's feedback grouped by category (no category is a group too, so the
@@ -139,29 +179,45 @@ def category_effects(*, user, team, date_from, date_to, department=None, limit: 
     categories = Category.objects.select_related("parent").in_bulk(
         [row["confirmed_category_id"] for row in rows]
     )
-    low_n = low_sample_n()
-    effects = []
-    for row in rows:
-        with_it = _counts(row)
-        without = Counts(*(whole - part for whole, part in zip(total, with_it, strict=True)))
-        figures = nps_summary(with_it, low_n=low_n)
-        difference = nps_comparison(with_it, without)
-        category = categories[row["confirmed_category_id"]]
-        name = (category.parent.name if category.parent else None, category.name)
-        effects.append(
-            {
-                "category": " / ".join(filter(None, name)),
-                "n": row["n"],
-                "nps_with": figures["nps"],
-                "ci_low": figures["ci_low"],
-                "ci_high": figures["ci_high"],
-                "nps_without": nps_summary(without, low_n=low_n)["nps"],
-                "difference": difference.difference,
-                "p_value": difference.p_value,
-                "low_sample": figures["low_sample"],
-            }
+    largest = max((row["n"] for row in rows), default=0)
+    return [
+        _category_effect(
+            row, categories[row["confirmed_category_id"]], total=total, links=links, largest=largest
         )
-    return effects
+        for row in rows
+    ]
+
+
+def _category_effect(
+    row: dict, category: Category, *, total: Counts, links: Links | None, largest: int
+) -> dict:
+    """One category's row: its NPS with it (interval, n) and without, and whether the difference is real."""
+    low_n = low_sample_n()
+    with_it = _counts(row)
+    without = Counts(*(whole - part for whole, part in zip(total, with_it, strict=True)))
+    figures = nps_summary(with_it, low_n=low_n)
+    difference = nps_comparison(with_it, without)
+    name = (category.parent.name if category.parent else None, category.name)
+    return {
+        "category": " / ".join(filter(None, name)),
+        "slug": category.slug,
+        "n": row["n"],
+        "nps_with": figures["nps"],
+        "ci_low": figures["ci_low"],
+        "ci_high": figures["ci_high"],
+        **{
+            f"{key}_without": value
+            for key, value in nps_summary(without, low_n=low_n).items()
+            if key in ("nps", "ci_low", "ci_high")
+        },
+        "n_without": without.n,
+        "difference": difference.difference,
+        "p_value": difference.p_value,
+        "low_sample": figures["low_sample"],
+        "real": is_real_change(difference.p_value, with_it.n, without.n),
+        "href": links.feedback(coded_as=category.slug) if links is not None else None,
+        "bar": count_bar(row["n"], largest=largest),
+    }
 
 
 def _counts(group: dict) -> Counts:

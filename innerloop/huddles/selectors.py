@@ -83,6 +83,44 @@ class TeamReview:
     overdue_commitments: int = 0
     escalations: list[Obstacle] = field(default_factory=list)
 
+    @property
+    def figures(self) -> dict | None:
+        """The last huddle's NPS and cases as the review shows them (see review_figures)."""
+        return review_figures(self.team, self.last)
+
+
+def review_figures(team: Team, huddle: Huddle | None) -> dict | None:
+    """The NPS of a huddle's summary with its interval, n, whether its change is real (the one rule,
+    feedback.metrics.figures.is_real_change) and the addresses of the feedback and cases behind them."""
+    from feedback.metrics.figures import is_real_change
+    from feedback.scales import DETRACTOR_MAX, PROMOTER_MIN
+    from innerloop.dashboards.links import nps_feedback_url, queue_url
+
+    summary = huddle.summary if huddle is not None else None
+    if not summary or "nps" not in summary:
+        return None
+    nps, previous, trend = summary["nps"]["current"], summary["nps"]["previous"], summary["nps"]["trend"]
+    window = {"occurred_from": summary["period"]["start"], "occurred_to": summary["period"]["end"]}
+    before = summary.get("previous_period") or {}
+    return {
+        "nps": nps,
+        "previous": previous,
+        "difference": trend.get("difference"),
+        "p_value": trend.get("p_value"),
+        "real": is_real_change(trend.get("p_value"), nps["n"], previous["n"]),
+        "href": nps_feedback_url(**window, team=team.slug),
+        "previous_href": nps_feedback_url(
+            occurred_from=before["start"], occurred_to=before["end"], team=team.slug
+        )
+        if before
+        else None,
+        "promoters_href": nps_feedback_url(**window, team=team.slug, score_min=PROMOTER_MIN),
+        "detractors_href": nps_feedback_url(**window, team=team.slug, score_max=DETRACTOR_MAX),
+        "open_href": queue_url(team=team.slug),
+        "overdue_href": queue_url(team=team.slug, overdue="true"),
+        "cases": summary.get("cases") or {},
+    }
+
 
 def review_board(*, user, now: datetime | None = None) -> list[TeamReview]:
     """Every team the user oversees with its last huddle and what waits: five queries however many teams."""

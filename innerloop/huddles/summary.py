@@ -13,7 +13,7 @@ from django.utils import timezone
 from cxloop.core.pii import mask_personal_data
 from cxloop.org.models import TEAM_ROLES, Membership
 from feedback.metrics.counts import Counts
-from feedback.metrics.figures import nps_comparison, nps_of
+from feedback.metrics.figures import is_real_change, nps_comparison, nps_of
 from feedback.models import Feedback
 from innerloop.models import OPEN_STATUSES, Case
 from innerloop.models.cases import RECOVERED
@@ -35,7 +35,8 @@ def _trend(current: dict, previous: dict) -> dict:
         return {"difference": None, "p_value": None, "direction": "unknown"}
     difference = round(comparison.difference, 1)
     direction = "flat"
-    if comparison.p_value is not None and comparison.p_value < 0.05:
+    # Up or down only for a real change: significant, and neither period a small sample.
+    if is_real_change(comparison.p_value, current["n"], previous["n"]):
         direction = "up" if difference > 0 else "down"
     return {
         "difference": difference,

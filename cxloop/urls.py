@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("innerloop.huddles.urls")),
     path("imports/", include("feedback.intake.imports.urls")),
     path("privacy/", include("feedback.privacy.urls")),
+    path("settings/triage-rules/", include("innerloop.rules_admin.urls")),
+    path("settings/sources/", include("feedback.intake.sources.urls")),
     path("api/v1/", include("feedback.api_urls")),
     path("api/v1/", include("innerloop.api_urls")),
     path("api/v1/", include("outerloop.api_urls")),

@@ -46,7 +46,13 @@ def category_model_train() -> int | None:
 
 @shared_task(name="feedback.retention_apply")
 def retention_apply() -> dict:
-    """Apply every enabled retention policy (nightly, by beat); returns what changed per source."""
+    """Apply every enabled retention policy (nightly, by beat); returns what changed per source.
+
+    The webhook delivery log is pruned here too (rows older than 30 days): one nightly job for
+    everything the feedback app keeps for a while only.
+    """
+    from feedback.intake.webhooks.log import webhook_deliveries_prune
     from feedback.privacy.retention import retention_apply as retention_apply_service
 
+    webhook_deliveries_prune()
     return retention_apply_service(dry_run=False)

@@ -4,6 +4,7 @@ record: the feedback itself and what it is coded against; imports and webhooks: 
 channels' own bookkeeping; metrics: the rollup cache the database triggers keep.
 """
 
+from feedback.models.deliveries import LOG_DAYS, DeliveryStatus, WebhookDelivery
 from feedback.models.imports import ImportFormat, ImportJob, ImportRowError, ImportStatus
 from feedback.models.metrics import (
     COUNTER_FIELDS,
@@ -32,12 +33,14 @@ from feedback.models.webhooks import MAX_BODY_BYTES, DeadLetterStatus, WebhookDe
 
 __all__ = [
     "COUNTER_FIELDS",
+    "LOG_DAYS",
     "MAX_BODY_BYTES",
     "Category",
     "CategoryModel",
     "CellCounts",
     "Customer",
     "DeadLetterStatus",
+    "DeliveryStatus",
     "ErasedCustomerKey",
     "Feedback",
     "FeedbackDailyRollup",
@@ -58,4 +61,5 @@ __all__ = [
     "Touchpoint",
     "ValueTier",
     "WebhookDeadLetter",
+    "WebhookDelivery",
 ]

@@ -27,6 +27,7 @@ from feedback.models import Source
 
 from .adapters import Adapter, adapter_for, signing_secrets
 from .bodies import BodyError
+from .log import webhook_delivery_log, webhook_delivery_log_unreadable
 from .services import Delivery, webhook_delivery_store
 from .signatures import SignatureError, Signed
 
@@ -92,7 +93,9 @@ def webhook_receive(request: HttpRequest, source_slug: str) -> JsonResponse:
     try:
         outcome = webhook_delivery_store(source=source, delivery=delivery)
     except BodyError as exc:
+        webhook_delivery_log_unreadable(source=source, reason=str(exc))
         return _detail(400, str(exc))
+    webhook_delivery_log(source=source, outcome=outcome)
     statuses = Counter(result["status"] for result in outcome.results)
     logger.info("webhook for source %s: %s", source.slug, dict(statuses))
     return JsonResponse(outcome.answer, status=outcome.http_status, safe=False)

@@ -1,0 +1,1 @@
+"""Sources and their webhook mappings, for administrators, inside the product."""

@@ -113,6 +113,10 @@ def _meeting_context(request, meeting, **bound_forms):
         "meeting": meeting,
         "agenda": selectors.meeting_agenda_for(meeting=meeting, user=request.user),
         "decisions": selectors.meeting_decisions(meeting=meeting, user=request.user),
+        # Named beside "Record as held": the votes still open carry over to the next meeting.
+        "open_decisions": selectors.meeting_decisions(meeting=meeting, user=request.user)
+        .filter(status=Decision.Status.OPEN)
+        .select_related("initiative"),
         "proxies": selectors.meeting_proxies(meeting=meeting),
         "action_items": meeting.action_items.select_related("owner", "department"),
         "seat_count": seat_count,

@@ -1,8 +1,9 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.actions import ActionForm
 from cxloop.org.models import Department, Role
@@ -25,11 +26,16 @@ def staff_who_own_initiatives():
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why dismiss it")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Why dismiss it"))
 
 
 class MergeForm(forms.Form):
-    into: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Merge into")
+    into: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Merge into"))
+    # Merging cannot be undone: the box is required by the browser and by this form alike.
+    confirm = forms.BooleanField(
+        label=_("I understand: this signal closes for good and its evidence moves to the other one."),
+        error_messages={"required": _("Tick the box to confirm the merge.")},
+    )
 
     def __init__(self, *args, signals=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,17 +43,18 @@ class MergeForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    problem = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Problem statement")
-    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Accountable owner")
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Problem statement"))
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Accountable owner"))
     departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
         queryset=Department.objects.all(),
         required=False,
-        help_text="Empty: the departments the signal touches.",
+        help_text=_("Empty: the departments the signal touches."),
     )
-    target_metric = forms.CharField(max_length=200, required=False, label="Target metric")
+    target_metric = forms.CharField(max_length=200, required=False, label=_("Target metric"))
     target_touchpoint = forms.ModelChoiceField(
-        queryset=Touchpoint.objects.all(), required=False, label="Target touchpoint"
+        queryset=Touchpoint.objects.all(), required=False, label=_("Target touchpoint")
     )
 
     def __init__(self, *args, **kwargs):
@@ -55,28 +62,40 @@ class PromoteForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = staff_who_own_initiatives()
 
 
-ROLL_OUT_CONFIRM = "I understand: rolling out cannot be undone (it tells nobody: that is the next step)."
+ROLL_OUT_CONFIRM = _("I understand: rolling out cannot be undone (it tells nobody: that is the next step).")
+# The stage moves that cannot be undone, with the box the page asks to tick and the refusal without it.
+ONE_WAY_STAGES: dict[str, tuple[Any, Any]] = {
+    Stage.ROLLED_OUT: (ROLL_OUT_CONFIRM, _("Tick the box to confirm the roll-out.")),
+    Stage.CLOSED: (
+        _("I understand: a closed initiative cannot be reopened."),
+        _("Tick the box to confirm closing the initiative."),
+    ),
+}
 
 
 def _require_roll_out_confirmed(form: forms.Form) -> None:
     data = form.cleaned_data
-    if data.get("to_stage") == Stage.ROLLED_OUT and not data.get("confirm"):
-        form.add_error("confirm", "Tick the box to confirm the roll-out.")
+    one_way = ONE_WAY_STAGES.get(data.get("to_stage") or "")
+    if one_way is not None and not data.get("confirm"):
+        form.add_error("confirm", one_way[1])
 
 
 class StageForm(ActionForm):
     # The page's field is `to_stage`; the action's input (and the API) call it `stage`.
     input_names = {"to_stage": "stage"}
 
-    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
-    note = forms.CharField(required=False, max_length=500)
+    to_stage = forms.ChoiceField(choices=Stage.choices, label=_("Move to"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
     # The page's own check (the API's input has none): only a roll-out asks for it.
     confirm = forms.BooleanField(required=False, label=ROLL_OUT_CONFIRM)
 
     def __init__(self, *args, stages=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["to_stage"]).choices = [(s, Stage(s).label) for s in stages]
-        if Stage.ROLLED_OUT not in stages:
+        asked = [ONE_WAY_STAGES[stage][0] for stage in stages if stage in ONE_WAY_STAGES]
+        if asked:
+            self.fields["confirm"].label = asked[0]
+        else:
             del self.fields["confirm"]
 
     def clean(self):
@@ -86,41 +105,70 @@ class StageForm(ActionForm):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Milestone")
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+    title = forms.CharField(max_length=200, label=_("Milestone"))
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Due on"))
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"))
 
 
 class InitiativeEditForm(forms.Form):
-    priority_score = forms.FloatField(min_value=0, label="Priority score")
-    target_metric = forms.CharField(max_length=200, required=False, label="Target metric")
+    priority_score = forms.FloatField(min_value=0, label=_("Priority score"))
+    target_metric = forms.CharField(max_length=200, required=False, label=_("Target metric"))
     what_changed = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="What changed (for customers and staff)",
+        label=_("What changed (for customers and staff)"),
     )
 
 
 class TellCustomersForm(forms.Form):
     """The "Tell the customers" step: the sender's words; `confirm` only when sending, after the preview."""
 
-    subject = forms.CharField(max_length=200, label="Subject")
+    subject = forms.CharField(max_length=200, label=_("Subject"))
     what_changed = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="What we changed",
-        help_text="In words a customer understands: it goes into the email as you write it.",
+        label=_("What we changed"),
+        help_text=_("In words a customer understands: it goes into the email as you write it."),
     )
-    confirm = forms.BooleanField(required=False, label="I have read the email above: send it now.")
+    # For the customers whose feedback was in Portuguese (required when there are any: the preview says).
+    subject_pt = forms.CharField(max_length=200, required=False, label=_("Subject"))
+    what_changed_pt = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What we changed"),
+        help_text=_("For the customers whose feedback was in this language."),
+    )
+    confirm = forms.BooleanField(required=False, label=_("I have read the email above: send it now."))
 
-    def __init__(self, *args, sending: bool = False, **kwargs):
+    def __init__(
+        self, *args, sending: bool = False, languages: set[str] | frozenset[str] = frozenset(), **kwargs
+    ):
+        """`languages`: those some recipients read besides the organisation's; the others' fields go."""
         super().__init__(*args, **kwargs)
         self.sending = sending
+        if "pt" not in languages:
+            del self.fields["subject_pt"], self.fields["what_changed_pt"]
 
     def clean(self):
         data = super().clean() or {}
         if self.sending and not data.get("confirm"):
-            self.add_error("confirm", "Tick the box to confirm: emails cannot be called back once sent.")
+            self.add_error("confirm", _("Tick the box to confirm: emails cannot be called back once sent."))
         return data
+
+    def translations(self) -> dict[str, tuple[str, str]]:
+        """The words per other language, as the preview and the service take them."""
+        data = self.cleaned_data
+        return (
+            {"pt": (data.get("subject_pt", ""), data.get("what_changed_pt", ""))}
+            if "subject_pt" in self.fields
+            else {}
+        )
+
+    def language_groups(self) -> list[tuple[str, list]]:
+        """The fields per language, for the page: (language name, [subject, what changed])."""
+        groups = [(str(_("English")), [self["subject"], self["what_changed"]])]
+        if "subject_pt" in self.fields:
+            groups.append((str(_("Portuguese")), [self["subject_pt"], self["what_changed_pt"]]))
+        return groups

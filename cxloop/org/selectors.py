@@ -54,3 +54,29 @@ def sessions_active_of(*, person) -> QuerySet[UserSession]:
         last_seen_at__gt=now - timedelta(seconds=settings.CXLOOP_SESSION_IDLE_SECONDS + 60),
         created_at__gt=now - timedelta(seconds=settings.CXLOOP_SESSION_MAX_SECONDS),
     ).order_by("-last_seen_at")
+
+
+def invitations_pending_for_admin(*, user):
+    """Invitations not accepted or withdrawn (expired ones too: they can be resent), for admins."""
+    from .models import Invitation
+
+    if not scope_for(user).has_role("admin"):
+        return Invitation.objects.none()
+    return Invitation.objects.select_related("team", "department", "invited_by").filter(
+        accepted_at__isnull=True, withdrawn_at__isnull=True
+    )
+
+
+def people_without_role(*, user):
+    """People who hold no role (so no page), for admins: integration service users left out."""
+    from django.contrib.auth import get_user_model
+
+    if not scope_for(user).has_role("admin"):
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(memberships__isnull=True)
+        .exclude(api_tokens__is_integration=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

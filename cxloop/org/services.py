@@ -1,4 +1,4 @@
-"""Writes of the organisation: API tokens, sessions and deactivation (roles are edited in the admin)."""
+"""Writes of the organisation: API tokens, sessions, deactivation and roles."""
 
 import contextvars
 import hashlib
@@ -12,11 +12,12 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
 
-from .models import ApiToken, UserSession
+from .models import ORG_WIDE_ROLES, TEAM_ROLES, ApiToken, Membership, Role, UserSession
 
 KEY_PREFIX = "cxl_"
 ALL_SCOPES = tuple(ApiToken.Scope.values)
@@ -39,10 +40,13 @@ def _clean_scopes(scopes: Iterable[str] | None) -> list[str]:
     unknown = [scope for scope in chosen if scope not in ALL_SCOPES]
     if unknown:
         raise ApplicationError(
-            f"Unknown scope: {', '.join(unknown)}.", {"scopes": [f"Choose from {', '.join(ALL_SCOPES)}."]}
+            gettext_lazy("Unknown scope: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            {"scopes": [f"Choose from {', '.join(ALL_SCOPES)}."]},
         )
     if not chosen:
-        raise ApplicationError("A token needs at least one scope.", {"scopes": ["Pick at least one scope."]})
+        raise ApplicationError(
+            gettext_lazy("A token needs at least one scope."), {"scopes": ["Pick at least one scope."]}
+        )
     return sorted(chosen, key=ALL_SCOPES.index)
 
 
@@ -52,7 +56,7 @@ def _expiry(days: int | None) -> datetime:
         days = longest
     if not 1 <= days <= longest:
         raise ApplicationError(
-            f"A token lives between 1 and {longest} days.",
+            gettext_lazy("A token lives between 1 and %(longest)s days.") % {"longest": longest},
             {"expires_in_days": [f"Enter a number of days from 1 to {longest}."]},
         )
     return timezone.now() + timedelta(days=days)
@@ -74,7 +78,7 @@ def api_token_create(
     """
     name = name.strip()
     if not name:
-        raise ApplicationError("A token needs a name.", {"name": ["This field is required."]})
+        raise ApplicationError(gettext_lazy("A token needs a name."), {"name": ["This field is required."]})
     if integration:
         user = _integration_user(name=name)
         chosen = [ApiToken.Scope.INGEST.value]
@@ -122,7 +126,9 @@ def _integration_user(*, name: str):
             return user
         if _is_service_user(user):
             return user
-    raise ApplicationError("No free name for this integration's service user; pick another name.")
+    raise ApplicationError(
+        gettext_lazy("No free name for this integration's service user; pick another name.")
+    )
 
 
 def _is_service_user(user) -> bool:
@@ -159,11 +165,11 @@ def api_token_rotate(*, token: ApiToken, actor) -> tuple[ApiToken, str]:
     """
     token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
     if token.revoked_at is not None:
-        raise ApplicationError("A revoked token cannot be rotated; create a new one.")
+        raise ApplicationError(gettext_lazy("A revoked token cannot be rotated; create a new one."))
     now = timezone.now()
     if token.expires_at <= now:
         # Rotation renews a live token; an expired one (perhaps long forgotten) is not brought back.
-        raise ApplicationError("An expired token cannot be rotated; create a new one.")
+        raise ApplicationError(gettext_lazy("An expired token cannot be rotated; create a new one."))
     # Whole seconds: created_at and the first expiry were taken microseconds apart.
     life = timedelta(
         seconds=round((token.expires_at - (token.rotated_at or token.created_at)).total_seconds())
@@ -273,3 +279,82 @@ def person_reactivate(*, person, actor, reason: str = "") -> None:
     person.is_active = True
     person.save(update_fields=["is_active"])
     audit(actor=actor, verb="person.reactivated", target=person, has_reason=bool(reason))
+
+
+# --- roles ----------------------------------------------------------------------------------------
+# Each grant and removal is audited by the Membership receivers (cxloop.org.signals: one row per
+# role granted or taken away, whatever the path), so these services add no second row. A person's
+# sessions get a new id on their next request after a change (cxloop.org.sessions).
+
+
+def role_scope_problems(*, role: str, team, department) -> dict[str, str]:
+    """Why a role cannot be held there, by field (empty: it can). The one home of the rule the
+    database's membership_scope_matches_role constraint also holds."""
+    problems: dict[str, str] = {}
+    if role in TEAM_ROLES:
+        if team is None:
+            problems["team"] = gettext("An agent or team lead works in a team: choose one.")
+        if department is not None:
+            problems["department"] = gettext("Leave the department empty: it is the team's.")
+    elif role == Role.MANAGER:
+        if department is None:
+            problems["department"] = gettext("A manager runs a department: choose one.")
+        if team is not None:
+            problems["team"] = gettext("A manager runs a department, not a team: leave the team empty.")
+    elif role in ORG_WIDE_ROLES:
+        if team is not None:
+            problems["team"] = gettext("This role is held across the organisation: leave the team empty.")
+        if role == Role.ADMIN and department is not None:
+            problems["department"] = gettext(
+                "An administrator works across the organisation: leave it empty."
+            )
+    else:
+        problems["role"] = gettext("Choose a role from the list.")
+    return problems
+
+
+def _check_role(*, person, role: str, team, department, instead_of: Membership | None = None) -> None:
+    problems = role_scope_problems(role=role, team=team, department=department)
+    if problems:
+        raise ApplicationError(" ".join(problems.values()), {k: [v] for k, v in problems.items()})
+    same = Membership.objects.filter(user=person, role=role, team=team, department=department)
+    if instead_of is not None:
+        same = same.exclude(pk=instead_of.pk)
+    if same.exists():
+        message = gettext("They hold this role there already.")
+        raise ApplicationError(message, {"role": [message]})
+
+
+def _refuse_own_admin_loss(*, membership: Membership, actor, new_role: str | None) -> None:
+    if membership.user_id == actor.pk and membership.role == Role.ADMIN and new_role != Role.ADMIN:
+        raise ApplicationError(
+            gettext("You cannot take away your own administrator role: ask another administrator.")
+        )
+
+
+@transaction.atomic
+def membership_grant(*, person, role: str, team=None, department=None, actor) -> Membership:
+    """Give a person a role, in a team, a department or the whole organisation."""
+    _check_role(person=person, role=role, team=team, department=department)
+    return Membership.objects.create(user=person, role=role, team=team, department=department)
+
+
+@transaction.atomic
+def membership_change(*, membership: Membership, role: str, team=None, department=None, actor) -> Membership:
+    """Move a person's role to another role, team or department."""
+    membership = (
+        Membership.objects.select_for_update(no_key=True).select_related("user").get(pk=membership.pk)
+    )
+    _refuse_own_admin_loss(membership=membership, actor=actor, new_role=role)
+    _check_role(person=membership.user, role=role, team=team, department=department, instead_of=membership)
+    membership.role, membership.team, membership.department = role, team, department
+    membership.save(update_fields=["role", "team", "department"])
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor) -> None:
+    """Take a role away from a person."""
+    membership = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk)
+    _refuse_own_admin_loss(membership=membership, actor=actor, new_role=None)
+    membership.delete()

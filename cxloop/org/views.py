@@ -1,4 +1,4 @@
-"""Login landing, the people directory and a person's page, and API tokens."""
+"""Login landing, a person's page (roles, sessions, deactivation) and API tokens."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,12 +6,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxloop.core.exceptions import ApplicationError
 
-from .forms import ApiTokenForm, ConfirmForm, DeactivateForm
-from .models import Role
+from .forms import ApiTokenForm, ConfirmForm, DeactivateForm, RoleScopeForm
+from .models import Membership, Role
 from .permissions import role_required
 from .scoping import scope_for
 from .selectors import api_tokens_visible_to, memberships_visible_to, person_for_admin, sessions_active_of
@@ -19,6 +21,9 @@ from .services import (
     api_token_create,
     api_token_revoke,
     api_token_rotate,
+    membership_change,
+    membership_grant,
+    membership_revoke,
     person_deactivate,
     person_reactivate,
     sessions_end,
@@ -43,14 +48,6 @@ def home(request):
     return redirect(LANDING_PAGES[role])
 
 
-@require_GET
-@role_required(Role.ADMIN)
-def people(request):
-    """Everyone, their roles and where they hold them."""
-    memberships = memberships_visible_to(user=request.user)
-    return TemplateResponse(request, "org/people.html", {"memberships": memberships})
-
-
 def _tokens_page(request, *, form, new_key=None, status=200):
     context = {
         "form": form,
@@ -73,7 +70,7 @@ def api_tokens(request):
         integration = form.cleaned_data["integration"]
         if integration and not is_admin:
             # A non-field error: the integration box is only on administrators' pages.
-            form.add_error(None, "Only administrators create integration tokens.")
+            form.add_error(None, _("Only administrators create integration tokens."))
         else:
             try:
                 _token, new_key = api_token_create(
@@ -92,32 +89,68 @@ def api_tokens(request):
 
 @require_POST
 def api_token_revoke_view(request, pk: int):
+    """Revoke a token, once its box is ticked: the key stops working for good."""
     token = get_object_or_404(api_tokens_visible_to(user=request.user), pk=pk)
+    confirm = ConfirmForm(request.POST, prefix=f"revoke-{token.pk}")
+    if not confirm.is_valid():
+        page = _tokens_page(request, form=ApiTokenForm(), status=400)
+        page.context_data |= {"revoke_refused": token.pk, "revoke_errors": confirm.errors.get("confirm", [])}
+        return page
     api_token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("org:api-tokens")
 
 
 @require_POST
 def api_token_rotate_view(request, pk: int):
-    """A new key for the token, shown once on the page this answers with."""
+    """A new key for the token, shown once on the page this answers with, once its box is ticked
+    (the old key stops working, at once unless a grace is configured)."""
     token = get_object_or_404(api_tokens_visible_to(user=request.user), pk=pk)
+    confirm = ConfirmForm(request.POST, prefix=f"rotate-{token.pk}")
+    if not confirm.is_valid():
+        page = _tokens_page(request, form=ApiTokenForm(), status=400)
+        page.context_data |= {"rotate_refused": token.pk, "rotate_errors": confirm.errors.get("confirm", [])}
+        return page
     try:
         token, new_key = api_token_rotate(token=token, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("org:api-tokens")
-    messages.success(request, f"Token “{token.name}” has a new key: copy it below.")
+    messages.success(request, _("Token “%(name)s” has a new key: copy it below.") % {"name": token.name})
     return _tokens_page(request, form=ApiTokenForm(), new_key=new_key)
 
 
 # --- a person, for administrators -----------------------------------------------------------------
 
 
-def _person_page(request, person, *, status=200, **forms):
+def _name(person) -> str:
+    return person.get_full_name() or person.get_username()
+
+
+def _role_forms(memberships, bound: tuple[int, RoleScopeForm] | None) -> list:
+    """Each role with its change form (the refused one bound, showing why)."""
+    rows = []
+    for membership in memberships:
+        if bound is not None and bound[0] == membership.pk:
+            form = bound[1]
+        else:
+            initial = {"role": membership.role, "team": membership.team, "department": membership.department}
+            form = RoleScopeForm(prefix=f"role-{membership.pk}", initial=initial)
+        remove = ConfirmForm(prefix=f"remove-{membership.pk}")
+        rows.append((membership, form, remove))
+    return rows
+
+
+def _person_page(request, person, *, status=200, role_bound=None, remove_bound=None, **forms):
+    memberships = list(memberships_visible_to(user=request.user).filter(user=person))
+    rows = _role_forms(memberships, role_bound)
+    if remove_bound is not None:
+        rows = [(m, f, remove_bound[1] if m.pk == remove_bound[0] else r) for m, f, r in rows]
     context = {
         "person": person,
-        "memberships": memberships_visible_to(user=request.user).filter(user=person),
+        "memberships": memberships,
+        "role_rows": rows,
+        "add_role_form": forms.get("add_role_form") or RoleScopeForm(prefix="add-role"),
         "sessions": sessions_active_of(person=person),
         "tokens": person.api_tokens.filter(revoked_at__isnull=True),
         "end_form": forms.get("end_form") or ConfirmForm(prefix="end"),
@@ -146,7 +179,11 @@ def person_sessions_end(request, pk: int):
         # This very session is gone too: start afresh rather than save into a deleted row.
         logout(request)
         return redirect(settings.LOGIN_URL)
-    messages.success(request, f"Ended {count} session{'s' if count != 1 else ''} of {person.get_username()}.")
+    messages.success(
+        request,
+        ngettext("Ended %(count)d session of %(name)s.", "Ended %(count)d sessions of %(name)s.", count)
+        % {"count": count, "name": _name(person)},
+    )
     return redirect("org:person", pk=person.pk)
 
 
@@ -156,11 +193,13 @@ def person_deactivate_view(request, pk: int):
     person = person_for_admin(user=request.user, pk=pk)
     form = DeactivateForm(request.POST, prefix="deactivate")
     if form.is_valid() and person.pk == request.user.pk:
-        form.add_error(None, "You cannot deactivate yourself.")
+        form.add_error(None, _("You cannot deactivate yourself."))
     if not form.is_valid():
         return _person_page(request, person, status=400, deactivate_form=form)
     person_deactivate(person=person, actor=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, f"{person.get_username()} is deactivated: signed out, tokens revoked.")
+    messages.success(
+        request, _("%(name)s is deactivated: signed out, tokens revoked.") % {"name": _name(person)}
+    )
     return redirect("org:person", pk=person.pk)
 
 
@@ -172,5 +211,83 @@ def person_reactivate_view(request, pk: int):
     if not form.is_valid():
         return _person_page(request, person, status=400, reactivate_form=form)
     person_reactivate(person=person, actor=request.user)
-    messages.success(request, f"{person.get_username()} may sign in again (their old tokens stay revoked).")
+    messages.success(
+        request, _("%(name)s may sign in again (their old tokens stay revoked).") % {"name": _name(person)}
+    )
     return redirect("org:person", pk=person.pk)
+
+
+# --- a person's roles -----------------------------------------------------------------------------
+
+
+def _errors_onto(form, error: ApplicationError) -> None:
+    for field, reasons in (error.extra or {None: [error.message]}).items():
+        for reason in reasons:
+            form.add_error(field if field in form.fields else None, reason)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def person_role_add_view(request, pk: int):
+    """Give the person another role (a team, a department or the whole organisation)."""
+    person = person_for_admin(user=request.user, pk=pk)
+    form = RoleScopeForm(request.POST, prefix="add-role")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership_grant(
+                person=person,
+                role=data["role"],
+                team=data["team"],
+                department=data["department"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, _("%(name)s has a new role.") % {"name": _name(person)})
+            return redirect("org:person", pk=person.pk)
+    return _person_page(request, person, status=400, add_role_form=form)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def person_role_change_view(request, pk: int, membership_pk: int):
+    """Move one of the person's roles to another role, team or department."""
+    person = person_for_admin(user=request.user, pk=pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, user=person)
+    form = RoleScopeForm(request.POST, prefix=f"role-{membership.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership_change(
+                membership=membership,
+                role=data["role"],
+                team=data["team"],
+                department=data["department"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, _("%(name)s's role is changed.") % {"name": _name(person)})
+            return redirect("org:person", pk=person.pk)
+    return _person_page(request, person, status=400, role_bound=(membership.pk, form))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def person_role_remove_view(request, pk: int, membership_pk: int):
+    """Take one role away from the person, once the box is ticked."""
+    person = person_for_admin(user=request.user, pk=pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, user=person)
+    form = ConfirmForm(request.POST, prefix=f"remove-{membership.pk}")
+    if form.is_valid():
+        try:
+            membership_revoke(membership=membership, actor=request.user)
+        except ApplicationError as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, _("The role is taken away from %(name)s.") % {"name": _name(person)})
+            return redirect("org:person", pk=person.pk)
+    return _person_page(request, person, status=400, remove_bound=(membership.pk, form))

@@ -76,7 +76,7 @@ def test_nobody_revokes_someone_elses_token(client, people):
     token, _ = api_token_create(created_by=people["lead"], name="lead's")
     client.force_login(people["agent"])
     # when
-    response = client.post(f"/settings/api-tokens/{token.pk}/revoke/")
+    response = client.post(f"/settings/api-tokens/{token.pk}/revoke/", {f"revoke-{token.pk}-confirm": "on"})
     # then
     assert response.status_code == 404
     token.refresh_from_db()

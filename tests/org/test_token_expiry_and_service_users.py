@@ -38,7 +38,9 @@ def test_the_rotate_page_says_why_it_refuses(client, people):
     token, _ = api_token_create(created_by=people["agent"], name="script", expires_in_days=1)
     with freeze_time(timezone.now() + timedelta(days=2)):
         client.force_login(people["agent"])
-        answer = client.post(f"/settings/api-tokens/{token.pk}/rotate/", follow=True)
+        answer = client.post(
+            f"/settings/api-tokens/{token.pk}/rotate/", {f"rotate-{token.pk}-confirm": "on"}, follow=True
+        )
     assert "An expired token cannot be rotated" in answer.content.decode()
 
 

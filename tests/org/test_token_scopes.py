@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
@@ -192,8 +193,9 @@ def test_the_tokens_page_shows_scopes_expiry_and_last_use(client, people):
     client.force_login(people["lead"])
     page = client.get("/settings/api-tokens/").content.decode()
     assert "Read, Metrics" in page
-    assert used.expires_at.strftime("%Y-%m-%d") in page
-    assert used.last_used_at.strftime("%Y-%m-%d %H:%M") in page
+    # in the reader's locale's short format
+    assert date_format(used.expires_at, "SHORT_DATETIME_FORMAT") in page
+    assert date_format(used.last_used_at, "SHORT_DATETIME_FORMAT") in page
     assert "never used" in page
 
 
@@ -227,7 +229,7 @@ def test_the_page_refuses_bad_input_with_a_reason(client, people, data, error):
 def test_rotating_on_the_page_shows_the_new_key_once(client, people):
     token, old_key = token_for(people["lead"], "read")
     client.force_login(people["lead"])
-    response = client.post(f"/settings/api-tokens/{token.pk}/rotate/")
+    response = client.post(f"/settings/api-tokens/{token.pk}/rotate/", {f"rotate-{token.pk}-confirm": "on"})
     new_key = response.context["new_key"]
     assert response.status_code == 200
     assert new_key.startswith("cxl_")
@@ -240,5 +242,6 @@ def test_rotating_on_the_page_shows_the_new_key_once(client, people):
 def test_nobody_rotates_someone_elses_token(client, people):
     token, key = token_for(people["lead"], "read")
     client.force_login(people["agent"])
-    assert client.post(f"/settings/api-tokens/{token.pk}/rotate/").status_code == 404
+    confirmed = {f"rotate-{token.pk}-confirm": "on"}
+    assert client.post(f"/settings/api-tokens/{token.pk}/rotate/", confirmed).status_code == 404
     assert client_with(key).get("/api/v1/cases/").status_code == 200

@@ -3,6 +3,9 @@ channels' own (sources, webhook dead letters) is in feedback/intake/admin.py, re
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cxloop.core.admin_labels import NamedControlsAdmin
 
 from .intake import admin as intake_admin  # noqa: F401 (registers the sources and dead letters)
 from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Touchpoint
@@ -10,7 +13,7 @@ from .privacy import admin as privacy_admin  # noqa: F401 (registers the retenti
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(NamedControlsAdmin):
     list_display = ("__str__", "slug", "parent", "retired_at")
     list_filter = ("parent", ("retired_at", admin.EmptyFieldListFilter))
     list_select_related = ("parent",)
@@ -26,12 +29,12 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.action(description="Retire the selected categories")
     def retire(self, request, queryset):
         count = queryset.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-        messages.success(request, f"{count} categories retired.")
+        messages.success(request, _("%(count)s categories retired.") % {"count": count})
 
     @admin.action(description="Bring the selected categories back")
     def reinstate(self, request, queryset):
         count = queryset.update(retired_at=None)
-        messages.success(request, f"{count} categories reinstated.")
+        messages.success(request, _("%(count)s categories reinstated.") % {"count": count})
 
 
 @admin.register(Touchpoint)

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from cxloop.core.admin_labels import NamedInlineFormSet
+
 from .models import ActionItem, Committee, CommitteeSeat, Decision, Meeting, MeetingProxy, SystemReview
 
 
 class SeatInline(admin.TabularInline):
     model = CommitteeSeat
     extra = 0
+    formset = NamedInlineFormSet
 
 
 @admin.register(Committee)

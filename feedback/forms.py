@@ -1,6 +1,7 @@
 """The explorer's form: a person confirms or corrects an item's category."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category
 
@@ -11,5 +12,5 @@ class CategoryChoiceForm(forms.Form):
         .select_related("parent")
         .order_by("parent__name", "name"),
         to_field_name="slug",
-        label="Category",
+        label=_("Category"),
     )

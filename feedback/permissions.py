@@ -18,6 +18,8 @@ feedback.services.ingest, which asks these questions and nothing else:
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from cxloop.org.models import ApiToken, Role, Team
 from cxloop.org.scoping import scope_for
 
@@ -56,13 +58,18 @@ class Writer:
     @classmethod
     def nobody(cls) -> "Writer":
         """A principal that is gone (the person who started an import was deleted): may write nothing."""
-        return cls(kind="person", label="a deleted person", source_ids=frozenset(), team_ids=frozenset())
+        return cls(
+            kind="person",
+            label=str(gettext_lazy("a deleted person")),
+            source_ids=frozenset(),
+            team_ids=frozenset(),
+        )
 
     @classmethod
     def for_webhook(cls, source: Source) -> "Writer":
         return cls(
             kind="webhook",
-            label=f"webhook of {source.slug}",
+            label=gettext_lazy("webhook of %(slug)s") % {"slug": source.slug},
             source_ids=frozenset({source.pk}),
             manages_customers=source.customer_authority,
         )
@@ -74,7 +81,7 @@ class Writer:
         )
         return cls(
             kind="integration",
-            label=f"integration token {token.name}",
+            label=gettext_lazy("integration token %(token)s") % {"token": token.name},
             user=token.user,
             source_ids=frozenset(pk for pk, _ in sources),
             # Speaking for several sources, it changes customers only if all of them are authorities.

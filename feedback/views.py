@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cxloop.core.auditlog.record import audit_view
@@ -97,9 +98,11 @@ def feedback_categorize_view(request, pk: int):
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Category set to “{form.cleaned_data['category']}”.")
+            messages.success(
+                request, _("Category set to “%(category)s”.") % {"category": form.cleaned_data["category"]}
+            )
     else:
-        messages.error(request, "Choose a category from the list.")
+        messages.error(request, _("Choose a category from the list."))
     return redirect("feedback:detail", pk=item.pk)
 
 

@@ -9,6 +9,7 @@ Whose seat votes, and who names a seat's proxy, is the services' to refuse (with
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cxloop.core.actions import Action, ActionTable
@@ -27,9 +28,9 @@ class DecisionOpenInput(serializers.Serializer):
     meeting = serializers.PrimaryKeyRelatedField(
         pk_field=WholeNumberField(),
         queryset=Meeting.objects.filter(held_at__isnull=True),
-        help_text="An upcoming meeting's id.",
+        help_text=_("An upcoming meeting's id."),
     )
-    initiative = WholeNumberField(help_text="A proposed initiative's id (404 if you may not see it).")
+    initiative = WholeNumberField(help_text=_("A proposed initiative's id (404 if you may not see it)."))
     rationale = StringField()
 
 
@@ -118,40 +119,43 @@ MEETING_ACTIONS: ActionTable[Any] = ActionTable(
         name="decide",
         input=DecisionOpenInput,
         perform=_decide,
-        message=lambda decision, data: "Put to the vote.",
+        message=lambda decision, data: _("Put to the vote."),
         allowed=lambda user, meeting: permissions.can_decide(user),
-        denied="Only the committee runs the meeting.",
+        denied=_("Only the committee runs the meeting."),
     ),
     Action(
         name="proxy",
         input=ProxyNameInput,
         perform=_proxy,
         message=lambda named, data: (
-            f"{person_name(named.proxy)} casts {named.seat.department}'s votes at this meeting."
+            _("%(proxy)s casts %(department)s's votes at this meeting.")
+            % {"proxy": person_name(named.proxy), "department": named.seat.department}
         ),
     ),
     Action(
         name="withdraw-proxy",
         input=ProxyWithdrawInput,
         perform=_withdraw,
-        message=lambda seat, data: f"Proxy withdrawn: {seat.department}'s votes are yours to cast.",
+        message=lambda seat, data: (
+            _("Proxy withdrawn: %(department)s's votes are yours to cast.") % {"department": seat.department}
+        ),
     ),
     Action(
         name="action",
         input=ActionItemInput,
         perform=_action_item,
-        message=lambda item, data: "Action item added.",
+        message=lambda item, data: _("Action item added."),
         allowed=_chairs,
-        denied="Only the committee runs the meeting.",
+        denied=_("Only the committee runs the meeting."),
         api=False,
     ),
     Action(
         name="hold",
         input=MeetingHoldInput,
         perform=_hold,
-        message=lambda meeting, data: "Meeting held: its agenda is recorded.",
+        message=lambda meeting, data: _("Meeting held: its agenda is recorded."),
         allowed=_chairs,
-        denied="Only the committee runs the meeting.",
+        denied=_("Only the committee runs the meeting."),
         api=False,
     ),
 )
@@ -183,10 +187,11 @@ DECISION_ACTIONS: ActionTable[Decision] = ActionTable(
         input=DecisionWithdrawInput,
         perform=_withdraw_decision,
         message=lambda decision, data: (
-            f"Decision on {decision.initiative.title} withdrawn: the initiative waits for a decision again."
+            _("Decision on %(title)s withdrawn: the initiative waits for a decision again.")
+            % {"title": decision.initiative.title}
         ),
         allowed=_chairs,
-        denied="Only the committee withdraws a decision.",
+        denied=_("Only the committee withdraws a decision."),
         api=False,
     ),
 )
@@ -210,16 +215,16 @@ COMMITTEE_ACTIONS: ActionTable[Committee] = ActionTable(
         perform=_schedule,
         message=lambda meeting, data: "",
         allowed=_chairs,
-        denied="Only the committee schedules meetings.",
+        denied=_("Only the committee schedules meetings."),
         api=False,
     ),
     Action(
         name="system-review",
         input=SystemReviewInput,
         perform=_system_review,
-        message=lambda review, data: "System review recorded.",
+        message=lambda review, data: _("System review recorded."),
         allowed=_chairs,
-        denied="Only the committee records a system review.",
+        denied=_("Only the committee records a system review."),
         api=False,
     ),
 )

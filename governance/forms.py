@@ -3,6 +3,7 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Department
 from outerloop.forms import staff_who_own_initiatives
@@ -13,13 +14,15 @@ from .models import CommitteeSeat, Outcome, person_name
 
 class MeetingForm(forms.Form):
     scheduled_for = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Date and time"
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label=_("Date and time")
     )
 
 
 class DecisionOpenForm(forms.Form):
-    initiative = forms.ModelChoiceField(queryset=Initiative.objects.filter(stage=Stage.PROPOSED))
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    initiative = forms.ModelChoiceField(
+        label=_("Initiative"), queryset=Initiative.objects.filter(stage=Stage.PROPOSED)
+    )
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -45,8 +48,8 @@ class _OffersSeats:
 
 
 class VoteForm(_OffersSeats, forms.Form):
-    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none())
-    choice = forms.ChoiceField(choices=Outcome.choices, label="Vote")
+    seat = forms.ModelChoiceField(label=_("Seat"), queryset=CommitteeSeat.objects.none())
+    choice = forms.ChoiceField(choices=Outcome.choices, label=_("Vote"))
 
     def __init__(self, *args, committee_seats, voter_seats, voter, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +68,8 @@ class VoteForm(_OffersSeats, forms.Form):
 class ProxyForm(_OffersSeats, forms.Form):
     """A seat holder names who casts the seat's votes at this meeting."""
 
-    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), label="Your seat")
-    proxy = forms.ModelChoiceField(queryset=get_user_model().objects.all(), label="Proxy")
+    seat = forms.ModelChoiceField(queryset=CommitteeSeat.objects.none(), label=_("Your seat"))
+    proxy = forms.ModelChoiceField(queryset=get_user_model().objects.all(), label=_("Proxy"))
 
     def __init__(self, data=None, files=None, *, committee_seats, held_seats, candidates, **kwargs):
         # Its own ids: the vote forms on the same page have a `seat` field too.
@@ -85,10 +88,12 @@ class ProxyWithdrawForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action")
-    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None)
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+    title = forms.CharField(max_length=200, label=_("Action"))
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Due on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,12 +101,14 @@ class ActionItemForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # Works without JavaScript: the browser and the form both require it.
     confirm = forms.BooleanField(
-        label="I understand: holding the meeting records its agenda and cannot be undone; "
-        "open votes move to the next meeting.",
-        error_messages={"required": "Tick the box to confirm the meeting is over."},
+        label=_(
+            "I understand: holding the meeting records its agenda and cannot be undone; "
+            "open votes move to the next meeting."
+        ),
+        error_messages={"required": _("Tick the box to confirm the meeting is over.")},
     )
 
     def __init__(self, data=None, files=None, **kwargs):
@@ -109,10 +116,10 @@ class HoldForm(forms.Form):
 
 
 class DecisionWithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why withdraw it")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Why withdraw it"))
     confirm = forms.BooleanField(
-        label="I understand: the vote ends here; its votes stay on record.",
-        error_messages={"required": "Tick the box to confirm the withdrawal."},
+        label=_("I understand: the vote ends here; its votes stay on record."),
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
 
     def __init__(self, data=None, files=None, **kwargs):
@@ -120,5 +127,5 @@ class DecisionWithdrawForm(forms.Form):
 
 
 class SystemReviewForm(forms.Form):
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Held on")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Held on"))
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))

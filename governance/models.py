@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Department
 from outerloop.models import Initiative
@@ -57,9 +58,9 @@ class Meeting(models.Model):
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", "Approve"
-    DEFERRED = "deferred", "Defer"
-    REJECTED = "rejected", "Reject"
+    APPROVED = "approved", _("Approve")
+    DEFERRED = "deferred", _("Defer")
+    REJECTED = "rejected", _("Reject")
 
 
 class Decision(models.Model):
@@ -68,9 +69,9 @@ class Decision(models.Model):
     Outcome = Outcome
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DECIDED = "decided", "Decided"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # The meeting where it is (or was) voted on: an open decision moves to the next meeting when
     # its meeting is held (governance.services.meeting_hold), its votes so far with it.
@@ -117,8 +118,9 @@ class Decision(models.Model):
     def outcome_label(self) -> str:
         """What the decision log says of it: "Approved", "Deferred", "Rejected", "Withdrawn", "Vote open"."""
         if self.status == self.Status.DECIDED:
-            return {"approved": "Approved", "deferred": "Deferred", "rejected": "Rejected"}[self.outcome]
-        return "Withdrawn" if self.status == self.Status.WITHDRAWN else "Vote open"
+            said = {"approved": _("Approved"), "deferred": _("Deferred"), "rejected": _("Rejected")}
+            return str(said[self.outcome])
+        return str(_("Withdrawn") if self.status == self.Status.WITHDRAWN else _("Vote open"))
 
 
 def person_name(user) -> str:
@@ -150,11 +152,11 @@ class MeetingProxy(models.Model):
 
 
 class CastAs(models.TextChoices):
-    HOLDER = "holder", "Seat holder"
-    PROXY = "proxy", "Proxy"
+    HOLDER = "holder", _("Seat holder")
+    PROXY = "proxy", _("Proxy")
     # Before #12 the committee (as secretary) and admins recorded any seat's vote; such votes
     # were migrated as this, since nobody can say now whether the holder asked for it.
-    RECORDED = "recorded", "Recorded for the seat"
+    RECORDED = "recorded", _("Recorded for the seat")
 
 
 class Vote(models.Model):

@@ -3,6 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from outerloop.models import Initiative, Stage
@@ -67,7 +69,7 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
 
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     if meeting.held_at is not None:
-        raise StateConflict("This meeting has already been held.", {"meeting": ["held"]})
+        raise StateConflict(gettext_lazy("This meeting has already been held."), {"meeting": ["held"]})
     agenda = meeting_agenda(meeting=meeting)
     following = meeting_next(committee=meeting.committee, after=meeting)
     still_open = list(
@@ -97,12 +99,16 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
 def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, actor) -> Decision:
     """Put a proposed initiative to the vote at a meeting."""
     if not rationale.strip():
-        raise ApplicationError("A decision needs a rationale.", {"rationale": ["required"]})
+        raise ApplicationError(gettext_lazy("A decision needs a rationale."), {"rationale": ["required"]})
     if meeting.held_at is not None:
-        raise StateConflict("That meeting is over; decide at an upcoming one.", {"meeting": ["held"]})
+        raise StateConflict(
+            gettext_lazy("That meeting is over; decide at an upcoming one."), {"meeting": ["held"]}
+        )
     initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
     if initiative.stage != Stage.PROPOSED:
-        raise StateConflict("Only a proposed initiative can be decided.", {"initiative": ["not proposed"]})
+        raise StateConflict(
+            gettext_lazy("Only a proposed initiative can be decided."), {"initiative": ["not proposed"]}
+        )
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
@@ -113,9 +119,11 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
             initiative=initiative, status=Decision.Status.OPEN
         )
         raise StateConflict(
-            "A decision on this initiative is already open, at the meeting of "
-            f"{timezone.localtime(already.meeting.scheduled_for):%d %b %Y}: "
-            "vote on it there, or withdraw it.",
+            gettext_lazy(
+                "A decision on this initiative is already open, at the meeting of %(date)s: "
+                "vote on it there, or withdraw it."
+            )
+            % {"date": date_format(timezone.localtime(already.meeting.scheduled_for), "DATE_FORMAT")},
             {"initiative": ["decision open"]},
         ) from error
     events.decision_opened(decision=decision, actor=actor, initiative_id=initiative.pk)
@@ -127,13 +135,16 @@ def decision_withdraw(*, decision: Decision, actor, reason: str) -> Decision:
     """Take an open decision off the table (its votes stay on record); the initiative stays proposed,
     so it can be put to the vote again."""
     if not can_chair(actor):
-        raise NotPermitted("Only the committee withdraws a decision.", {"actor": ["not the committee"]})
+        raise NotPermitted(
+            gettext_lazy("Only the committee withdraws a decision."), {"actor": ["not the committee"]}
+        )
     if not reason.strip():
-        raise ApplicationError("Say why it is withdrawn.", {"reason": ["required"]})
+        raise ApplicationError(gettext_lazy("Say why it is withdrawn."), {"reason": ["required"]})
     decision = Decision.objects.select_for_update(no_key=True).get(pk=decision.pk)
     if decision.status != Decision.Status.OPEN:
         raise StateConflict(
-            f"This decision is {decision.get_status_display().lower()}: only an open one can be withdrawn.",
+            gettext_lazy("This decision is %(lower)s: only an open one can be withdrawn.")
+            % {"lower": decision.get_status_display().lower()},
             {"decision": [decision.status]},
         )
     decision.status, decision.withdrawn_at = Decision.Status.WITHDRAWN, timezone.now()
@@ -156,7 +167,8 @@ def _seat_for_update(seat: CommitteeSeat) -> CommitteeSeat:
 def _refuse_unless_holder(seat: CommitteeSeat, *, actor, doing: str) -> None:
     if not can_name_proxy(actor, seat):
         raise NotPermitted(
-            f"Only {seat.department}'s seat holder, {person_name(seat.holder)}, {doing}.",
+            gettext_lazy("Only %(department)s's seat holder, %(holder)s, %(doing)s.")
+            % {"department": seat.department, "holder": person_name(seat.holder), "doing": doing},
             {"seat": ["not yours"]},
         )
 
@@ -164,10 +176,13 @@ def _refuse_unless_holder(seat: CommitteeSeat, *, actor, doing: str) -> None:
 def _upcoming_meeting_for(seat: CommitteeSeat, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     if seat.committee_id != meeting.committee_id:
-        raise ApplicationError("That seat is not on this meeting's committee.", {"seat": ["other committee"]})
+        raise ApplicationError(
+            gettext_lazy("That seat is not on this meeting's committee."), {"seat": ["other committee"]}
+        )
     if meeting.held_at is not None:
         raise StateConflict(
-            "That meeting is over; proxies are named for an upcoming one.", {"meeting": ["held"]}
+            gettext_lazy("That meeting is over; proxies are named for an upcoming one."),
+            {"meeting": ["held"]},
         )
     return meeting
 
@@ -178,13 +193,16 @@ def proxy_name(*, meeting: Meeting, seat: CommitteeSeat, proxy, actor) -> Meetin
     from .selectors import proxy_candidates
 
     seat = _seat_for_update(seat)
-    _refuse_unless_holder(seat, actor=actor, doing="names its proxy")
+    _refuse_unless_holder(seat, actor=actor, doing=gettext("names its proxy"))
     meeting = _upcoming_meeting_for(seat, meeting)
     if proxy.pk == actor.pk:
-        raise ApplicationError("You hold the seat: cast its vote yourself.", {"proxy": ["seat holder"]})
+        raise ApplicationError(
+            gettext_lazy("You hold the seat: cast its vote yourself."), {"proxy": ["seat holder"]}
+        )
     if not proxy_candidates().filter(pk=proxy.pk).exists():
         raise ApplicationError(
-            f"{person_name(proxy)} cannot act for a seat: a proxy is an active committee member or manager.",
+            gettext_lazy("%(proxy)s cannot act for a seat: a proxy is an active committee member or manager.")
+            % {"proxy": person_name(proxy)},
             {"proxy": ["not a committee member or manager"]},
         )
     previous = meeting.proxies.filter(seat=seat).select_related("proxy").first()
@@ -202,11 +220,14 @@ def proxy_name(*, meeting: Meeting, seat: CommitteeSeat, proxy, actor) -> Meetin
 def proxy_withdraw(*, meeting: Meeting, seat: CommitteeSeat, actor) -> None:
     """The seat's holder withdraws the proxy named for `meeting`; votes it has cast stand."""
     seat = _seat_for_update(seat)
-    _refuse_unless_holder(seat, actor=actor, doing="withdraws its proxy")
+    _refuse_unless_holder(seat, actor=actor, doing=gettext("withdraws its proxy"))
     meeting = _upcoming_meeting_for(seat, meeting)
     named = meeting.proxies.filter(seat=seat).select_related("proxy").first()
     if named is None:
-        raise StateConflict(f"No proxy is named for {seat.department}'s seat.", {"seat": ["no proxy"]})
+        raise StateConflict(
+            gettext_lazy("No proxy is named for %(department)s's seat.") % {"department": seat.department},
+            {"seat": ["no proxy"]},
+        )
     named.delete()
     events.proxy_withdrawn(meeting=meeting, actor=actor, seat_id=seat.pk, proxy_username=named.proxy.username)
 
@@ -224,27 +245,21 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
         .select_related("meeting__committee")
         .get(pk=decision.pk)
     )
-    if decision.status != Decision.Status.OPEN:
-        raise StateConflict(
-            f"This decision is {decision.get_status_display().lower()}: it takes no more votes.",
-            {"decision": [decision.status]},
-        )
-    if decision.meeting.held_at is not None:
-        raise StateConflict(
-            "This decision's meeting is over: the vote goes on at the next meeting once one is scheduled.",
-            {"decision": ["waiting for the next meeting"]},
-        )
-    if choice not in Outcome.values:
-        raise ApplicationError(f"Unknown vote {choice}.", {"choice": ["invalid"]})
+    _refuse_unless_votable(decision, choice=choice)
     committee = decision.meeting.committee
     if seat.committee_id != committee.pk:
-        raise ApplicationError("That seat is not on this committee.", {"seat": ["other committee"]})
+        raise ApplicationError(
+            gettext_lazy("That seat is not on this committee."), {"seat": ["other committee"]}
+        )
     # Locked, so a proxy withdrawn or a seat reassigned meanwhile is seen before the vote counts.
     seat = _seat_for_update(seat)
     if not can_cast_seat_vote(actor, decision.meeting, seat):
         raise NotPermitted(
-            f"{seat.department}'s vote is cast by its holder, {person_name(seat.holder)}, "
-            "or by the proxy they named for this meeting.",
+            gettext_lazy(
+                "%(department)s's vote is cast by its holder, %(holder)s, "
+                "or by the proxy they named for this meeting."
+            )
+            % {"department": seat.department, "holder": person_name(seat.holder)},
             {"seat": ["not yours"]},
         )
     as_holder = seat.holder_id == actor.pk
@@ -256,13 +271,37 @@ def vote_cast(*, decision: Decision, seat: CommitteeSeat, choice: str, actor) ->
                 proxy_for=None if as_holder else seat.holder,
             )  # fmt: skip
     except IntegrityError as error:
-        raise StateConflict(f"{seat.department} has already voted.", {"seat": ["already voted"]}) from error
+        raise StateConflict(
+            gettext_lazy("%(department)s has already voted.") % {"department": seat.department},
+            {"seat": ["already voted"]},
+        ) from error
     events.vote_cast(
         decision=decision, actor=actor, vote=vote,
         proxy_for_username=seat.holder.username if vote.proxy_for_id else None,
     )  # fmt: skip
     _conclude_if_quorum(decision, committee=committee, actor=actor)
     return vote
+
+
+def _refuse_unless_votable(decision: Decision, *, choice: str) -> None:
+    """The decision still takes votes at its meeting, and the choice is an outcome."""
+    if decision.status != Decision.Status.OPEN:
+        raise StateConflict(
+            gettext_lazy("This decision is %(lower)s: it takes no more votes.")
+            % {"lower": decision.get_status_display().lower()},
+            {"decision": [decision.status]},
+        )
+    if decision.meeting.held_at is not None:
+        raise StateConflict(
+            gettext_lazy(
+                "This decision's meeting is over: the vote goes on at the next meeting once one is scheduled."
+            ),
+            {"decision": ["waiting for the next meeting"]},
+        )
+    if choice not in Outcome.values:
+        raise ApplicationError(
+            gettext_lazy("Unknown vote %(choice)s.") % {"choice": choice}, {"choice": ["invalid"]}
+        )
 
 
 def _conclude_if_quorum(decision: Decision, *, committee: Committee, actor) -> None:

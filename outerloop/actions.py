@@ -8,6 +8,8 @@ offered today. Visibility (a 404 for a signal or initiative one may not see) is 
 
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cxloop.core.actions import Action, ActionTable
@@ -17,6 +19,7 @@ from feedback.models import Touchpoint
 
 from . import permissions, selectors
 from .forms import staff_who_own_initiatives
+from .loop_message import other_languages
 from .models import Initiative, Milestone, Signal, Stage
 from .services import close_loop, impact, initiatives, signals
 
@@ -29,7 +32,7 @@ class SignalDismissInput(serializers.Serializer):
 
 class SignalMergeInput(serializers.Serializer):
     into = WholeNumberField(
-        help_text="The id of the signal that carries on: another one you may see (404 if not)."
+        help_text=_("The id of the signal that carries on: another one you may see (404 if not).")
     )
 
 
@@ -70,6 +73,9 @@ class CommentInput(serializers.Serializer):
 class TellCustomersInput(serializers.Serializer):
     subject = StringField(max_length=200)
     what_changed = StringField()
+    # The words for customers who get the email in Portuguese (required only when some do).
+    subject_pt = StringField(max_length=200, required=False, default="", allow_blank=True)
+    what_changed_pt = StringField(required=False, default="", allow_blank=True)
 
 
 class InitiativeEditInput(serializers.Serializer):
@@ -99,21 +105,21 @@ SIGNAL_ACTIONS: ActionTable[Signal] = ActionTable(
         name="dismiss",
         input=SignalDismissInput,
         perform=_dismiss,
-        message=lambda signal, data: "Signal dismissed.",
+        message=lambda signal, data: _("Signal dismissed."),
         allowed=permissions.can_triage_signal,
     ),
     Action(
         name="merge",
         input=SignalMergeInput,
         perform=_merge,
-        message=lambda signal, data: "Signal merged.",
+        message=lambda signal, data: _("Signal merged."),
         allowed=permissions.can_triage_signal,
     ),
     Action(
         name="promote",
         input=SignalPromoteInput,
         perform=_promote,
-        message=lambda initiative, data: "Initiative proposed: it waits for the committee's decision.",
+        message=lambda initiative, data: _("Initiative proposed: it waits for the committee's decision."),
         allowed=permissions.can_promote_signal,
     ),
 )
@@ -147,14 +153,20 @@ def _review(user: Any, initiative: Initiative, data: dict[str, Any]) -> Any:
 
 
 def _tell(user: Any, initiative: Initiative, data: dict[str, Any]) -> dict[str, int]:
-    return close_loop.initiative_tell_customers(initiative=initiative, actor=user, **data)
+    translations = {
+        code: (data.pop(f"subject_{code}", ""), data.pop(f"what_changed_{code}", ""))
+        for code in other_languages()
+    }
+    return close_loop.initiative_tell_customers(
+        initiative=initiative, actor=user, translations=translations, **data
+    )
 
 
 def _told_message(result: dict[str, int], data: dict[str, Any]) -> str:
     told = result["emails_queued"]
-    text = f"Emailed {told} customer{'s' if told != 1 else ''}."
+    text = ngettext("Emailed %(count)d customer.", "Emailed %(count)d customers.", told) % {"count": told}
     if result["not_contacted"]:
-        text += f" {result['not_contacted']} not told: do not contact."
+        text += " " + gettext("%(count)d not told: do not contact.") % {"count": result["not_contacted"]}
     return text
 
 
@@ -165,13 +177,15 @@ INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
         name="stage",
         input=InitiativeTransitionInput,
         perform=_transition,
-        message=lambda initiative, data: f"Moved to {Stage(data['stage']).label.lower()}.",
+        message=lambda initiative, data: (
+            _("Moved to %(lower)s.") % {"lower": Stage(data["stage"]).label.lower()}
+        ),
     ),
     Action(
         name="milestone",
         input=MilestoneInput,
         perform=_milestone,
-        message=lambda milestone, data: "Milestone added.",
+        message=lambda milestone, data: _("Milestone added."),
         allowed=permissions.can_follow_initiative,
         api=False,
     ),
@@ -179,7 +193,7 @@ INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
         name="comment",
         input=CommentInput,
         perform=_comment,
-        message=lambda comment, data: "Comment added.",
+        message=lambda comment, data: _("Comment added."),
         allowed=permissions.can_follow_initiative,
         api=False,
     ),
@@ -187,18 +201,18 @@ INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
         name="edit",
         input=InitiativeEditInput,
         perform=_edit,
-        message=lambda initiative, data: "Initiative updated.",
+        message=lambda initiative, data: _("Initiative updated."),
         allowed=permissions.can_edit_initiative,
-        denied="Only the owner or the committee edits an initiative.",
+        denied=_("Only the owner or the committee edits an initiative."),
         api=False,
     ),
     Action(
         name="review",
         input=None,
         perform=_review,
-        message=lambda review, data: "Impact reviewed: it is on the next committee agenda.",
+        message=lambda review, data: _("Impact reviewed: it is on the next committee agenda."),
         allowed=permissions.can_edit_initiative,
-        denied="Only the owner or the committee asks for an impact review.",
+        denied=_("Only the owner or the committee asks for an impact review."),
         api=False,
     ),
     # Its page (views.tell_customers) previews the email and asks for confirmation before this runs.
@@ -208,7 +222,7 @@ INITIATIVE_ACTIONS: ActionTable[Initiative] = ActionTable(
         perform=_tell,
         message=_told_message,
         allowed=permissions.can_edit_initiative,
-        denied="Only the initiative's owner or the committee tells its customers.",
+        denied=_("Only the initiative's owner or the committee tells its customers."),
         api=False,
     ),
 )
@@ -228,7 +242,7 @@ MILESTONE_ACTIONS: ActionTable[Milestone] = ActionTable(
         perform=_milestone_done,
         message=lambda milestone, data: "",
         allowed=lambda user, milestone: permissions.can_edit_initiative(user, milestone.initiative),
-        denied="Only the owner or the committee ticks off milestones.",
+        denied=_("Only the owner or the committee ticks off milestones."),
         api=False,
     ),
 )

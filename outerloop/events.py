@@ -99,10 +99,13 @@ def initiative_loop_closed(
     emails_queued: int,
     staff: int,
     not_contacted: int = 0,
+    translations: dict[str, tuple[str, str]] | None = None,
+    by_language: dict[str, int] | None = None,
 ) -> InitiativeEvent:
     """Who told the customers what (the sender's subject and text, never a customer's data), and how
-    many: `not_contacted` are affected customers left out because they asked not to be contacted."""
-    data = {
+    many: `not_contacted` are affected customers left out because they asked not to be contacted.
+    With other languages, the sender's words in each and how many customers got each language."""
+    data: dict[str, Any] = {
         "subject": subject,
         "what_changed": what_changed,
         "customers": customers,
@@ -110,6 +113,12 @@ def initiative_loop_closed(
         "staff": staff,
         "not_contacted": not_contacted,
     }
+    if translations:
+        data["translations"] = {
+            code: {"subject": text[0], "what_changed": text[1]} for code, text in translations.items()
+        }
+    if by_language:
+        data["by_language"] = by_language
     return _event(initiative=initiative, kind=Kind.LOOP_CLOSED, actor=actor, data=data)
 
 

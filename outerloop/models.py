@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Department
@@ -29,15 +30,15 @@ class DetectionRun(models.Model):
 
 
 class SignalKind(models.TextChoices):
-    ROOT_CAUSE = "root_cause", "Recurring root cause"
-    OBSTACLE = "obstacle", "Escalated obstacle"
+    ROOT_CAUSE = "root_cause", _("Recurring root cause")
+    OBSTACLE = "obstacle", _("Escalated obstacle")
 
 
 class SignalStatus(models.TextChoices):
-    NEW = "new", "New"
-    DISMISSED = "dismissed", "Dismissed"
-    MERGED = "merged", "Merged"
-    PROMOTED = "promoted", "Promoted"
+    NEW = "new", _("New")
+    DISMISSED = "dismissed", _("Dismissed")
+    MERGED = "merged", _("Merged")
+    PROMOTED = "promoted", _("Promoted")
 
 
 # Triage moves a signal out of new once; detection never changes the status.
@@ -115,17 +116,17 @@ class Signal(models.Model):
 
 
 class Stage(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
-    DESIGN = "design", "Design"
-    PRE_TEST = "pre_test", "Pre-test"
-    DEVELOP = "develop", "Develop"
-    CUSTOMER_TEST = "customer_test", "Customer test"
-    ROLLED_OUT = "rolled_out", "Rolled out"
-    IMPACT_REVIEWED = "impact_reviewed", "Impact reviewed"
-    CLOSED = "closed", "Closed"
-    DEFERRED = "deferred", "Deferred"
-    REJECTED = "rejected", "Rejected"
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    DESIGN = "design", _("Design")
+    PRE_TEST = "pre_test", _("Pre-test")
+    DEVELOP = "develop", _("Develop")
+    CUSTOMER_TEST = "customer_test", _("Customer test")
+    ROLLED_OUT = "rolled_out", _("Rolled out")
+    IMPACT_REVIEWED = "impact_reviewed", _("Impact reviewed")
+    CLOSED = "closed", _("Closed")
+    DEFERRED = "deferred", _("Deferred")
+    REJECTED = "rejected", _("Rejected")
 
 
 # Stages only a committee decision may reach from proposed (DESIGN.md section 3).
@@ -168,7 +169,7 @@ class Initiative(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.PROPOSED, db_index=True)
     stage_changed_at = models.DateTimeField()
     rolled_out_at = models.DateTimeField(null=True, blank=True)
-    what_changed = models.TextField(blank=True, help_text="For customers and staff: what we did.")
+    what_changed = models.TextField(blank=True, help_text=_("For customers and staff: what we did."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -199,14 +200,14 @@ class InitiativeEvent(TimelineEvent):
     """The append-only timeline of an initiative."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        STAGE_CHANGED = "stage_changed", "Stage changed"
-        DECIDED = "decided", "Committee decision"
-        COMMENTED = "commented", "Comment"
-        MILESTONE = "milestone", "Milestone"
-        EDITED = "edited", "Edited"
-        IMPACT_REVIEWED = "impact_reviewed", "Impact reviewed"
-        LOOP_CLOSED = "loop_closed", "Loop closed"
+        CREATED = "created", _("Created")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        DECIDED = "decided", _("Committee decision")
+        COMMENTED = "commented", _("Comment")
+        MILESTONE = "milestone", _("Milestone")
+        EDITED = "edited", _("Edited")
+        IMPACT_REVIEWED = "impact_reviewed", _("Impact reviewed")
+        LOOP_CLOSED = "loop_closed", _("Loop closed")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -222,7 +223,7 @@ class InitiativeEvent(TimelineEvent):
         """A stage change or decision as the timeline says it: "Customer test → Rolled out"."""
 
         def label(value: object) -> str:
-            return Stage(str(value)).label if value in Stage.values else str(value or "")
+            return str(Stage(str(value)).label) if value in Stage.values else str(value or "")
 
         if self.kind == self.Kind.DECIDED:
             return label(self.data.get("outcome"))
@@ -277,8 +278,8 @@ class ImpactReview(models.Model):
     nps_difference_high = models.FloatField(null=True, blank=True)
     n_before = models.PositiveIntegerField(default=0)
     n_after = models.PositiveIntegerField(default=0)
-    recurrence_before = models.FloatField(null=True, blank=True, help_text="mentions per 1,000 feedback")
-    recurrence_after = models.FloatField(null=True, blank=True, help_text="mentions per 1,000 feedback")
+    recurrence_before = models.FloatField(null=True, blank=True, help_text=_("mentions per 1,000 feedback"))
+    recurrence_after = models.FloatField(null=True, blank=True, help_text=_("mentions per 1,000 feedback"))
     mentions_before = models.PositiveIntegerField(default=0)
     mentions_after = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

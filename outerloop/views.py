@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxloop.core.actions import action_run_form
@@ -74,9 +75,9 @@ def signals_run(request: HttpRequest) -> HttpResponse:
     from .tasks import signals_detect as signals_detect_task
 
     if enqueue(signals_detect_task):
-        messages.success(request, "Signal detection started; refresh in a minute.")
+        messages.success(request, _("Signal detection started; refresh in a minute."))
     else:
-        messages.error(request, "The task queue is unreachable; the nightly run will pick it up.")
+        messages.error(request, _("The task queue is unreachable; the nightly run will pick it up."))
     return redirect("outerloop:signals")
 
 
@@ -257,19 +258,27 @@ def tell_customers(request: HttpRequest, pk: int) -> HttpResponse:
         "refusal": refusal,
         "told": loop_message.close_loop_told(initiative=initiative),
     }
+    # The languages some recipients read besides the organisation's: the form asks for their words.
+    languages = set(loop_message.recipient_languages(loop_message.close_loop_recipients(initiative)).values())
     if request.method == "GET" or refusal:
-        initial = {"subject": loop_message.DEFAULT_SUBJECT, "what_changed": initiative.what_changed}
-        context["form"] = TellCustomersForm(initial=initial)
+        initial = {
+            "subject": loop_message.default_subject(loop_message.default_language()),
+            "subject_pt": loop_message.default_subject("pt"),
+            "what_changed": initiative.what_changed,
+        }
+        context["form"] = TellCustomersForm(initial=initial, languages=languages)
         status = 409 if refusal and request.method == "POST" else 200
         return TemplateResponse(request, "outerloop/tell_customers.html", context, status=status)
     sending = "send" in request.POST
-    form = TellCustomersForm(request.POST, sending=sending)
+    form = TellCustomersForm(request.POST, sending=sending, languages=languages)
     form.is_valid()
     text = {name: form.cleaned_data.get(name, "") for name in ("subject", "what_changed")}
     preview = None
     if all(text.values()):
         try:
-            preview = loop_message.close_loop_preview(initiative=initiative, **text)
+            preview = loop_message.close_loop_preview(
+                initiative=initiative, translations=form.translations(), **text
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
     if preview is not None and sending and form.is_valid():

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.request import Request
@@ -32,6 +33,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 Actor = AbstractBaseUser | AnonymousUser
 TargetT = TypeVar("TargetT")
@@ -42,6 +46,9 @@ def anyone(user: Actor, target: object) -> bool:
     return True
 
 
+NOT_ALLOWED = gettext_lazy("You may not do this.")
+
+
 @dataclass(frozen=True)
 class Action(Generic[TargetT]):
     """One action: its input, its permission predicate, its service call and its success message."""
@@ -49,9 +56,9 @@ class Action(Generic[TargetT]):
     name: str
     input: type[serializers.Serializer] | None
     perform: Callable[[Any, TargetT, dict[str, Any]], Any]
-    message: Callable[[Any, dict[str, Any]], str]
+    message: Callable[[Any, dict[str, Any]], str | StrPromise]
     allowed: Callable[[Any, TargetT], bool] = anyone
-    denied: str = "You may not do this."
+    denied: str | StrPromise = NOT_ALLOWED
     html: bool = True
     api: bool = True
 
@@ -148,7 +155,7 @@ def _errors_to_form(form: forms.Form, errors: Mapping[str, Any]) -> None:
 @dataclass(frozen=True)
 class ActionDone:
     result: Any
-    message: str
+    message: str | StrPromise
 
 
 def action_run_form(

@@ -10,7 +10,8 @@ import random
 # Published on purpose: the demo logins exist to be tried (and the command refuses production settings).
 DEMO_PASSWORD = "cxloop-demo"  # noqa: S105
 # The five logins; everyone else gets an unusable password.
-DEMO_USERNAMES = ("agent", "lead", "manager", "committee", "admin")
+# `agente` is an agent of the Lisbon contact centre, whose interface is in Portuguese.
+DEMO_USERNAMES = ("agent", "lead", "manager", "committee", "admin", "agente")
 
 
 def demo_rng(*, seed: int, part: str) -> random.Random:

@@ -1,9 +1,17 @@
 """The domain errors raised by services; views turn them into a form error, the API into a 400
 (a 409 or a 403 for the two kinds below)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 
 class ApplicationError(Exception):
-    def __init__(self, message: str, extra: dict | None = None):
+    # `message` may be a lazy translation (gettext_lazy): it is turned into text where it is shown.
+    def __init__(self, message: str | StrPromise, extra: dict | None = None):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}

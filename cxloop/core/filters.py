@@ -4,6 +4,7 @@ import copy
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 
@@ -60,7 +61,7 @@ class _StrictNullBooleanField(forms.NullBooleanField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            raise forms.ValidationError("Choose true or false.", code="invalid")
+            raise forms.ValidationError(gettext_lazy("Choose true or false."), code="invalid")
         return super().to_python(value)
 
 

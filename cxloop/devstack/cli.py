@@ -32,7 +32,7 @@ PYTHON = sys.executable
 # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback it picks is fine.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
-DEMO_LOGINS = ("agent", "lead", "manager", "committee", "admin")
+DEMO_LOGINS = ("agent", "lead", "manager", "committee", "admin", "agente")
 DEMO_PASSWORD = "cxloop-demo"  # noqa: S105 (demo data only, created by seed_demo)
 
 

@@ -7,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm as AllauthAuthenticateWebAuthnForm
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.throttle import second_factor_refused
 
@@ -19,7 +20,7 @@ class LoginForm(AllauthLoginForm):
     def clean(self) -> dict[str, Any]:
         if not settings.CXLOOP_PASSWORD_LOGIN:
             raise forms.ValidationError(
-                "Signing in with a password is switched off here: use single sign-on.", code="password_off"
+                _("Signing in with a password is switched off here: use single sign-on."), code="password_off"
             )
         return super().clean()
 

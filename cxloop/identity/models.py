@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import ROLE_SCOPE, Department, Role, Team
 
@@ -13,7 +14,7 @@ class GroupMapping(models.Model):
     each single sign-on."""
 
     group = models.CharField(
-        max_length=200, db_index=True, help_text="A value of the provider's groups claim, as it sends it."
+        max_length=200, db_index=True, help_text=_("A value of the provider's groups claim, as it sends it.")
     )
     role = models.CharField(max_length=16, choices=Role.choices)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")

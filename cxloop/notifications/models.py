@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -52,11 +53,11 @@ class EmailMessage(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed (may not be contacted)"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed (may not be contacted)")
 
     key = models.CharField(max_length=200, unique=True)
     to = models.EmailField()

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from cxloop.core.bulk import insert_absent
 from cxloop.core.pii import mask_personal_data
+from cxloop.org.language import language_of
 
 from .models import EmailMessage, Notification, NotificationPreference
 from .suppression import suppression_reason
@@ -192,8 +194,8 @@ def notifications_create(*, notifications: list[dict]) -> int:
 # Alerts that are emailed as a summary rather than one by one (a burst of new cases, or of overdue
 # ones after an outage, is one email), each kind under its heading.
 SUMMARISED_KINDS = {
-    "case_opened": "New cases your team should pick up",
-    "case_escalated": "Overdue cases",
+    "case_opened": gettext_noop("New cases your team should pick up"),
+    "case_escalated": gettext_noop("Overdue cases"),
 }
 # At most one summary per person in this long; none while they are in the app to see the bell.
 ALERT_SUMMARY_EVERY = timedelta(minutes=5)
@@ -227,7 +229,9 @@ def alert_summaries_send(*, now=None) -> int:
             )
             if not items:
                 continue
-            subject, body = _alert_summary(items)
+            # Written in the person's own language.
+            with translation.override(language_of(user) or settings.LANGUAGE_CODE):
+                subject, body = _alert_summary(items)
             queued = email_queue(key=f"alerts:{user.pk}:{window}", to=user.email, subject=subject, body=body)
             if queued is not None:
                 Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
@@ -243,10 +247,14 @@ def _alert_summary(items: list[Notification]) -> tuple[str, str]:
         if not of_kind:
             continue
         lines = "\n".join(f"- {n.title} ({settings.CXLOOP_BASE_URL}{n.url})" for n in of_kind)
-        sections.append(f"{heading}:\n\n{lines}\n")
-        noun = "new case" if kind == "case_opened" else "overdue case"
-        counts.append(f"{len(of_kind)} {noun}{'s' if len(of_kind) != 1 else ''}")
-    return f"cxloop: {', '.join(counts)} for your team", "\n".join(sections)
+        sections.append(f"{gettext(heading)}:\n\n{lines}\n")
+        if kind == "case_opened":
+            count = ngettext("%(count)d new case", "%(count)d new cases", len(of_kind))
+        else:
+            count = ngettext("%(count)d overdue case", "%(count)d overdue cases", len(of_kind))
+        counts.append(count % {"count": len(of_kind)})
+    subject = gettext("cxloop: %(counts)s for your team") % {"counts": ", ".join(counts)}
+    return subject, "\n".join(sections)
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
@@ -274,11 +282,13 @@ def digests_send(*, day=None) -> int:
             lines = "\n".join(
                 f"- {n.title}{f' ({settings.CXLOOP_BASE_URL}{n.url})' if n.url else ''}" for n in items
             )
+            with translation.override(language_of(user) or settings.LANGUAGE_CODE):
+                subject = ngettext(
+                    "cxloop: %(count)d thing for you", "cxloop: %(count)d things for you", len(items)
+                ) % {"count": len(items)}
+                body = gettext("What happened since your last digest:") + f"\n\n{lines}\n"
             queued = email_queue(
-                key=f"digest:{user.pk}:{day.isoformat()}",
-                to=user.email,
-                subject=f"cxloop: {len(items)} things for you",
-                body=f"What happened since your last digest:\n\n{lines}\n",
+                key=f"digest:{user.pk}:{day.isoformat()}", to=user.email, subject=subject, body=body
             )
             Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
             sent += queued is not None

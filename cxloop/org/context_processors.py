@@ -1,31 +1,34 @@
 """Navigation that follows the user's role."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 from .scoping import scope_for
 
 # (label, url name, roles that see it); admins see everything.
 NAVIGATION = (
-    ("Cases", "innerloop:queue", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
-    ("Dashboard", "dashboards:overview", {Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
-    ("My team", "feedback:my-team", {Role.AGENT, Role.TEAM_LEAD}),
-    ("Department", "feedback:my-department", {Role.MANAGER}),
-    ("Organisation", "feedback:organisation", {Role.COMMITTEE, Role.ADMIN}),
-    ("Feedback", "feedback:list", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
-    ("Record feedback", "feedback:quick", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
-    ("Raise an obstacle", "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
-    ("Import", "imports:upload", {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}),
-    ("People", "org:people", {Role.ADMIN}),
-    ("Audit log", "audit:log", {Role.ADMIN}),
-    ("Privacy", "privacy:erase", {Role.ADMIN}),
-    ("Huddles", "huddles:list", {Role.AGENT, Role.TEAM_LEAD}),
-    ("Review", "huddles:review", {Role.MANAGER}),
-    ("Signals", "outerloop:signals", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
-    ("Initiatives", "outerloop:initiatives", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
-    ("Committee", "governance:committee", {Role.COMMITTEE, Role.ADMIN}),
+    (_("Cases"), "innerloop:queue", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
+    (_("Dashboard"), "dashboards:overview", {Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    (_("My team"), "feedback:my-team", {Role.AGENT, Role.TEAM_LEAD}),
+    (_("Department"), "feedback:my-department", {Role.MANAGER}),
+    (_("Organisation"), "feedback:organisation", {Role.COMMITTEE, Role.ADMIN}),
+    (_("Feedback"), "feedback:list", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    (_("Record feedback"), "feedback:quick", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER}),
+    (_("Raise an obstacle"), "feedback:employee", {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE}),
+    (_("Import"), "imports:upload", {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}),
+    (_("People"), "org:people", {Role.ADMIN}),
+    (_("Audit log"), "audit:log", {Role.ADMIN}),
+    (_("Privacy"), "privacy:erase", {Role.ADMIN}),
+    (_("Triage rules"), "rules_admin:list", {Role.ADMIN}),
+    (_("Sources"), "sources:list", {Role.ADMIN}),
+    (_("Huddles"), "huddles:list", {Role.AGENT, Role.TEAM_LEAD}),
+    (_("Review"), "huddles:review", {Role.MANAGER}),
+    (_("Signals"), "outerloop:signals", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    (_("Initiatives"), "outerloop:initiatives", {Role.MANAGER, Role.COMMITTEE, Role.ADMIN}),
+    (_("Committee"), "governance:committee", {Role.COMMITTEE, Role.ADMIN}),
     (
-        "You said, we did",
+        _("You said, we did"),
         "outerloop:you-said-we-did",
         {Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE, Role.ADMIN},
     ),
@@ -40,4 +43,4 @@ def navigation(request) -> dict:
         {"label": label, "url": reverse(name)} for label, name, roles in NAVIGATION if scope.has_role(*roles)
     ]
     role = scope.primary_role
-    return {"nav_items": items, "user_role": Role(role).label if role else "No role"}
+    return {"nav_items": items, "user_role": Role(role).label if role else _("No role")}

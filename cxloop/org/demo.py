@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from cxloop.core.demo import DEMO_PASSWORD, DEMO_USERNAMES, FIRST_NAMES, LAST_NAMES
 from cxloop.core.exceptions import ApplicationError
 
-from .models import Department, Membership, Role, Team
+from .models import Department, Membership, Preference, Role, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -24,6 +24,8 @@ DEMO_TEAM = "contact-centre-leeds"
 # The department whose committee seat `committee` holds.
 DEMO_COMMITTEE_SEAT = "logistics-returns"
 EMAIL_DOMAIN = "northgate-home.example"
+# The interface language of everyone on these teams (the rest use the organisation default).
+TEAM_LANGUAGES = {"contact-centre-lisbon": "pt"}
 
 DEPARTMENTS = (
     ("retail-stores", "Retail Stores"),
@@ -75,6 +77,8 @@ DEMO_PEOPLE = (
     Person("manager", "Grace", "Mensah", Role.MANAGER, department="customer-care", demo_login=True),
     Person("committee", "Daniel", "Byrne", Role.COMMITTEE, department=DEMO_COMMITTEE_SEAT, demo_login=True),
     Person("admin", "Alex", "Morgan", Role.ADMIN, demo_login=True),
+    # An agent of the Lisbon contact centre, who sees cxloop in Portuguese (TEAM_LANGUAGES).
+    Person("agente", "Inês", "Carvalho", Role.AGENT, team="contact-centre-lisbon", demo_login=True),
 )
 
 
@@ -182,6 +186,12 @@ def organisation_create(*, rng: random.Random) -> Organisation:
             department_id=department_ids[person.department] if person.department else None,
         )
         for user, person in zip(users, people, strict=True)
+    )
+    # The Lisbon contact centre works in Portuguese (the agents and their lead).
+    Preference.objects.bulk_create(
+        Preference(user=user, language=TEAM_LANGUAGES[person.team])
+        for user, person in zip(users, people, strict=True)
+        if person.team in TEAM_LANGUAGES
     )
     first_names = {
         spec.slug: tuple(person.first_name for person in people if person.team == spec.slug) for spec in TEAMS

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
@@ -33,9 +34,9 @@ class Team(models.Model):
     # What no rule or routing can place (a detractor with nothing to route by) goes to this team's
     # queue, so every detractor and complaint has an owner. At most one team is it.
     is_triage_team = models.BooleanField(
-        "the organisation's triage team",
+        _("the organisation's triage team"),
         default=False,
-        help_text="Takes the feedback no rule or routing can place. At most one team.",
+        help_text=_("Takes the feedback no rule or routing can place. At most one team."),
     )
 
     class Meta:
@@ -52,11 +53,11 @@ class Team(models.Model):
 
 
 class Role(models.TextChoices):
-    AGENT = "agent", "Agent"
-    TEAM_LEAD = "team_lead", "Team lead"
-    MANAGER = "manager", "Manager"
-    COMMITTEE = "committee", "Steering committee"
-    ADMIN = "admin", "Administrator"
+    AGENT = "agent", _("Agent")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    MANAGER = "manager", _("Manager")
+    COMMITTEE = "committee", _("Steering committee")
+    ADMIN = "admin", _("Administrator")
 
 
 TEAM_ROLES = frozenset({Role.AGENT, Role.TEAM_LEAD})
@@ -117,10 +118,10 @@ class ApiToken(models.Model):
     """
 
     class Scope(models.TextChoices):
-        INGEST = "ingest", "Ingest: send feedback"
-        READ = "read", "Read: feedback, cases, signals, initiatives, decisions"
-        CASES = "cases", "Cases: act on cases and the loop's other work"
-        METRICS = "metrics", "Metrics: NPS, CSAT, CES and loop-closure reports"
+        INGEST = "ingest", _("Ingest: send feedback")
+        READ = "read", _("Read: feedback, cases, signals, initiatives, decisions")
+        CASES = "cases", _("Cases: act on cases and the loop's other work")
+        METRICS = "metrics", _("Metrics: NPS, CSAT, CES and loop-closure reports")
 
     name = models.CharField(max_length=100)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")

@@ -58,11 +58,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language) until a person picks their own (cxloop.org.language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Keeps the request for audit rows written without one at hand (the person, their address).
     "cxloop.core.auditlog.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (kept in their session) overrides the browser's.
+    "cxloop.org.language.PersonLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Before the login check, so an expired session is sent to sign in again.
     "cxloop.org.sessions.SessionLifetimeMiddleware",
@@ -219,7 +223,16 @@ MFA_FORMS = {
 }
 
 LANGUAGE_CODE = "en"
+# The interface speaks English and European Portuguese (the Lisbon contact centre); each person picks
+# theirs (cxloop.org.language), and the browser's choice is used until they do.
+LANGUAGES = [("en", "English"), ("pt", "Português")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each language writes them (cxloop/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["cxloop.formats"]
 TIME_ZONE = "UTC"
+# The organisation's currency (ISO 4217): customer value and value at risk are shown in it, written
+# as the reader's language writes money (cxloop/core/templatetags/cxloop_words.py `money`).
+CXLOOP_CURRENCY = env("CXLOOP_CURRENCY", default="EUR")
 USE_I18N = True
 USE_TZ = True
 
@@ -258,6 +271,8 @@ CXLOOP_API_TOKEN_ROTATION_GRACE_SECONDS = env.int("CXLOOP_API_TOKEN_ROTATION_GRA
 # Keys never issued, sent from one address within the login failure window, before that address's
 # keyed API requests are refused for the cooldown (429).
 CXLOOP_API_TOKEN_FAILURES_PER_ADDRESS = env.int("CXLOOP_API_TOKEN_FAILURES_PER_ADDRESS", default=100)
+# An invitation's one-time link works this many days (cxloop/org/invitations.py).
+CXLOOP_INVITATION_DAYS = env.int("CXLOOP_INVITATION_DAYS", default=7)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,6 +10,7 @@ from typing import cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Team
 from feedback.models import JourneyStage, Scale, Source, Touchpoint
@@ -22,7 +23,9 @@ class _IdempotentForm(forms.Form):
 
     # Generated when the form is shown: a double click or a resubmitted page stores one item.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", label="For which team")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), to_field_name="slug", label=_("For which team")
+    )
 
     def __init__(self, *args, teams: QuerySet[Team], team_required: bool, **kwargs):
         """`teams`: those the person may record feedback for. With one, it is theirs and not asked."""
@@ -46,22 +49,22 @@ class QuickFeedbackForm(_IdempotentForm):
     source = forms.ModelChoiceField(
         queryset=Source.objects.filter(active=True, kind__in=IN_PERSON_KINDS),
         to_field_name="slug",
-        label="Where did the customer say it?",
+        label=_("Where did the customer say it?"),
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000, label="What they said"
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000, label=_("What they said")
     )
-    scale = forms.ChoiceField(choices=[("", "No score"), *Scale.choices], required=False)
-    score = forms.IntegerField(required=False, min_value=0, max_value=10)
-    customer_name = forms.CharField(required=False, max_length=200)
-    customer_email = forms.EmailField(required=False)
-    customer_phone = forms.CharField(required=False, max_length=32)
-    customer_external_id = forms.CharField(required=False, max_length=200, label="Customer number")
+    scale = forms.ChoiceField(label=_("Scale"), choices=[("", _("No score")), *Scale.choices], required=False)
+    score = forms.IntegerField(label=_("Score"), required=False, min_value=0, max_value=10)
+    customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=200)
+    customer_email = forms.EmailField(label=_("Customer email"), required=False)
+    customer_phone = forms.CharField(label=_("Customer phone"), required=False, max_length=32)
+    customer_external_id = forms.CharField(required=False, max_length=200, label=_("Customer number"))
     touchpoint = forms.ModelChoiceField(
-        queryset=Touchpoint.objects.all(), to_field_name="slug", required=False
+        label=_("Touchpoint"), queryset=Touchpoint.objects.all(), to_field_name="slug", required=False
     )
     journey_stage = forms.ModelChoiceField(
-        queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
+        label=_("Journey stage"), queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
     )
 
     def contract_item(self, *, user) -> dict:
@@ -91,17 +94,20 @@ class QuickFeedbackForm(_IdempotentForm):
 
 
 class EmployeeFeedbackForm(_IdempotentForm):
-    KINDS = (("obstacle", "An obstacle that gets in the way of customers"), ("idea", "An idea to improve"))
+    KINDS = (
+        ("obstacle", _("An obstacle that gets in the way of customers")),
+        ("idea", _("An idea to improve")),
+    )
 
-    kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, initial="obstacle")
+    kind = forms.ChoiceField(label=_("Kind"), choices=KINDS, widget=forms.RadioSelect, initial="obstacle")
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000, label="What is it?"
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000, label=_("What is it?")
     )
     touchpoint = forms.ModelChoiceField(
-        queryset=Touchpoint.objects.all(), to_field_name="slug", required=False
+        label=_("Touchpoint"), queryset=Touchpoint.objects.all(), to_field_name="slug", required=False
     )
     journey_stage = forms.ModelChoiceField(
-        queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
+        label=_("Journey stage"), queryset=JourneyStage.objects.all(), to_field_name="slug", required=False
     )
 
     def contract_item(self, *, source: Source, user) -> dict:

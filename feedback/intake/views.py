@@ -4,6 +4,7 @@ obstacle or an idea. Both store through feedback_ingest, the service every chann
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cxloop.org.models import Role
@@ -32,7 +33,7 @@ def _store_from_form(request, form, item: dict, *, template: str, success: str):
     messages.success(request, success)
     for reasons in result.warnings.values():
         for reason in reasons:
-            messages.warning(request, f"Recorded, but the customer's {reason}")
+            messages.warning(request, _("Recorded, but the customer's %(reason)s") % {"reason": reason})
     return redirect(request.path)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from feedback.intake.imports.readers import FileInfo, Row
 from feedback.models.record import Source
@@ -22,17 +23,17 @@ def _upload_path(instance: "ImportJob", filename: str) -> str:
 
 
 class ImportStatus(models.TextChoices):
-    READING = "reading", "Reading the file"  # stored on upload; a worker reads it (import_job_read)
-    UPLOADED = "uploaded", "Uploaded"
-    MAPPED = "mapped", "Mapped"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    READING = "reading", _("Reading the file")  # stored on upload; a worker reads it (import_job_read)
+    UPLOADED = "uploaded", _("Uploaded")
+    MAPPED = "mapped", _("Mapped")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ImportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "Excel (XLSX)"
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
 
 
 class ImportJob(models.Model):

@@ -23,6 +23,7 @@ changing a source's kind regroups its history at once with nothing to rebuild.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Team
 from feedback.models.record import JourneyStage, Scale, Source, Touchpoint
@@ -87,8 +88,8 @@ class FeedbackDailyRollup(RollupCounts):
 
 
 class Grain(models.TextChoices):
-    WEEK = "week", "Week (from Monday)"
-    MONTH = "month", "Month"
+    WEEK = "week", _("Week (from Monday)")
+    MONTH = "month", _("Month")
 
 
 class FeedbackPeriodRollup(CellCounts):

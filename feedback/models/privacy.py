@@ -7,6 +7,7 @@ registers it under that label (table `feedback_retentionpolicy`).
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from feedback.models.record import Customer, Source
 
@@ -21,15 +22,19 @@ class RetentionPolicy(models.Model):
     comments_anonymise_after_months = models.PositiveSmallIntegerField(
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)],
-        help_text="Comments (and the metadata kept with them) older than this are anonymised; "
-        "scores, dates and categories stay.",
+        help_text=_(
+            "Comments (and the metadata kept with them) older than this are anonymised; "
+            "scores, dates and categories stay."
+        ),
     )
     case_personal_data_after_months = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)],
-        help_text="Messages, notes and contact details of this source's cases closed longer ago "
-        "than this are erased. Empty: kept.",
+        help_text=_(
+            "Messages, notes and contact details of this source's cases closed longer ago than this "
+            "are erased. Empty: kept."
+        ),
     )
     # Off by default: an administrator reads the dry-run count first, then switches it on.
     enabled = models.BooleanField(default=False)

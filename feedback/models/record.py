@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import ApiToken, Team
 from feedback import scales
@@ -14,27 +15,27 @@ from feedback.enrichment.pii import searchable_comment
 
 
 class SourceKind(models.TextChoices):
-    SURVEY = "survey", "Survey"
-    CALL_CENTRE = "call_centre", "Call centre"
-    RETURNS = "returns", "Returns"
-    REVIEW_SITE = "review_site", "Review site"
-    SOCIAL = "social", "Social media"
-    STORE = "store", "Store"
-    EMPLOYEE = "employee", "Employee"
-    EMAIL = "email", "Email"
-    OTHER = "other", "Other"
+    SURVEY = "survey", _("Survey")
+    CALL_CENTRE = "call_centre", _("Call centre")
+    RETURNS = "returns", _("Returns")
+    REVIEW_SITE = "review_site", _("Review site")
+    SOCIAL = "social", _("Social media")
+    STORE = "store", _("Store")
+    EMPLOYEE = "employee", _("Employee")
+    EMAIL = "email", _("Email")
+    OTHER = "other", _("Other")
 
 
 class ValueTier(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    HIGH = "high", "High value"
-    TOP = "top", "Top value"
+    STANDARD = "standard", _("Standard")
+    HIGH = "high", _("High value")
+    TOP = "top", _("Top value")
 
 
 class Scale(models.TextChoices):
-    NPS = "nps", "NPS (0-10)"
-    CSAT = "csat", "CSAT (1-5)"
-    CES = "ces", "CES (1-7)"
+    NPS = "nps", _("NPS (0-10)")
+    CSAT = "csat", _("CSAT (1-5)")
+    CES = "ces", _("CES (1-7)")
 
 
 class Source(models.Model):
@@ -56,7 +57,7 @@ class Source(models.Model):
     customer_authority = models.BooleanField(
         "source of truth for customers",
         default=False,
-        help_text="Its deliveries may change stored customers' contact details, segment and value.",
+        help_text=_("Its deliveries may change stored customers' contact details, segment and value."),
     )
     # Integration tokens that may send feedback for this source (feedback.permissions).
     integration_tokens = models.ManyToManyField(
@@ -64,7 +65,7 @@ class Source(models.Model):
         blank=True,
         related_name="sources",
         limit_choices_to={"is_integration": True},
-        help_text="Integration tokens that may send feedback for this source.",
+        help_text=_("Integration tokens that may send feedback for this source."),
     )
 
     class Meta:

@@ -15,6 +15,7 @@ registers it under that label (table `feedback_webhookdeadletter`).
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from feedback.models.record import Source
 
@@ -24,8 +25,8 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class DeadLetterStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class WebhookDeadLetter(models.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
@@ -45,17 +46,21 @@ def customers_to_erase(*, external_id: str | None = None, email: str | None = No
     external_id, email = (external_id or "").strip(), (email or "").strip()
     if bool(external_id) == bool(email):
         raise ApplicationError(
-            "Give either the customer's external id or their email address.",
+            gettext_lazy("Give either the customer's external id or their email address."),
             {"external_id": ["give this or an email"], "email": ["give this or an external id"]},
         )
     if external_id:
         found = list(Customer.objects.filter(external_id=external_id))
         if not found:
-            raise ApplicationError("No customer has this external id.", {"external_id": ["unknown customer"]})
+            raise ApplicationError(
+                gettext_lazy("No customer has this external id."), {"external_id": ["unknown customer"]}
+            )
         return found
     found = list(Customer.objects.filter(email__iexact=email).order_by("pk"))
     if not found:
-        raise ApplicationError("No customer has this email address.", {"email": ["unknown customer"]})
+        raise ApplicationError(
+            gettext_lazy("No customer has this email address."), {"email": ["unknown customer"]}
+        )
     return found
 
 

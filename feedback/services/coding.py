@@ -1,6 +1,7 @@
 """People coding feedback against the one shared taxonomy."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
@@ -12,7 +13,8 @@ def feedback_categorize(*, feedback: Feedback, category: Category, actor) -> Fee
     """Confirm or change the item's category; the confirmed one wins over any suggestion."""
     if category.retired_at is not None:
         raise ApplicationError(
-            f"“{category}” is retired; choose a current category.", {"category": ["retired"]}
+            _("“%(category)s” is retired; choose a current category.") % {"category": category},
+            {"category": ["retired"]},
         )
     feedback = Feedback.objects.select_for_update(no_key=True).get(pk=feedback.pk)
     previous = feedback.confirmed_category_id

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.actions import Action, ActionTable
 from innerloop import permissions
@@ -31,7 +32,7 @@ def _recording(
         perform=perform,
         message=_message(message),
         allowed=permissions.can_record_huddle,
-        denied="Only the team lead records the huddle.",
+        denied=_("Only the team lead records the huddle."),
         api=False,
     )
 
@@ -87,9 +88,9 @@ HUDDLE_ACTIONS: ActionTable[Huddle] = ActionTable(
         perform=lambda user, huddle, data: services.huddle_review(
             huddle=huddle, reviewer=user, comment=data["comment"]
         ),
-        message=lambda huddle, data: f"{huddle.team.name}: huddle marked reviewed.",
+        message=lambda huddle, data: _("%(team)s: huddle marked reviewed.") % {"team": huddle.team.name},
         allowed=permissions.can_review_huddle,
-        denied="Only the department's manager reviews its huddles.",
+        denied=_("Only the department's manager reviews its huddles."),
         api=False,
     ),
 )
@@ -100,7 +101,7 @@ CADENCE_ACTIONS: ActionTable[Any] = ActionTable(
         name="cadence",
         input=None,
         perform=lambda user, team, data: services.huddle_cadence_set(team=team, actor=user, **data),
-        message=lambda cadence, data: f"Saved: {cadence}.",
+        message=lambda cadence, data: _("Saved: %(cadence)s.") % {"cadence": cadence},
         allowed=permissions.can_set_cadence,
         api=False,
     ),

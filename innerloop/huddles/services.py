@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.notifications.services import email_queue
@@ -44,8 +45,8 @@ def _locked(huddle: Huddle) -> Huddle:
 def _set_status(huddle: Huddle, to_status: str) -> None:
     if to_status not in HUDDLE_TRANSITIONS[huddle.status]:
         raise ApplicationError(
-            f"A huddle cannot go from {huddle.get_status_display().lower()} to "
-            f"{HuddleStatus(to_status).label.lower()}.",
+            gettext_lazy("A huddle cannot go from %(lower)s to %(lower2)s.")
+            % {"lower": huddle.get_status_display().lower(), "lower2": HuddleStatus(to_status).label.lower()},
             {"status": ["invalid transition"]},
         )
     huddle.status = to_status
@@ -223,7 +224,9 @@ def _check_members(team_id: int, users) -> None:
     member_ids = set(team_members(team_id).values_list("pk", flat=True))
     outsiders = [user for user in users if user.pk not in member_ids]
     if outsiders:
-        raise ApplicationError("Only members of the team can take part.", {"people": ["not on the team"]})
+        raise ApplicationError(
+            gettext_lazy("Only members of the team can take part."), {"people": ["not on the team"]}
+        )
 
 
 @transaction.atomic
@@ -263,7 +266,7 @@ def commitment_set_state(*, commitment: Commitment, actor, state: str) -> Commit
     """Mark a commitment done or dropped (or open again)."""
     commitment = Commitment.objects.select_for_update(no_key=True).get(pk=commitment.pk)
     if state not in CommitmentState.values:
-        raise ApplicationError("Unknown commitment state.", {"state": ["invalid"]})
+        raise ApplicationError(gettext_lazy("Unknown commitment state."), {"state": ["invalid"]})
     if state == commitment.state:
         return commitment
     from_state, commitment.state = commitment.state, state
@@ -317,7 +320,7 @@ def huddle_review(*, huddle: Huddle, reviewer, comment: str = "") -> Huddle:
     """A manager marks the huddle's summary reviewed, with a comment for the team lead."""
     huddle = _locked(huddle)
     if huddle.outcome == "upcoming" and huddle.summary_built_at is None:
-        raise ApplicationError("There is nothing to review yet.", {"huddle": ["upcoming"]})
+        raise ApplicationError(gettext_lazy("There is nothing to review yet."), {"huddle": ["upcoming"]})
     huddle.reviewed_at = timezone.now()
     huddle.reviewed_by = reviewer
     huddle.review_comment = comment

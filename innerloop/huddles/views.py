@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cxloop.core.actions import action_run_form
@@ -69,7 +70,7 @@ def cadence_update(request: HttpRequest, team_id: int) -> HttpResponse:
     done = action_run_form(
         CADENCE_ACTIONS["cadence"], user=request.user, target=team, form=None, extra=form.cleaned_data
     )
-    messages.success(request, done.message if done else "Saved.")
+    messages.success(request, done.message if done else _("Saved."))
     return redirect("huddles:list")
 
 
@@ -177,7 +178,7 @@ def obstacle_escalate(request: HttpRequest, pk: int, obstacle_id: int) -> HttpRe
     if request.POST.get("confirm") != "on":
         selectors.huddle_get(user=request.user, huddle_id=pk)  # a 404 for a huddle one may not see
         messages.error(
-            request, "Tick “I understand” to escalate the obstacle: an escalation cannot be taken back."
+            request, _("Tick “I understand” to escalate the obstacle: an escalation cannot be taken back.")
         )
         return redirect("huddles:detail", pk=pk)
     return _run(request, pk, "obstacle-escalate", obstacle_id=obstacle_id)

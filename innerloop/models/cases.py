@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Team
@@ -22,12 +23,12 @@ from innerloop.models.rules import (
 
 
 class CaseStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-    REOPENED = "reopened", "Reopened"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
 
 
 # Which status may follow which (helpdesk's TICKET_STATUS_CHOICES_FLOW); only services apply it.
@@ -198,16 +199,16 @@ class CaseEvent(TimelineEvent):
     """The append-only timeline of a case: every change, contact, message and escalation."""
 
     class Kind(models.TextChoices):
-        OPENED = "opened", "Opened"
-        STATUS_CHANGED = "status_changed", "Status changed"
-        ASSIGNED = "assigned", "Assigned"
-        CONTACT_LOGGED = "contact_logged", "Contact logged"
-        MESSAGE_SENT = "message_sent", "Message sent"
-        NOTE = "note", "Note"
-        ESCALATED = "escalated", "Escalated"
-        RESOLVED = "resolved", "Resolved"
-        REOPENED = "reopened", "Reopened"
-        RECOVERY_CHECKED = "recovery_checked", "Recovery checked"
+        OPENED = "opened", _("Opened")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        CONTACT_LOGGED = "contact_logged", _("Contact logged")
+        MESSAGE_SENT = "message_sent", _("Message sent")
+        NOTE = "note", _("Note")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
+        REOPENED = "reopened", _("Reopened")
+        RECOVERY_CHECKED = "recovery_checked", _("Recovery checked")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -220,18 +221,18 @@ class CaseEvent(TimelineEvent):
 
 
 class ContactChannel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message"
-    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    IN_PERSON = "in_person", _("In person")
 
 
 class ContactOutcome(models.TextChoices):
-    REACHED = "reached", "Reached the customer"
-    VOICEMAIL = "voicemail", "Left a voicemail"
-    NO_ANSWER = "no_answer", "No answer"
-    DECLINED = "declined", "Customer declined to talk"
-    WRONG_NUMBER = "wrong_number", "Wrong number"
+    REACHED = "reached", _("Reached the customer")
+    VOICEMAIL = "voicemail", _("Left a voicemail")
+    NO_ANSWER = "no_answer", _("No answer")
+    DECLINED = "declined", _("Customer declined to talk")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
 
 
 class ContactAttempt(models.Model):

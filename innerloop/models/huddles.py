@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.models import TimelineEvent
 from cxloop.org.models import Team
@@ -46,9 +47,9 @@ class HuddleCadence(models.Model):
 
 
 class HuddleStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    PREPARED = "prepared", "Summary ready"
-    HELD = "held", "Held"
+    SCHEDULED = "scheduled", _("Scheduled")
+    PREPARED = "prepared", _("Summary ready")
+    HELD = "held", _("Held")
 
 
 # Which status may follow which; a held huddle may be amended (held -> held). Only services apply it.
@@ -125,11 +126,19 @@ class Huddle(models.Model):
             return "missed"
         return "due" if self.scheduled_at <= timezone.now() else "upcoming"
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in the reader's words (the outcome itself is a code for CSS and filters)."""
+        return str(HUDDLE_OUTCOMES[self.outcome])
+
+
+HUDDLE_OUTCOMES = {"held": _("held"), "missed": _("missed"), "due": _("due"), "upcoming": _("upcoming")}
+
 
 class CommitmentState(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
 
 
 class Commitment(models.Model):
@@ -200,16 +209,16 @@ class HuddleEvent(TimelineEvent):
     """Append-only history of a huddle: prepared, recorded, commitments, obstacles, escalations, reviews."""
 
     class Kind(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        RESCHEDULED = "rescheduled", "Moved to the team's new time"
-        PREPARED = "prepared", "Summary built"
-        RECORDED = "recorded", "Meeting recorded"
-        AMENDED = "amended", "Record amended"
-        COMMITMENT_ADDED = "commitment_added", "Commitment added"
-        COMMITMENT_STATE = "commitment_state", "Commitment state changed"
-        OBSTACLE_RAISED = "obstacle_raised", "Obstacle raised"
-        OBSTACLE_ESCALATED = "obstacle_escalated", "Obstacle escalated"
-        REVIEWED = "reviewed", "Reviewed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        RESCHEDULED = "rescheduled", _("Moved to the team's new time")
+        PREPARED = "prepared", _("Summary built")
+        RECORDED = "recorded", _("Meeting recorded")
+        AMENDED = "amended", _("Record amended")
+        COMMITMENT_ADDED = "commitment_added", _("Commitment added")
+        COMMITMENT_STATE = "commitment_state", _("Commitment state changed")
+        OBSTACLE_RAISED = "obstacle_raised", _("Obstacle raised")
+        OBSTACLE_ESCALATED = "obstacle_escalated", _("Obstacle escalated")
+        REVIEWED = "reviewed", _("Reviewed")
 
     huddle = models.ForeignKey(Huddle, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

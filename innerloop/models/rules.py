@@ -6,16 +6,17 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Team
 from feedback.models import Category, JourneyStage, Scale, Source, Touchpoint, ValueTier
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 # Sorting order for queues: most urgent first.
@@ -78,14 +79,14 @@ class CaseRule(models.Model):
     """One triage rule: conditions on the feedback, and what to open. Ordered; the first match wins."""
 
     class Action(models.TextChoices):
-        OPEN_CASE = "open_case", "Open a case"
-        NOTHING = "nothing", "Open nothing"
+        OPEN_CASE = "open_case", _("Open a case")
+        NOTHING = "nothing", _("Open nothing")
 
     class Routing(models.TextChoices):
-        FIXED = "fixed", "A fixed team"
-        TOUCHPOINT = "touchpoint", "The touchpoint's owning team"
-        FEEDBACK = "feedback", "The feedback's team hint"
-        CUSTOMER = "customer", "The customer's owning team"
+        FIXED = "fixed", _("A fixed team")
+        TOUCHPOINT = "touchpoint", _("The touchpoint's owning team")
+        FEEDBACK = "feedback", _("The feedback's team hint")
+        CUSTOMER = "customer", _("The customer's owning team")
 
     position = models.PositiveIntegerField(db_index=True)
     name = models.CharField(max_length=120)
@@ -105,7 +106,7 @@ class CaseRule(models.Model):
     )
     min_annual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     sentiment_max = models.FloatField(
-        null=True, blank=True, help_text="e.g. -0.3 for clearly negative comments"
+        null=True, blank=True, help_text=_("e.g. -0.3 for clearly negative comments")
     )
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
     # A suggested category (the classifier's guess) counts for `categories` only this sure or surer;
@@ -113,7 +114,9 @@ class CaseRule(models.Model):
     min_confidence = models.FloatField(
         default=0.6,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="How sure the classifier must be of a suggested category for this rule to act on it (0-1).",
+        help_text=_(
+            "How sure the classifier must be of a suggested category for this rule to act on it (0-1)."
+        ),
     )
     keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     journey_stages = models.ManyToManyField(JourneyStage, blank=True, related_name="+")
@@ -135,7 +138,7 @@ class CaseRule(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="fixed team, or fallback",
+        help_text=_("fixed team, or fallback"),
     )
 
     class Meta:

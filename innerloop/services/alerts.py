@@ -11,9 +11,11 @@ The policy (README, "Alerts"):
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from cxloop.notifications.services import notifications_create
+from cxloop.org.language import languages_of
 from cxloop.org.models import Membership, Role
 from cxloop.org.presence import seen_since
 from innerloop.models import Case, Priority
@@ -51,13 +53,15 @@ def alerts_for_new_cases(*, case_ids: list[int]) -> int:
     if not cases:
         return 0
     recipients = alert_recipients(team_ids={case.team_id for case in cases})
+    languages = languages_of(user_ids={user_id for people in recipients.values() for user_id in people})
     return notifications_create(
         notifications=[
             {
                 "user_id": user_id,
                 "key": f"case:{case.pk}:opened:{user_id}",
                 "kind": ALERT_KIND,
-                "title": f"New {case.get_priority_display().lower()}-priority case: {case.kind.name}",
+                # Stored as written: in the language of the person it is for.
+                "title": _alert_title(case, language=languages[user_id]),
                 "body": (case.feedback.comment or "")[:300],
                 "url": f"/cases/{case.pk}/",
             }
@@ -65,3 +69,11 @@ def alerts_for_new_cases(*, case_ids: list[int]) -> int:
             for user_id in recipients[case.team_id]
         ]
     )
+
+
+def _alert_title(case: Case, *, language: str) -> str:
+    with translation.override(language):
+        return gettext("New %(priority)s-priority case: %(kind)s") % {
+            "priority": case.get_priority_display().lower(),
+            "kind": case.kind.name,
+        }

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError
 from feedback.metrics.figures import low_sample_n, nps_comparison, nps_counts_of, nps_summary, rounded
@@ -42,7 +43,9 @@ def impact_review_compute(
     """
     initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
     if initiative.rolled_out_at is None:
-        raise ApplicationError("The initiative has not been rolled out yet.", {"stage": ["not rolled out"]})
+        raise ApplicationError(
+            _("The initiative has not been rolled out yet."), {"stage": ["not rolled out"]}
+        )
     now = now or timezone.now()
     split = initiative.rolled_out_at
     after_end = min(now, split + after)

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from cxloop.org.models import Department
@@ -58,11 +59,11 @@ def initiative_create_from_signals(
     """Promote one or more signals to a proposed initiative, which then waits for the committee."""
     if not signals:
         raise ApplicationError(
-            "An initiative needs at least one signal as evidence.", {"signals": ["required"]}
+            _("An initiative needs at least one signal as evidence."), {"signals": ["required"]}
         )
     locked = list(Signal.objects.select_for_update(no_key=True).filter(pk__in=[s.pk for s in signals]))
     if any(s.status != SignalStatus.NEW for s in locked):
-        raise StateConflict("Only new signals can be promoted.", {"signals": ["already triaged"]})
+        raise StateConflict(_("Only new signals can be promoted."), {"signals": ["already triaged"]})
     now = timezone.now()
     initiative = Initiative.objects.create(
         title=title,
@@ -96,8 +97,8 @@ def _set_stage(
 ) -> None:
     if to_stage not in INITIATIVE_TRANSITIONS[initiative.stage]:
         raise StateConflict(
-            f"An initiative cannot go from {initiative.get_stage_display().lower()} to "
-            f"{Stage(to_stage).label.lower()}.",
+            _("An initiative cannot go from %(from)s to %(to)s.")
+            % {"from": initiative.get_stage_display().lower(), "to": Stage(to_stage).label.lower()},
             {"stage": ["invalid transition"]},
         )
     from_stage, initiative.stage = initiative.stage, to_stage
@@ -119,14 +120,14 @@ def initiative_transition(*, initiative: Initiative, to_stage: str, actor, note:
     initiative = _locked(initiative)
     if not can_move_initiative(actor, initiative):
         raise NotPermitted(
-            "Only the initiative's owner moves it through its stages.", {"actor": ["not owner"]}
+            _("Only the initiative's owner moves it through its stages."), {"actor": ["not owner"]}
         )
     if initiative.stage == Stage.PROPOSED:
         raise StateConflict(
-            "A proposed initiative waits for a committee decision.", {"stage": ["needs a decision"]}
+            _("A proposed initiative waits for a committee decision."), {"stage": ["needs a decision"]}
         )
     if to_stage == Stage.IMPACT_REVIEWED and not initiative.impact_reviews.exists():
-        raise StateConflict("Review the impact first.", {"stage": ["no impact review"]})
+        raise StateConflict(_("Review the impact first."), {"stage": ["no impact review"]})
     # Rolling out tells nobody by itself: the customers are told from the initiative's page, once a
     # person has written what changed and seen the email (outerloop.services.close_loop).
     _set_stage(initiative, to_stage, actor=actor, note=note)
@@ -143,10 +144,12 @@ def initiative_apply_decision(
     the timeline here records its id, outcome and rationale.
     """
     if outcome not in DECISION_STAGES:
-        raise ApplicationError(f"Unknown decision {outcome}.", {"outcome": ["invalid"]})
+        raise ApplicationError(
+            _("Unknown decision %(outcome)s.") % {"outcome": outcome}, {"outcome": ["invalid"]}
+        )
     initiative = _locked(initiative)
     if initiative.stage != Stage.PROPOSED:
-        raise StateConflict("Only a proposed initiative can be decided.", {"stage": ["not proposed"]})
+        raise StateConflict(_("Only a proposed initiative can be decided."), {"stage": ["not proposed"]})
     _set_stage(initiative, outcome, actor=actor, decision_id=decision_id)
     events.initiative_decided(
         initiative=initiative, actor=actor, decision_id=decision_id, outcome=outcome, rationale=rationale,
@@ -160,7 +163,7 @@ def initiative_resubmit(*, initiative: Initiative, actor) -> Initiative:
     """Put a deferred initiative back before the committee."""
     initiative = _locked(initiative)
     if initiative.stage != Stage.DEFERRED:
-        raise StateConflict("Only a deferred initiative can be resubmitted.", {"stage": ["not deferred"]})
+        raise StateConflict(_("Only a deferred initiative can be resubmitted."), {"stage": ["not deferred"]})
     _set_stage(initiative, Stage.PROPOSED, actor=actor)
     return initiative
 
@@ -171,7 +174,10 @@ def initiative_update(*, initiative: Initiative, actor, **fields) -> Initiative:
     allowed = {"title", "problem", "target_metric", "target_touchpoint", "priority_score", "what_changed"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ApplicationError(f"Cannot edit {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
+        raise ApplicationError(
+            _("Cannot edit %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))},
+            {"fields": sorted(unknown)},
+        )
     initiative = _locked(initiative)
     changes = {}
     for name, value in fields.items():
@@ -188,7 +194,7 @@ def initiative_update(*, initiative: Initiative, actor, **fields) -> Initiative:
 @transaction.atomic
 def initiative_comment_add(*, initiative: Initiative, author, text: str) -> InitiativeComment:
     if not text.strip():
-        raise ApplicationError("Write something.", {"text": ["required"]})
+        raise ApplicationError(_("Write something."), {"text": ["required"]})
     comment = InitiativeComment.objects.create(initiative=initiative, author=author, text=text.strip())
     events.initiative_commented(initiative=initiative, author=author, text=comment.text)
     return comment

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from cxloop.org.models import Team
@@ -191,8 +192,8 @@ def _locked(signal: Signal) -> Signal:
 def _move(signal: Signal, to_status: str) -> None:
     if to_status not in SIGNAL_TRANSITIONS[signal.status]:
         raise StateConflict(
-            f"A {signal.get_status_display().lower()} signal cannot be "
-            f"{SignalStatus(to_status).label.lower()}.",
+            _("A %(from)s signal cannot be %(to)s.")
+            % {"from": signal.get_status_display().lower(), "to": SignalStatus(to_status).label.lower()},
             {"status": ["invalid transition"]},
         )
     signal.status = to_status
@@ -202,7 +203,7 @@ def _move(signal: Signal, to_status: str) -> None:
 def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
     """Set a signal aside, saying why (a known seasonal effect, already being fixed...)."""
     if not reason.strip():
-        raise ApplicationError("Say why the signal is dismissed.", {"reason": ["required"]})
+        raise ApplicationError(_("Say why the signal is dismissed."), {"reason": ["required"]})
     signal = _locked(signal)
     _move(signal, SignalStatus.DISMISSED)
     signal.dismissed_reason = reason.strip()
@@ -215,10 +216,10 @@ def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
 def signal_merge(*, signal: Signal, into: Signal, actor) -> Signal:
     """Fold a duplicate into another signal; the other one carries the evidence from then on."""
     if signal.pk == into.pk:
-        raise ApplicationError("A signal cannot be merged into itself.", {"into": ["same signal"]})
+        raise ApplicationError(_("A signal cannot be merged into itself."), {"into": ["same signal"]})
     signal, into = _locked(signal), _locked(into)
     if into.status in (SignalStatus.MERGED, SignalStatus.DISMISSED):
-        raise StateConflict("Merge into a signal that is still open or promoted.", {"into": ["not open"]})
+        raise StateConflict(_("Merge into a signal that is still open or promoted."), {"into": ["not open"]})
     _move(signal, SignalStatus.MERGED)
     signal.merged_into = into
     signal.save(update_fields=["status", "merged_into", "updated_at"])

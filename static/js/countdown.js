@@ -5,6 +5,11 @@
   "use strict";
   var HOUR = 60;
   var DAY = 24 * HOUR;
+  // The words in the person's language, rendered by the server on <body> (base.html).
+  var WORDS = document.body ? document.body.dataset : {};
+  function say(key, fallback, length) {
+    return (WORDS[key] || fallback).replace("{duration}", length || "");
+  }
 
   function duration(minutes) {
     if (minutes < HOUR) return minutes + " min";
@@ -13,13 +18,15 @@
       return Math.floor(minutes / HOUR) + " h" + (rest ? " " + rest + " min" : "");
     }
     var hours = Math.floor((minutes % DAY) / HOUR);
-    return Math.floor(minutes / DAY) + " d" + (hours ? " " + hours + " h" : "");
+    return Math.floor(minutes / DAY) + " " + say("countdownDay", "d") + (hours ? " " + hours + " h" : "");
   }
 
   function words(seconds) {
     var minutes = Math.floor(Math.abs(seconds) / 60);
-    if (minutes === 0) return "due now";
-    return seconds < 0 ? "overdue by " + duration(minutes) : "due in " + duration(minutes);
+    if (minutes === 0) return say("countdownDueNow", "due now");
+    return seconds < 0
+      ? say("countdownOverdueBy", "overdue by {duration}", duration(minutes))
+      : say("countdownDueIn", "due in {duration}", duration(minutes));
   }
 
   function update() {

@@ -171,7 +171,7 @@ def test_signal_to_initiative_to_roll_out_and_impact_review(scene, smtp, no_work
     for stage in ("design", "pre_test", "develop", "customer_test"):
         page.get_by_label("Move to").select_option(stage)
         page.get_by_role("button", name="Move").click()
-        expect(page.locator("#stage")).to_have_text(Stage(stage).label)
+        expect(page.locator("#stage")).to_have_text(str(Stage(stage).label))
     # rolling out asks for confirmation, and emails nobody by itself
     page.get_by_label("Move to").select_option("rolled_out")
     page.get_by_label("I understand: rolling out cannot be undone").check()

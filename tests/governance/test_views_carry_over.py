@@ -85,7 +85,7 @@ def test_the_committee_withdraws_a_decision_from_the_page(client, people, meetin
     assert withdrawn.status_code == 302
     decision.refresh_from_db()
     assert decision.status == Decision.Status.WITHDRAWN
-    assert "Courier slots: withdrawn" in page
+    assert "Courier slots: Withdrawn" in page
     assert "Out of date" in page
 
 

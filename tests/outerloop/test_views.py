@@ -62,7 +62,7 @@ def test_dismiss_and_merge_from_the_page(client, people, signals):
     client.force_login(people["committee"])
     # when
     refused = client.post(f"/signals/{signals['a'].pk}/dismiss/", {"reason": ""})
-    merged = client.post(f"/signals/{signals['a'].pk}/merge/", {"into": signals["b"].pk})
+    merged = client.post(f"/signals/{signals['a'].pk}/merge/", {"into": signals["b"].pk, "confirm": "on"})
     # then
     signals["a"].refresh_from_db()
     assert refused.status_code == 400

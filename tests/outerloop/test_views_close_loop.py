@@ -66,7 +66,7 @@ def test_preview_then_confirm_then_send_once(client, people, initiative):
     assert "We have made a change because of what you told us" in form.content.decode()
     assert preview.status_code == 200
     shown = preview.content.decode()
-    assert "2 customers</strong> will get this email" in shown
+    assert "2 customers will get this email</strong>" in shown
     assert "1 not told: do not contact." in shown
     assert "Hello Alice" in shown
     assert WHAT in shown

@@ -131,7 +131,7 @@ def test_the_retention_page_shows_each_policy_with_its_dry_run_count(people):
     # then
     page = response.content.decode()
     assert response.status_code == 200
-    assert "would anonymise 1 comment and 0 cases&#x27; personal data now" in page
+    assert "would anonymise 1 comment and 0 cases' personal data now" in page
     assert f"/admin/feedback/retentionpolicy/add/?source={calls.pk}" in page
 
 

@@ -13,6 +13,8 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.api import EARLIEST_DAY, LATEST_DAY
 from cxloop.core.models import AuditEvent
@@ -40,8 +42,12 @@ def customer_ids_for(value: str) -> set[int]:
 def target_type_choices() -> list[tuple[str, str]]:
     models = sorted(apps.get_models(), key=lambda model: model._meta.label_lower)
     return [
-        *((label, f"{name} ({label})") for label, name in PSEUDO_TARGETS.items()),
-        *((m._meta.label_lower, f"{m._meta.verbose_name} ({m._meta.label_lower})") for m in models),
+        # Words, not codes (issue #16): "Customer (Feedback)", not "customer (feedback.customer)".
+        *((label, capfirst(str(name))) for label, name in PSEUDO_TARGETS.items()),
+        *(
+            (m._meta.label_lower, f"{capfirst(m._meta.verbose_name)} ({m._meta.app_config.verbose_name})")
+            for m in models
+        ),
     ]
 
 
@@ -65,15 +71,17 @@ def _start_of(day) -> datetime:
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    person = django_filters.CharFilter(field_name="actor_username", max_length=150, label="Person (username)")
+    person = django_filters.CharFilter(
+        field_name="actor_username", max_length=150, label=_("Person (username)")
+    )
     customer = django_filters.CharFilter(
-        method="filter_customer", max_length=200, label="Customer (id or external id)"
+        method="filter_customer", max_length=200, label=_("Customer (id or external id)")
     )
     target_type = django_filters.ChoiceFilter(
-        choices=target_type_choices(), method="filter_type", label="Object type"
+        choices=target_type_choices(), method="filter_type", label=_("Object type")
     )
-    target_id = django_filters.CharFilter(method="filter_target", max_length=64, label="Object id")
-    verb = django_filters.CharFilter(field_name="verb", max_length=64, label="What (verb)")
+    target_id = django_filters.CharFilter(method="filter_target", max_length=64, label=_("Object id"))
+    verb = django_filters.CharFilter(field_name="verb", max_length=64, label=_("What (verb)"))
 
     class Meta:
         model = AuditEvent
@@ -105,8 +113,8 @@ class AuditEventFilter(django_filters.FilterSet):
 _DAY = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 _base_filters: dict[str, django_filters.Filter] = AuditEventFilter.base_filters  # type: ignore[attr-defined]
 _base_filters["from"] = django_filters.DateFilter(
-    method="filter_from", label="From (day)", widget=_DAY, input_formats=["%Y-%m-%d"]
+    method="filter_from", label=_("From (day)"), widget=_DAY, input_formats=["%Y-%m-%d"]
 )
 _base_filters["to"] = django_filters.DateFilter(
-    method="filter_to", label="To (day, included)", widget=_DAY, input_formats=["%Y-%m-%d"]
+    method="filter_to", label=_("To (day, included)"), widget=_DAY, input_formats=["%Y-%m-%d"]
 )

@@ -10,72 +10,78 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 VERB_LABELS = {
     # Signing in
-    "auth.login": "Logged in",
-    "auth.logout": "Logged out",
-    "auth.login_failed": "Log-in failed",
-    "sso.login": "Signed in through single sign-on",
-    "sso.refused": "Single sign-on refused",
-    "sso.memberships_synced": "Roles set from single sign-on groups",
-    "mfa.enrolled": "Set up a second factor",
-    "mfa.used": "Used a second factor",
-    "mfa.recovery_code_used": "Used a recovery code",
-    "mfa.failed": "Second factor failed",
-    "mfa.removed": "Removed a second factor",
-    "mfa.reset": "Reset a person's second factors",
-    "mfa.recovery_codes_generated": "Generated recovery codes",
+    "auth.login": gettext_lazy("Logged in"),
+    "auth.logout": gettext_lazy("Logged out"),
+    "auth.login_failed": gettext_lazy("Log-in failed"),
+    "sso.login": gettext_lazy("Signed in through single sign-on"),
+    "sso.refused": gettext_lazy("Single sign-on refused"),
+    "sso.memberships_synced": gettext_lazy("Roles set from single sign-on groups"),
+    "mfa.enrolled": gettext_lazy("Set up a second factor"),
+    "mfa.used": gettext_lazy("Used a second factor"),
+    "mfa.recovery_code_used": gettext_lazy("Used a recovery code"),
+    "mfa.failed": gettext_lazy("Second factor failed"),
+    "mfa.removed": gettext_lazy("Removed a second factor"),
+    "mfa.reset": gettext_lazy("Reset a person's second factors"),
+    "mfa.recovery_codes_generated": gettext_lazy("Generated recovery codes"),
     # Who looked at what
-    "customer.viewed": "Viewed a customer",
-    "case.viewed": "Viewed a case",
-    "feedback.viewed": "Viewed a feedback item",
+    "customer.viewed": gettext_lazy("Viewed a customer"),
+    "case.viewed": gettext_lazy("Viewed a case"),
+    "feedback.viewed": gettext_lazy("Viewed a feedback item"),
     # Downloads
-    "dashboard.exported": "Exported a dashboard table",
-    "import_errors.exported": "Exported an import's error report",
-    "audit.exported": "Exported the audit log",
+    "dashboard.exported": gettext_lazy("Exported a dashboard table"),
+    "import_errors.exported": gettext_lazy("Exported an import's error report"),
+    "audit.exported": gettext_lazy("Exported the audit log"),
     # Configuration (the admin)
-    "rule.created": "Created a triage rule",
-    "rule.changed": "Changed a triage rule",
-    "rule.deleted": "Deleted a triage rule",
-    "sla.created": "Created an SLA policy",
-    "sla.changed": "Changed an SLA policy",
-    "sla.deleted": "Deleted an SLA policy",
-    "source.created": "Created a source",
-    "source.changed": "Changed a source",
-    "source.deleted": "Deleted a source",
+    "rule.created": gettext_lazy("Created a triage rule"),
+    "rule.changed": gettext_lazy("Changed a triage rule"),
+    "rule.deleted": gettext_lazy("Deleted a triage rule"),
+    "sla.created": gettext_lazy("Created an SLA policy"),
+    "sla.changed": gettext_lazy("Changed an SLA policy"),
+    "sla.deleted": gettext_lazy("Deleted an SLA policy"),
+    "source.created": gettext_lazy("Created a source"),
+    "source.changed": gettext_lazy("Changed a source"),
+    "source.deleted": gettext_lazy("Deleted a source"),
     # People, sessions and tokens
-    "membership.granted": "Granted a role",
-    "membership.revoked": "Revoked a role",
-    "person.created": "Created a person",
-    "person.deactivated": "Deactivated a person",
-    "person.reactivated": "Reactivated a person",
-    "sessions.ended": "Ended sessions",
-    "api_token.created": "Created an API token",
-    "api_token.revoked": "Revoked an API token",
-    "api_token.rotated": "Rotated an API token",
-    "api_token.expired_used": "Used an expired API token",
+    "membership.granted": gettext_lazy("Granted a role"),
+    "membership.revoked": gettext_lazy("Revoked a role"),
+    "person.created": gettext_lazy("Created a person"),
+    "person.deactivated": gettext_lazy("Deactivated a person"),
+    "person.reactivated": gettext_lazy("Reactivated a person"),
+    "sessions.ended": gettext_lazy("Ended sessions"),
+    "preference.language_changed": gettext_lazy("Changed their language"),
+    "api_token.created": gettext_lazy("Created an API token"),
+    "api_token.revoked": gettext_lazy("Revoked an API token"),
+    "api_token.rotated": gettext_lazy("Rotated an API token"),
+    "api_token.expired_used": gettext_lazy("Used an expired API token"),
+    # A person's saved views of the case queue
+    "saved_view.created": gettext_lazy("Saved a view of the case queue"),
+    "saved_view.renamed": gettext_lazy("Renamed a saved view"),
+    "saved_view.deleted": gettext_lazy("Deleted a saved view"),
     # Customers and feedback
-    "customer.updated": "Updated a customer",
-    "customer.erased": "Erased a customer",
-    "retention.applied": "Applied a retention policy",
-    "customer.do_not_contact_set": "Changed do-not-contact",
-    "feedback.categorized": "Set a feedback item's category",
+    "customer.updated": gettext_lazy("Updated a customer"),
+    "customer.erased": gettext_lazy("Erased a customer"),
+    "retention.applied": gettext_lazy("Applied a retention policy"),
+    "customer.do_not_contact_set": gettext_lazy("Changed do-not-contact"),
+    "feedback.categorized": gettext_lazy("Set a feedback item's category"),
     # The outer loop and governance
-    "signal.dismissed": "Dismissed a signal",
-    "signal.merged": "Merged a signal",
-    "signal.promoted": "Promoted a signal to an initiative",
-    "committee.seat_assigned": "Assigned a committee seat",
-    "meeting.scheduled": "Scheduled a meeting",
-    "meeting.held": "Held a meeting",
-    "meeting.proxy_named": "Named a proxy",
-    "meeting.proxy_withdrawn": "Withdrew a proxy",
-    "decision.opened": "Opened a decision",
-    "decision.vote": "Voted",
-    "decision.taken": "Took a decision",
-    "action_item.created": "Created an action item",
-    "action_item.done": "Completed an action item",
-    "system_review.recorded": "Recorded a system review",
+    "signal.dismissed": gettext_lazy("Dismissed a signal"),
+    "signal.merged": gettext_lazy("Merged a signal"),
+    "signal.promoted": gettext_lazy("Promoted a signal to an initiative"),
+    "committee.seat_assigned": gettext_lazy("Assigned a committee seat"),
+    "meeting.scheduled": gettext_lazy("Scheduled a meeting"),
+    "meeting.held": gettext_lazy("Held a meeting"),
+    "meeting.proxy_named": gettext_lazy("Named a proxy"),
+    "meeting.proxy_withdrawn": gettext_lazy("Withdrew a proxy"),
+    "decision.opened": gettext_lazy("Opened a decision"),
+    "decision.vote": gettext_lazy("Voted"),
+    "decision.taken": gettext_lazy("Took a decision"),
+    "action_item.created": gettext_lazy("Created an action item"),
+    "action_item.done": gettext_lazy("Completed an action item"),
+    "system_review.recorded": gettext_lazy("Recorded a system review"),
 }
 
 # Targets with a page of their own: the page's URL name, taking the id.
@@ -89,17 +95,21 @@ TARGET_PAGES = {
     "governance.meeting": "governance:meeting",
 }
 # Targets that are no model: a failed log-in with an unknown name, a downloaded table.
-PSEUDO_TARGETS = {"auth.login": "log-in", "dashboard": "dashboard", "audit": "audit log"}
+PSEUDO_TARGETS = {
+    "auth.login": gettext_lazy("log-in"),
+    "dashboard": gettext_lazy("dashboard"),
+    "audit": gettext_lazy("audit log"),
+}
 
 
 def verb_label(verb: str) -> str:
-    return VERB_LABELS.get(verb, verb)
+    return str(VERB_LABELS.get(verb, verb))
 
 
 def target_label(target_type: str, target_id: str) -> str:
     """ "case 12", "customer 5", "dashboard categories"; an unknown type as it is stored."""
     if target_type in PSEUDO_TARGETS:
-        name = PSEUDO_TARGETS[target_type]
+        name = str(PSEUDO_TARGETS[target_type])
     else:
         try:
             name = str(apps.get_model(target_type)._meta.verbose_name)

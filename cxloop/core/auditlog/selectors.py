@@ -32,7 +32,7 @@ def audit_event_search(*, user: Any, filters: Any) -> tuple[AuditEventFilter, Qu
     filterset = AuditEventFilter(data, queryset=audit_events_visible_to(user=user))
     if not filterset.is_valid():
         return filterset, AuditEvent.objects.none()
-    return filterset, filterset.qs.order_by("-id")
+    return filterset, filterset.qs.select_related("actor").order_by("-id")
 
 
 def audit_event_list(*, user: Any, filters: Any) -> QuerySet[AuditEvent]:

@@ -5,6 +5,7 @@ from functools import cache
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from cxloop.org.models import Team
 from feedback.models import Scale, Source
@@ -20,7 +21,7 @@ from .mapping import (
     valid_timezone,
 )
 
-NOT_MAPPED = ("", "(not imported)")
+NOT_MAPPED = ("", gettext_lazy("(not imported)"))
 
 
 @cache
@@ -35,11 +36,14 @@ def field_name(key: str) -> str:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV (UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, with a header row.",
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV (UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, with a header row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
     source = forms.ModelChoiceField(
-        queryset=Source.objects.filter(active=True), help_text="The channel this feedback came from."
+        label=gettext_lazy("Source"),
+        queryset=Source.objects.filter(active=True),
+        help_text=gettext_lazy("The channel this feedback came from."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -53,36 +57,44 @@ class UploadForm(forms.Form):
 
 class MappingForm(forms.Form):
     external_id_mode = forms.ChoiceField(
-        label="External id",
+        label=gettext_lazy("External id"),
         choices=[
-            (ID_FROM_COLUMN, "Take it from a column (below)"),
-            (ID_FROM_CONTENT, "Derive it from the row's content (for files without an id column)"),
+            (ID_FROM_COLUMN, gettext_lazy("Take it from a column (below)")),
+            (
+                ID_FROM_CONTENT,
+                gettext_lazy("Derive it from the row's content (for files without an id column)"),
+            ),
         ],
         initial=ID_FROM_COLUMN,
         widget=forms.RadioSelect,
     )
     scale = forms.ChoiceField(
-        label="Scale of every score",
-        choices=[("", "No scale (or taken from a column)"), *Scale.choices],
+        label=gettext_lazy("Scale of every score"),
+        choices=[("", gettext_lazy("No scale (or taken from a column)")), *Scale.choices],
         required=False,
     )
     timezone = forms.ChoiceField(
-        label="Time zone of times written without an offset", choices=_timezone_choices, initial="UTC"
+        label=gettext_lazy("Time zone of times written without an offset"),
+        choices=_timezone_choices,
+        initial="UTC",
     )
     date_order = forms.ChoiceField(
-        label="Dates such as 03/04/2026 are",
-        choices=[(DAY_FIRST, "day/month/year"), (MONTH_FIRST, "month/day/year (US)")],
+        label=gettext_lazy("Dates such as 03/04/2026 are"),
+        choices=[
+            (DAY_FIRST, gettext_lazy("day/month/year")),
+            (MONTH_FIRST, gettext_lazy("month/day/year (US)")),
+        ],
         initial=DAY_FIRST,
     )
     keep_other_columns = forms.BooleanField(
-        label="Keep the other columns in the feedback's metadata", required=False
+        label=gettext_lazy("Keep the other columns in the feedback's metadata"), required=False
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         to_field_name="slug",
         required=False,
-        label="Team of rows without one",
-        help_text="Rows are filed under one of your teams: a team column, or this one.",
+        label=gettext_lazy("Team of rows without one"),
+        help_text=gettext_lazy("Rows are filed under one of your teams: a team column, or this one."),
     )
 
     def __init__(self, *args, headers: list[str], teams, team_required: bool, **kwargs):
@@ -96,10 +108,13 @@ class MappingForm(forms.Form):
         else:
             cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
         choices = [NOT_MAPPED] + [
-            (str(index), header or f"Column {index + 1} (no header)") for index, header in enumerate(headers)
+            (str(index), header or gettext("Column %(n)s (no header)") % {"n": index + 1})
+            for index, header in enumerate(headers)
         ]
         for key, label in CONTRACT_KEYS:
-            self.fields[field_name(key)] = forms.ChoiceField(label=label, choices=choices, required=False)
+            self.fields[field_name(key)] = forms.ChoiceField(
+                label=gettext_lazy(label), choices=choices, required=False
+            )
 
     def column_fields(self):
         return [self[field_name(key)] for key, _ in CONTRACT_KEYS]
@@ -107,7 +122,7 @@ class MappingForm(forms.Form):
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"]
         if not valid_timezone(name):
-            raise forms.ValidationError("Unknown time zone.")
+            raise forms.ValidationError(gettext_lazy("Unknown time zone."))
         return name
 
     def clean(self) -> dict[str, Any]:
@@ -115,16 +130,20 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         mapped = {key for key, _ in CONTRACT_KEYS if data.get(field_name(key))}
         if data.get("external_id_mode") == ID_FROM_COLUMN and "external_id" not in mapped:
-            self.add_error(field_name("external_id"), "Choose the id column, or derive ids from the content.")
+            self.add_error(
+                field_name("external_id"), gettext("Choose the id column, or derive ids from the content.")
+            )
         if "score" in mapped and not data.get("scale") and "scale" not in mapped:
-            self.add_error("scale", "Scores need a scale: choose one, or map a scale column.")
+            self.add_error("scale", gettext("Scores need a scale: choose one, or map a scale column."))
         if "scale" in mapped and data.get("scale"):
-            self.add_error("scale", "Choose a scale for every row or a scale column, not both.")
+            self.add_error("scale", gettext("Choose a scale for every row or a scale column, not both."))
         if self.team_required and "team" not in mapped and not data.get("team"):
-            self.add_error("team", "Choose the team these rows are for, or map a team column.")
+            self.add_error("team", gettext("Choose the team these rows are for, or map a team column."))
         customer_keys = {key for key in mapped if key.startswith("customer.")}
         if customer_keys and not customer_keys & {"customer.external_id", "customer.email"}:
-            self.add_error(field_name("customer.external_id"), "Customers need an id or an email column.")
+            self.add_error(
+                field_name("customer.external_id"), gettext("Customers need an id or an email column.")
+            )
         return data
 
     def to_mapping(self) -> Mapping:

@@ -12,23 +12,25 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Contract keys a column can feed, in the order the mapping page shows them.
+from django.utils.translation import gettext_noop
+
+# Contract keys a column can feed, in the order the mapping page shows them (labels translated there).
 CONTRACT_KEYS = (
-    ("external_id", "External id"),
-    ("scale", "Scale (nps, csat or ces)"),
-    ("score", "Score"),
-    ("comment", "Comment"),
-    ("occurred_at", "Occurred at"),
-    ("customer.external_id", "Customer id"),
-    ("customer.name", "Customer name"),
-    ("customer.email", "Customer email"),
-    ("customer.phone", "Customer phone"),
-    ("customer.segment", "Customer segment"),
-    ("customer.annual_value", "Customer annual value"),
-    ("customer.do_not_contact", "Customer asked not to be contacted (yes or no)"),
-    ("touchpoint", "Touchpoint (slug)"),
-    ("journey_stage", "Journey stage (slug)"),
-    ("team", "Team (slug)"),
+    ("external_id", gettext_noop("External id")),
+    ("scale", gettext_noop("Scale (nps, csat or ces)")),
+    ("score", gettext_noop("Score")),
+    ("comment", gettext_noop("Comment")),
+    ("occurred_at", gettext_noop("Occurred at")),
+    ("customer.external_id", gettext_noop("Customer id")),
+    ("customer.name", gettext_noop("Customer name")),
+    ("customer.email", gettext_noop("Customer email")),
+    ("customer.phone", gettext_noop("Customer phone")),
+    ("customer.segment", gettext_noop("Customer segment")),
+    ("customer.annual_value", gettext_noop("Customer annual value")),
+    ("customer.do_not_contact", gettext_noop("Customer asked not to be contacted (yes or no)")),
+    ("touchpoint", gettext_noop("Touchpoint (slug)")),
+    ("journey_stage", gettext_noop("Journey stage (slug)")),
+    ("team", gettext_noop("Team (slug)")),
 )
 KEYS = frozenset(key for key, _ in CONTRACT_KEYS)
 SLUG_KEYS = ("touchpoint", "journey_stage", "team")

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.tasks_util import enqueue_on_commit
@@ -75,9 +76,12 @@ def _import_read_task():
 def import_job_create(*, uploaded_file, source: Source, user) -> ImportJob:
     """Store an uploaded CSV or XLSX file as a new import and have a worker read it."""
     if uploaded_file.size > max_upload_bytes():
-        raise ApplicationError(f"The file is larger than {filesizeformat(max_upload_bytes())}.")
+        raise ApplicationError(
+            gettext_lazy("The file is larger than %(max_upload_bytes)s.")
+            % {"max_upload_bytes": filesizeformat(max_upload_bytes())}
+        )
     if not source.active:
-        raise ApplicationError("This source is not active.")
+        raise ApplicationError(gettext_lazy("This source is not active."))
     try:
         file_format = sniff_format(fileobj=binary_file(uploaded_file), name=uploaded_file.name)
     except ImportFileError as exc:
@@ -150,10 +154,12 @@ def import_job_map(*, job: ImportJob, mapping: Mapping) -> ImportJob:
     """Record how columns map to contract keys; possible until the import starts."""
     job = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
     if job.status == ImportJob.Status.READING:
-        raise ApplicationError("The file is still being read; map its columns once it has been read.")
+        raise ApplicationError(
+            gettext_lazy("The file is still being read; map its columns once it has been read.")
+        )
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
         raise ApplicationError(
-            "This import has already started; upload the file again to map it differently."
+            gettext_lazy("This import has already started; upload the file again to map it differently.")
         )
     job.mapping = mapping.to_json()
     job.status = ImportJob.Status.MAPPED
@@ -166,7 +172,7 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
     """Start a mapped import: its chunks run as Celery tasks, the first one after commit."""
     job = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
     if job.status != ImportJob.Status.MAPPED:
-        raise ApplicationError("Only a mapped import can be started.")
+        raise ApplicationError(gettext_lazy("Only a mapped import can be started."))
     job.status = ImportJob.Status.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at", "updated_at"])

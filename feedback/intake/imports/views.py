@@ -5,6 +5,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -170,9 +171,9 @@ def import_resume(request, pk: int):
     """Resume a stalled or failed import from the first row it did not commit."""
     job = selectors.import_job_get(user=request.user, job_id=pk)
     if resume.import_job_resume(job_id=job.pk):
-        messages.success(request, "The import continues from where it stopped.")
+        messages.success(request, _("The import continues from where it stopped."))
     else:
-        messages.info(request, "This import is not stalled; nothing to resume.")
+        messages.info(request, _("This import is not stalled; nothing to resume."))
     return redirect("imports:detail", pk=job.pk)
 
 

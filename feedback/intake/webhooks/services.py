@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError
 from feedback.contract import MAX_BATCH
@@ -202,8 +203,11 @@ def dead_letter_retry(*, dead_letter: WebhookDeadLetter) -> Outcome:
     """
     if dead_letter.body_truncated:
         raise ApplicationError(
-            f"Only the first {MAX_BODY_BYTES:,} of {dead_letter.body_size:,} bytes were kept: "
-            "ask the sender to deliver it again."
+            gettext_lazy(
+                "Only the first %(kept)s of %(body_size)s bytes were kept: "
+                "ask the sender to deliver it again."
+            )
+            % {"kept": format(MAX_BODY_BYTES, ","), "body_size": format(dead_letter.body_size, ",")}
         )
     delivery = Delivery(
         body=bytes(dead_letter.body),

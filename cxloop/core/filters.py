@@ -47,7 +47,16 @@ class SlugFilter(django_filters.ChoiceFilter):
 
 class _StrictNullBooleanSelect(forms.NullBooleanSelect):
     """Reads true and false (and "unknown", its own "no filter"), and passes on any other value:
-    the plain select reads one it does not know as "no filter", and also takes "True", "2", "3"."""
+    the plain select reads one it does not know as "no filter", and also takes "True", "2", "3".
+    "No filter" reads "Any" to people, not Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", gettext_lazy("Any")),
+            ("true", gettext_lazy("Yes")),
+            ("false", gettext_lazy("No")),
+        ]
 
     def value_from_datadict(self, data, files, name):
         raw = data.get(name)

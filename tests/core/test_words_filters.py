@@ -126,3 +126,13 @@ def test_offences_name_codes_and_wrong_words_and_leave_words_alone():
         "'[invalid name]'",
         "'941744'",
     ]
+
+
+def test_a_yes_no_filter_offers_any_not_unknown():
+    from cxloop.core.filters import StrictBooleanFilter
+
+    # when
+    html = StrictBooleanFilter().field.widget.render("overdue", None)
+    # then
+    assert '<option value="unknown" selected>Any</option>' in html
+    assert "Unknown" not in html

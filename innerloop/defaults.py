@@ -9,6 +9,7 @@ Every row is editable by admins afterwards; `ensure_defaults` only creates what 
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from feedback.models import Scale, SourceKind, ValueTier
 from feedback.scales import CSAT_DETRACTOR_MAX, DETRACTOR_MAX
@@ -21,10 +22,12 @@ TOP_VALUE_SLA, DETRACTOR_SLA, COMPLAINT_SLA = "top-value-4h", "detractor-24h", "
 # The defaults' data tables, one row to a line.
 # fmt: off
 KINDS = [
-    (DETRACTOR_RECOVERY, "Detractor recovery", "Call back a customer who would not recommend us."),
-    (COMPLAINT, "Complaint", "A complaint received on a complaint channel."),
-    ("promoter_thanks", "Promoter thanks", "Thank a promoter, and ask what made it great."),
-    ("at_risk_customer", "At-risk customer", "A valuable customer whose feedback signals they may leave."),
+    (DETRACTOR_RECOVERY, gettext_noop("Detractor recovery"),
+     "Call back a customer who would not recommend us."),
+    (COMPLAINT, gettext_noop("Complaint"), "A complaint received on a complaint channel."),
+    ("promoter_thanks", gettext_noop("Promoter thanks"), "Thank a promoter, and ask what made it great."),
+    ("at_risk_customer", gettext_noop("At-risk customer"),
+     "A valuable customer whose feedback signals they may leave."),
 ]
 # slug, name, first contact minutes, resolution minutes, business hours only
 SLAS = [

@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Team
@@ -35,7 +36,9 @@ class CaseKind(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # The kinds cxloop ships with are in the catalogue (innerloop/defaults.py marks them), so
+        # they read in each person's language; a kind an admin named reads as it was written.
+        return gettext(self.name)
 
 
 def _weekdays() -> list[int]:

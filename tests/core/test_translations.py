@@ -209,3 +209,13 @@ def test_alerts_are_written_in_the_language_of_each_person_they_are_for(org):
 def test_a_feedback_language_is_shown_by_its_name(code, language, shown):
     with translation.override(language):
         assert language_label(code) == shown
+
+
+def test_the_kinds_of_case_cxloop_ships_read_in_the_persons_language_and_others_as_written():
+    from innerloop.models import CaseKind
+
+    # when
+    with translation.override("pt"):
+        shipped, own = str(CaseKind(name="Detractor recovery")), str(CaseKind(name="Loja: devolução"))
+    # then
+    assert (shipped, own) == ("Recuperação de detrator", "Loja: devolução")

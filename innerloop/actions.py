@@ -79,8 +79,8 @@ class CaseReopenInput(VersionedInput):
 
 # The statuses a person moves a case between by hand; resolve, reopen and close have their own actions.
 MANUAL_STATUSES = [
-    (CaseStatus.WAITING_ON_CUSTOMER, "Waiting on the customer"),
-    (CaseStatus.IN_PROGRESS, "In progress"),
+    (CaseStatus.WAITING_ON_CUSTOMER, CaseStatus.WAITING_ON_CUSTOMER.label),
+    (CaseStatus.IN_PROGRESS, CaseStatus.IN_PROGRESS.label),
 ]
 
 
@@ -259,7 +259,9 @@ QUEUE_ACTIONS: ActionTable[None] = ActionTable(
             ngettext("%(count)d case assigned.", "%(count)d cases assigned.", result[0])
             % {"count": result[0]}
         ),
-        allowed=anyone,  # within the cases the user sees, to people on their teams (the input's scope)
+        # People on a team, within the cases they see, to people on their teams (the input's scope).
+        allowed=lambda user, _: permissions.can_assign_cases(user),
+        denied=gettext_lazy("Only people on a team assign cases."),
         api=False,  # the queue page's bulk assignment; the API has no equivalent today
     ),
 )

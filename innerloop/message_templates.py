@@ -30,6 +30,7 @@ PLACEHOLDERS = {
 # A placeholder left as typed, and a gap: a short text in square brackets that starts with a letter
 # ("[customer name]", "[describe what changed]").
 UNFILLED = re.compile(r"\{[a-z_]+\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 GAP = re.compile(r"\[\s*[^\W\d_][^\[\]\n]{0,80}\]")
 SUBJECT_MAX, BODY_MAX = 200, 10_000
 
@@ -100,15 +101,19 @@ def template_fill(template: MessageTemplate, *, case: Case, actor) -> FilledTemp
         values = _values(case, actor)
         missing: list[str] = []
 
+        def put(match: re.Match) -> str:
+            key = match.group(1)
+            if key not in PLACEHOLDERS:
+                return match.group(0)
+            label = str(PLACEHOLDERS[key])
+            if not values[key] and label not in missing:
+                missing.append(label)
+            return values[key] or f"[{label}]"
+
         def fill(text: str) -> str:
-            for key, label in PLACEHOLDERS.items():
-                token = "{" + key + "}"
-                if token not in text:
-                    continue
-                if not values[key] and str(label) not in missing:
-                    missing.append(str(label))
-                text = text.replace(token, values[key] or f"[{label}]")
-            return text
+            # One pass: a value that itself looks like a placeholder ("{agent_name}" typed as a
+            # customer's name) is inserted as written, never expanded.
+            return PLACEHOLDER.sub(put, text)
 
         subject, body = fill(template.subject), fill(template.body)
     return FilledTemplate(

@@ -134,6 +134,8 @@ def close_loop_text_check(initiative: Initiative, *, subject: str, what_changed:
     subject, what_changed = subject.strip(), what_changed.strip()
     if not subject:
         raise ApplicationError(gettext("Write the email's subject."), {"subject": ["required"]})
+    if "\n" in subject or "\r" in subject:
+        raise ApplicationError(gettext("A subject is one line."), {"subject": ["line break"]})
     if len(subject) > SUBJECT_MAX:
         raise ApplicationError(
             gettext("Keep the subject under %(max)s characters.") % {"max": SUBJECT_MAX},
@@ -193,7 +195,11 @@ def close_loop_message(
     """The email to one customer, its fixed words in `language` (the organisation's by default)."""
     language = language or default_language()
     templates = MessageTemplate.objects.filter(slug=CLOSE_LOOP_TEMPLATE, active=True)
-    template = templates.filter(language=language).first() or templates.filter(language="").first()
+    template = templates.filter(language=language).first()
+    if template is None and language == default_language():
+        # An "any language" template is written in the organisation's language: another language
+        # gets the translated default rather than English words around its own text.
+        template = templates.filter(language="").first()
     with translation.override(language):
         values = {
             "customer_name": customer.name or gettext(NO_NAME),

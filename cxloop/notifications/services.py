@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -71,6 +71,12 @@ def email_send(*, email_id: int) -> bool:
         return False
     try:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
+    except BadHeaderError as error:  # a line break in a header: sending again cannot help
+        EmailMessage.objects.filter(pk=email_id).update(
+            status=EmailMessage.Status.FAILED, attempts=message.attempts + 1, error=str(error)[:1000]
+        )
+        logger.error("email %s not sent: %s", email_id, error)
+        return False
     except OSError as error:  # smtplib errors are OSErrors: the provider is unreachable or refused
         attempts = message.attempts + 1
         status = EmailMessage.Status.FAILED if attempts >= MAX_ATTEMPTS else EmailMessage.Status.PENDING

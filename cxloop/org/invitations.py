@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from cxloop.core.models import audit
 
-from .models import Department, Invitation, Membership, Preference, Team
+from .models import Department, Invitation, Membership, Preference, Role, Team
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,17 @@ def invitation_state(invitation: Invitation) -> str:
     if invitation.expires_at <= timezone.now():
         return EXPIRED
     return OPEN
+
+
+def inviter_may_still_invite(invitation: Invitation) -> bool:
+    """An invitation works only while the administrator who sent it is still an active administrator:
+    one deactivated or demoted cannot come back through a link they sent themselves beforehand."""
+    inviter = invitation.invited_by
+    return bool(
+        inviter is not None
+        and inviter.is_active
+        and Membership.objects.filter(user=inviter, role=Role.ADMIN).exists()
+    )
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -96,17 +107,16 @@ def _invitation_create(
         earlier.save(update_fields=["withdrawn_at"])
         audit(actor=invited_by, verb="invitation.withdrawn", target=earlier, expired=True)
     token, hashed, expires_at = _new_token()
-    invitation = Invitation.objects.create(
-        email=email,
-        full_name=full_name.strip(),
-        role=role,
-        team=team,
-        department=department,
-        language=language,
-        token_hash=hashed,
-        invited_by=invited_by,
-        expires_at=expires_at,
-    )
+    fields = {"full_name": full_name.strip(), "role": role, "team": team, "department": department}
+    try:
+        with transaction.atomic():  # two administrators inviting the same address at the same moment
+            invitation = Invitation.objects.create(
+                email=email, language=language, token_hash=hashed, invited_by=invited_by,
+                expires_at=expires_at, **fields,
+            )  # fmt: skip
+    except IntegrityError as error:
+        message = gettext("This address has an open invitation: resend or withdraw it.")
+        raise StateConflict(message, {"email": [message]}) from error
     audit(
         actor=invited_by,
         verb="invitation.created",
@@ -207,7 +217,7 @@ def invitation_accept(*, token: str, username: str, password: str):
     invitation = (
         Invitation.objects.select_for_update(no_key=True).filter(token_hash=token_hash(token)).first()
     )
-    if invitation is None or invitation_state(invitation) != OPEN:
+    if invitation is None or invitation_state(invitation) != OPEN or not inviter_may_still_invite(invitation):
         raise StateConflict(gettext("This invitation link no longer works."))
     if _has_account(invitation.email):
         raise StateConflict(gettext("Someone with this email address already has an account."))
@@ -221,7 +231,12 @@ def invitation_accept(*, token: str, username: str, password: str):
     except ValidationError as error:
         raise ApplicationError(" ".join(error.messages), {"password1": error.messages}) from error
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # two people choosing the same username at the same moment
+            user.save()
+    except IntegrityError as error:
+        message = gettext("This username is taken: choose another.")
+        raise ApplicationError(message, {"username": [message]}) from error
     Membership.objects.create(
         user=user, role=invitation.role, team=invitation.team, department=invitation.department
     )

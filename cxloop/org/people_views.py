@@ -190,6 +190,8 @@ def invitation_accept_view(request, token: str):
     if invitation is None or state != invitations.OPEN:
         _count_refusal(request)
         return _refused_page(request, state)
+    if not invitations.inviter_may_still_invite(invitation):
+        return _refused_page(request, invitations.WITHDRAWN)
     if invitation.language in dict(settings.LANGUAGES):
         # The page speaks the language the administrator chose for the person.
         translation.activate(invitation.language)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
@@ -235,6 +235,8 @@ def person_deactivate(*, person, actor, reason: str) -> None:
     """Deactivate a person: they cannot sign in, their sessions end and their API tokens are
     revoked, all in one transaction. Used by the person page and by single sign-on deprovisioning."""
     User = get_user_model()
+    if actor is not None:  # a person's decision; deprovisioning by single sign-on is not refused
+        _refuse_if_last_admin(losing=person.pk)
     person = User.objects.select_for_update(no_key=True).get(pk=person.pk)
     token = deactivating.set(True)
     try:
@@ -329,6 +331,27 @@ def _refuse_own_admin_loss(*, membership: Membership, actor, new_role: str | Non
     if membership.user_id == actor.pk and membership.role == Role.ADMIN and new_role != Role.ADMIN:
         raise ApplicationError(
             gettext("You cannot take away your own administrator role: ask another administrator.")
+        )
+    if membership.role == Role.ADMIN and new_role != Role.ADMIN:
+        _refuse_if_last_admin(losing=membership.user_id)
+
+
+LAST_ADMIN_LOCK = 0x6378_6C6F_6F70  # "cxloop": any constant no other advisory lock uses
+
+
+def _refuse_if_last_admin(*, losing: int) -> None:
+    """Somebody must still administer cxloop. A transaction lock (PostgreSQL advisory lock, released
+    at commit) takes two administrators removing each other at the same moment one after the other;
+    the count after it is a new statement, so it sees what the first one committed, and the second
+    is refused. An advisory lock, not row locks: no order of row locks to deadlock on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LAST_ADMIN_LOCK])
+    admins = set(
+        Membership.objects.filter(role=Role.ADMIN, user__is_active=True).values_list("user_id", flat=True)
+    )
+    if not admins - {losing}:
+        raise ApplicationError(
+            gettext("cxloop needs at least one active administrator: appoint another first.")
         )
 
 

@@ -196,7 +196,11 @@ def person_deactivate_view(request, pk: int):
         form.add_error(None, _("You cannot deactivate yourself."))
     if not form.is_valid():
         return _person_page(request, person, status=400, deactivate_form=form)
-    person_deactivate(person=person, actor=request.user, reason=form.cleaned_data["reason"])
+    try:
+        person_deactivate(person=person, actor=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return _person_page(request, person, status=400, deactivate_form=form)
     messages.success(
         request, _("%(name)s is deactivated: signed out, tokens revoked.") % {"name": _name(person)}
     )

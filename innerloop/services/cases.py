@@ -245,7 +245,7 @@ def _message_text(filled, *, subject: str | None, body: str | None) -> tuple[str
                 gettext("Fill in or remove %(gaps)s before sending.")
                 % {"gaps": ", ".join(dict.fromkeys(gaps))}
             ]
-    if "\n" in subject:
+    if "\n" in subject or "\r" in subject:
         errors.setdefault("subject", []).append(gettext("A subject is one line."))
     if errors:
         labels = {"subject": gettext("Subject"), "body": gettext("Message")}

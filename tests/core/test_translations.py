@@ -219,3 +219,12 @@ def test_the_kinds_of_case_cxloop_ships_read_in_the_persons_language_and_others_
         shipped, own = str(CaseKind(name="Detractor recovery")), str(CaseKind(name="Loja: devolução"))
     # then
     assert (shipped, own) == ("Recuperação de detrator", "Loja: devolução")
+
+
+def test_the_statuses_a_person_moves_a_case_to_are_translated():
+    from innerloop.actions import MANUAL_STATUSES
+
+    with translation.override("pt"):
+        labels = [str(label) for _, label in MANUAL_STATUSES]
+    assert "Waiting on customer" not in labels
+    assert "In progress" not in labels

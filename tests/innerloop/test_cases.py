@@ -169,3 +169,17 @@ def test_assign_only_to_someone_on_the_team(case, people):
         services.case_assign(case=case, assignee=people["agent"], actor=people["lead"]).assignee
         == people["agent"]
     )
+
+
+def test_an_email_whose_header_cannot_be_sent_is_marked_failed_not_left_sending(mailoutbox):
+    # given: a queued email with a line break in its subject (written before subjects were checked)
+    from cxloop.notifications.services import email_send
+
+    email = EmailMessage.objects.create(
+        key="bad-header", to="ada@example.test", subject="Hi\rBcc: x", body="b"
+    )
+    # when
+    sent = email_send(email_id=email.pk)
+    # then
+    email.refresh_from_db()
+    assert (sent, email.status, len(mailoutbox)) == (False, EmailMessage.Status.FAILED, 0)

@@ -330,3 +330,19 @@ def test_the_demos_lisbon_customers_get_the_portuguese_templates(db):
     case = Case.objects.filter(team__slug="contact-centre-lisbon").select_related("feedback").first()
     assert case is not None
     assert {template.language for template in templates_for_case(case)} == {"pt"}
+
+
+@pytest.mark.parametrize("subject", ["Your refund\rBcc: x@example.org", "Your refund\nBcc: x@example.org"])
+def test_a_subject_with_a_line_break_is_refused_and_nothing_is_queued(org, agent, sorry, subject):
+    with pytest.raises(ApplicationError) as refused:
+        services.case_message_customer(
+            case=_case(org), actor=agent, template=sorry, subject=subject, body="Dear Ada, it is refunded."
+        )
+    assert "subject" in refused.value.extra
+    assert EmailMessage.objects.count() == 0
+
+
+def test_a_value_that_looks_like_a_placeholder_is_inserted_as_written(org, agent, sorry):
+    case = _case(org, name="{agent_name}")
+    filled = template_fill(sorry, case=case, actor=agent)
+    assert filled.body == f"Hello {{agent_name}}, this is Grace Hopper from Team A1 about case {case.pk}."

@@ -129,3 +129,14 @@ def test_bulk_assign_within_the_team(client, people, org):
     client.force_login(people["lead"])
     client.post("/cases/assign/", {"cases": [c.pk for c in cases], "assignee": people["agent"].pk})
     assert Case.objects.filter(assignee=people["agent"]).count() == 3
+
+
+def test_bulk_assign_is_for_people_on_a_team(client, people, org):
+    # given: an open case someone works on, and an admin who is on no team
+    case = CaseFactory(team=org["team_a1"], assignee=people["agent"], status=CaseStatus.IN_PROGRESS)
+    client.force_login(people["admin"])
+    # when: the admin tries to take it off its owner
+    response = client.post("/cases/assign/", {"cases": [case.pk], "assignee": ""})
+    # then
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).assignee == people["agent"]

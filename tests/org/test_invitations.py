@@ -284,3 +284,25 @@ def test_an_invited_admin_gets_the_admin_role(admin):
     _, answer = accept(link_path(mail.outbox[0]))
     assert answer.status_code == 302
     assert scope_for(User.objects.get(username="maria")).has_role(Role.ADMIN)
+
+
+def test_a_link_stops_working_when_the_admin_who_sent_it_is_deactivated(admin, people, org):
+    # given: an admin invites an admin, then is deactivated before the link is used
+    from cxloop.org.invitations import invitation_accept
+    from cxloop.org.services import person_deactivate
+
+    invite(admin, role=Role.ADMIN, email="later@example.org")
+    path = link_path(mail.outbox[0])
+    second_admin = User.objects.create_user("other-admin", password="x")
+    Membership.objects.create(user=second_admin, role=Role.ADMIN)
+    person_deactivate(person=people["admin"], actor=second_admin, reason="Left the company")
+    # when
+    page = visitor().get(path)
+    _, answer = accept(path, username="comeback")
+    # then: refused on the page and by the service, and no account made
+    assert page.status_code == 410
+    assert answer.status_code == 410
+    token = path.strip("/").split("/")[-1]
+    with pytest.raises(Exception, match="no longer works"):
+        invitation_accept(token=token, username="comeback", password=STRONG)
+    assert not User.objects.filter(username="comeback").exists()

@@ -164,3 +164,13 @@ def test_only_the_owner_or_the_committee_tells_and_only_once_rolled_out(rolled_o
             initiative=not_yet, actor=people["manager"], subject=DEFAULT_SUBJECT, what_changed=WHAT
         )
     assert EmailMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize("subject", ["We fixed it\r\nBcc: x@example.org", "We fixed it\rX-Spam: yes"])
+def test_a_subject_with_a_line_break_is_refused(rolled_out, people, subject):
+    with pytest.raises(ApplicationError) as refused:
+        initiative_tell_customers(
+            initiative=rolled_out["initiative"], actor=people["manager"], subject=subject, what_changed=WHAT
+        )
+    assert "subject" in refused.value.extra
+    assert EmailMessage.objects.count() == 0

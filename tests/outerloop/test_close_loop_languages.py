@@ -114,3 +114,26 @@ def test_the_page_asks_for_the_portuguese_version_and_previews_both(client, init
     assert "In Portuguese: 2 customers" in shown
     assert "Olá Bruno," in shown
     assert EmailMessage.objects.count() == 0
+
+
+def test_a_template_for_any_language_is_not_used_for_a_portuguese_customer(db):
+    # given: the organisation's own wording, written for any language (so in English)
+    from innerloop.models import MessageTemplate
+    from outerloop.loop_message import CLOSE_LOOP_TEMPLATE, close_loop_message
+
+    MessageTemplate.objects.filter(slug=CLOSE_LOOP_TEMPLATE).delete()
+    MessageTemplate.objects.create(
+        slug=CLOSE_LOOP_TEMPLATE,
+        language="",
+        name="Ours",
+        subject="x",
+        body="Dear {customer_name}: {what_changed}",
+    )
+    customer = CustomerFactory(name="Bruno")
+    # when
+    english = close_loop_message(subject="S", what_changed=WHAT, customer=customer, language="en")
+    portuguese = close_loop_message(subject="S", what_changed=WHAT_PT, customer=customer, language="pt")
+    # then
+    assert english.body == f"Dear Bruno: {WHAT}"
+    assert "Dear" not in portuguese.body
+    assert WHAT_PT in portuguese.body

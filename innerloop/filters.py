@@ -36,7 +36,9 @@ _DATE = forms.DateInput(attrs={"type": "date"})
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    kind = SlugFilter(queryset=CaseKind.objects.all(), empty_label=_("Any"), label=_("Kind of case"))
+    kind = SlugFilter(
+        queryset=CaseKind.objects.all(), translate_names=True, empty_label=_("Any"), label=_("Kind of case")
+    )
     team = SlugFilter(queryset=Team.objects.all(), empty_label=_("Any"), label=_("Team"))
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("Overdue"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))

@@ -4,7 +4,7 @@ import copy
 
 import django_filters
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 
@@ -17,8 +17,11 @@ class SlugFilter(django_filters.ChoiceFilter):
     narrow it to what a user may see) before the form is built.
     """
 
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args, queryset, translate_names: bool = False, **kwargs):
         self.queryset = queryset
+        # For reference rows cxloop ships with names in its catalogue (the kinds of case): shown in
+        # the reader's language. Names an organisation typed are shown as typed.
+        self.translate_names = translate_names
         super().__init__(*args, **kwargs)
 
     def __deepcopy__(self, memo):
@@ -34,7 +37,8 @@ class SlugFilter(django_filters.ChoiceFilter):
         if not hasattr(self, "_field"):
             rows = list(self.queryset.values_list("pk", "slug", "name"))
             self._ids = {slug: pk for pk, slug, _ in rows}
-            self.extra["choices"] = [(slug, name) for _, slug, name in rows]
+            shown = gettext if self.translate_names else str
+            self.extra["choices"] = [(slug, shown(name)) for _, slug, name in rows]
         # Built (with those choices) and cached by the first read, as any filter's field is.
         return super().field
 

@@ -75,5 +75,5 @@ def _alert_title(case: Case, *, language: str) -> str:
     with translation.override(language):
         return gettext("New %(priority)s-priority case: %(kind)s") % {
             "priority": case.get_priority_display().lower(),
-            "kind": case.kind.name,
+            "kind": str(case.kind),  # a kind cxloop ships, in the person's language
         }

@@ -192,8 +192,9 @@ def test_alerts_are_written_in_the_language_of_each_person_they_are_for(org):
     alerts_for_new_cases(case_ids=[case.pk])
     # then
     titles = dict(Notification.objects.values_list("user__username", "title"))
-    assert titles["rita"] == f"Novo caso de prioridade alta: {case.kind.name}"
-    assert titles["tom"] == f"New high-priority case: {case.kind.name}"
+    assert case.kind.name == "Detractor recovery"
+    assert titles["rita"] == "Novo caso de prioridade alta: Recuperação de detrator"
+    assert titles["tom"] == "New high-priority case: Detractor recovery"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.org import names
 from cxloop.org.models import Department
 from outerloop.models import Initiative
 
@@ -125,7 +126,7 @@ class Decision(models.Model):
 
 def person_name(user) -> str:
     """How governance pages and the decision log name someone."""
-    return (user.get_full_name() or user.username) if user else "someone since removed"
+    return names.person_name(user) if user else "someone since removed"
 
 
 class MeetingProxy(models.Model):

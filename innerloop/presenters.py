@@ -30,6 +30,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
+from cxloop.org.names import person_name
 from feedback.models import Scale, ValueTier
 
 from .models import CLAIMABLE_STATUSES, Case, CaseStatus, Priority
@@ -70,11 +71,6 @@ def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
 def _when(moment) -> str:
     # Day and month names in the active language (dateformat translates D and M).
     return dateformat.format(timezone.localtime(moment), "D j M H:i")
-
-
-def person_name(user) -> str:
-    """A person as others know them: their full name, their username only when they have none."""
-    return user.get_full_name() or user.get_username()
 
 
 def queue_rows(cases: list[Case], *, user) -> list[QueueRow]:

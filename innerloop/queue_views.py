@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cxloop.core.actions import ActionForm, action_run_form
+from cxloop.org.names import person_name
 from cxloop.org.scoping import scope_for, teams_visible_to
 
 from . import permissions, queue_nav, saved_views, selectors
 from .actions import QUEUE_ACTIONS
 from .filters import QUEUE_SORTS
 from .forms import BulkAssignForm, team_people
-from .presenters import person_name, queue_rows
+from .presenters import queue_rows
 
 # The most pressing cases first, a page at a time: a queue is worked from the top, and filters narrow it.
 QUEUE_PAGE = 25

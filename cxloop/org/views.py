@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxloop.core.exceptions import ApplicationError
+from cxloop.org.names import person_name
 
 from .forms import ApiTokenForm, ConfirmForm, DeactivateForm, RoleScopeForm
 from .models import Membership, Role
@@ -123,8 +124,7 @@ def api_token_rotate_view(request, pk: int):
 # --- a person, for administrators -----------------------------------------------------------------
 
 
-def _name(person) -> str:
-    return person.get_full_name() or person.get_username()
+_name = person_name
 
 
 def _role_forms(memberships, bound: tuple[int, RoleScopeForm] | None) -> list:

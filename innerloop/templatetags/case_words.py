@@ -1,19 +1,12 @@
 """Words for codes the case page shows that have no choices of their own: a customer's segment."""
 
 from django import template
-from django.utils.translation import gettext_lazy
+
+# The segments the demo and most imports use, in the one table of code words; any other is shown
+# as its words ("key_account" -> "Key account").
+from cxloop.core.templatetags.cxloop_words import CODE_LABELS as SEGMENTS
 
 register = template.Library()
-
-# The segments the demo and most imports use; any other is shown as its words ("key_account" ->
-# "Key account").
-SEGMENTS = {
-    "consumer": gettext_lazy("Consumer"),
-    "small_business": gettext_lazy("Small business"),
-    "trade": gettext_lazy("Trade"),
-    "enterprise": gettext_lazy("Enterprise"),
-    "public_sector": gettext_lazy("Public sector"),
-}
 
 
 @register.filter

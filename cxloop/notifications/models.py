@@ -63,6 +63,14 @@ class EmailMessage(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # An HTML alternative to the plain-text body (surveys embed their score scale in it).
+    html_body = models.TextField(blank=True, default="", db_default="")
+    # Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
+    headers = models.JSONField(default=dict, blank=True, db_default=models.Value({}, models.JSONField()))
+    # Where replies go: a case's signed reply address (innerloop.replies), or blank for the default.
+    reply_to = models.CharField(max_length=254, blank=True, default="", db_default="")
+    # The Message-ID this email is sent with, so a provider's delivery and bounce events find it.
+    message_id = models.CharField(max_length=254, blank=True, default="", db_default="", db_index=True)
     # The customer it is for, when a sender says so (an id: this layer does not know customers).
     customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
@@ -84,3 +92,36 @@ class EmailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class TextMessage(models.Model):
+    """One outgoing text message (SMS), recorded before it is sent, exactly like EmailMessage:
+    pending -> sending -> sent by conditional updates, suppressed when the recipient may not be
+    contacted, never sent twice."""
+
+    Status = EmailMessage.Status
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(max_length=32)
+    body = models.TextField()
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # The provider's id for the message, for its delivery reports.
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "suppressed"]),
+                name="text_message_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.body[:40]}"

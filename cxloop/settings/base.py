@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cxloop.org",
     "cxloop.core",
     "cxloop.notifications",
+    "cxloop.outbound",
     "cxloop.identity",
     "feedback",
     "innerloop",

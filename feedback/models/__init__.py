@@ -29,6 +29,17 @@ from feedback.models.record import (
     Touchpoint,
     ValueTier,
 )
+from feedback.models.surveys import (
+    InvitationStatus,
+    InvitationTrigger,
+    SuppressionReason,
+    Survey,
+    SurveyAudience,
+    SurveyChannel,
+    SurveyInvitation,
+    SurveyPurpose,
+    SurveyText,
+)
 from feedback.models.webhooks import MAX_BODY_BYTES, DeadLetterStatus, WebhookDeadLetter
 
 __all__ = [
@@ -52,12 +63,21 @@ __all__ = [
     "ImportJob",
     "ImportRowError",
     "ImportStatus",
+    "InvitationStatus",
+    "InvitationTrigger",
     "JourneyStage",
     "RetentionPolicy",
     "RollupCounts",
     "Scale",
     "Source",
     "SourceKind",
+    "SuppressionReason",
+    "Survey",
+    "SurveyAudience",
+    "SurveyChannel",
+    "SurveyInvitation",
+    "SurveyPurpose",
+    "SurveyText",
     "Touchpoint",
     "ValueTier",
     "WebhookDeadLetter",

@@ -99,6 +99,12 @@ class Customer(models.Model):
     # A database default too: COPY (the demo, bulk loads) leaves the column out.
     do_not_contact = models.BooleanField(default=False, db_default=False, db_index=True)
     do_not_contact_since = models.DateTimeField(null=True, blank=True)
+    # The customer's IANA time zone (surveys keep quiet hours in it); blank = the site's.
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # What the email provider reported: a hard bounce stops surveys to the address; a complaint
+    # (marked as spam) is treated as do-not-contact.
+    email_bounced_at = models.DateTimeField(null=True, blank=True)
+    email_complained_at = models.DateTimeField(null=True, blank=True)
     # Set when the customer was erased (their personal data deleted or anonymised, their scores kept).
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,6 +28,7 @@ from innerloop.models.huddles import (
     Obstacle,
     TeamRise,
 )
+from innerloop.models.replies import CaseAttachment, CaseReply, RefusedAttachment, ReplyChannel
 from innerloop.models.rules import PRIORITY_RANK, CaseKind, CaseRule, Priority, SlaPolicy
 from innerloop.models.views import SavedView
 
@@ -40,9 +41,11 @@ __all__ = [
     "PRIORITY_RANK",
     "WEEKDAYS",
     "Case",
+    "CaseAttachment",
     "CaseEvent",
     "CaseKind",
     "CaseQuerySet",
+    "CaseReply",
     "CaseRule",
     "CaseStatus",
     "Commitment",
@@ -57,6 +60,8 @@ __all__ = [
     "MessageTemplate",
     "Obstacle",
     "Priority",
+    "RefusedAttachment",
+    "ReplyChannel",
     "SavedView",
     "SlaPolicy",
     "TeamRise",

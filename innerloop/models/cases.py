@@ -109,6 +109,11 @@ class Case(models.Model):
     )
     resolution_note = models.TextField(blank=True)
     recovery_score = models.SmallIntegerField(null=True, blank=True)
+    # The customer's own recovery check (feedback.surveys, purpose "recovery"): their answer to
+    # "Is this resolved for you?" and their score. When present it, not the agent's, decides rescue.
+    customer_resolved = models.BooleanField(null=True, blank=True)
+    customer_recovery_score = models.SmallIntegerField(null=True, blank=True)
+    customer_recovery_at = models.DateTimeField(null=True, blank=True)
     # Set when the case's personal data (messages, notes, contact details, resolution text) was
     # erased: the customer was erased, or the source's retention period passed. Status, dates and
     # root cause stay, so loop-closure metrics do not move.
@@ -209,6 +214,9 @@ class CaseEvent(TimelineEvent):
         RESOLVED = "resolved", _("Resolved")
         REOPENED = "reopened", _("Reopened")
         RECOVERY_CHECKED = "recovery_checked", _("Recovery checked")
+        RECOVERY_ASKED = "recovery_asked", _("Recovery check sent to the customer")
+        CUSTOMER_ANSWERED = "customer_answered", _("Customer answered the recovery check")
+        REPLY_RECEIVED = "reply_received", _("Customer replied")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -22,7 +22,9 @@ FEEDBACK_PER_SCALE = 50_000
 HISTORY_DAYS = 730
 # 200,000 cases beside 1,000,000 feedback rows, as the inner-loop and outer-loop targets are stated for.
 CASES_PER_FEEDBACK = 0.2
-SCENARIO_KEYS = ("pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed")
+SCENARIO_KEYS = (
+    "pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed", "surveys",
+)  # fmt: skip
 # Scenarios of bench/pipeline/: real processes on a database of their own, in a process of its own.
 PIPELINE_KEYS = ("drain", "latency", "senders", "mixed")
 SIGNAL_JOB = "signal detection job"

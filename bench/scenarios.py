@@ -282,6 +282,10 @@ def run_all(*, repeat: int, only: set[str], days: int) -> list[Result]:
         results += _inner_loop(client=client, repeat=repeat)
     if "signals" in only:
         results.append(signal_detection(repeat=repeat))
+    if "surveys" in only:
+        from bench.surveys import survey_invitations
+
+        results.append(survey_invitations(repeat=repeat))
     # Last, and vacuumed after: its rolled-back rows are dead tuples the other scenarios would read.
     if "ingest" in only:
         results.append(ingestion(client=_admin_client(), repeat=repeat))

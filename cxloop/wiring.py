@@ -15,8 +15,15 @@ signal, and the receiver is connected here, so the hand-offs can be read in one 
   empties the copies those apps keep (case messages, notes and alerts, huddle summaries' quotes,
   identifiers in staff text and committee records, emails to the customer), in the erasure's own
   transaction.
+- feedback.surveys.listeners.answer_listener_register("recovery") <- innerloop.recovery's
+  case_recovery_answered: the customer's own recovery check lands on its case (an unhappy answer
+  reopens it for its owner).
+- anymail.signals.inbound -> innerloop.replies.inbound.anymail_inbound_received: a customer's reply
+  through a provider's inbound webhook (/hooks/replies/<provider>/) lands on its case.
 - cxloop.core.auditlog.filters.register_customer_lookup <- feedback's customers: the audit log's
   "customer" filter finds a customer by external id.
+- cxloop.outbound.subscriptions.filter_choices_register <- feedback's sources and innerloop's case
+  priorities: a webhook endpoint's filters offer them by name.
 
 The other joins live in the project's own modules: cxloop/urls.py mounts each app's pages and API,
 cxloop/settings/base.py (CXLOOP_QUEUES) routes each task to its queue, setup_periodic_tasks
@@ -47,6 +54,17 @@ def connect() -> None:
     eraser_register("governance", governance_eraser)
     eraser_register("notifications", notifications_eraser)
 
+    from feedback.surveys.listeners import answer_listener_register
+    from innerloop.recovery import case_recovery_answered
+
+    answer_listener_register("recovery", case_recovery_answered)
+
+    from anymail.signals import inbound
+
+    from innerloop.replies.inbound import anymail_inbound_received
+
+    inbound.connect(anymail_inbound_received, dispatch_uid="innerloop.replies.inbound")
+
     from cxloop.core.auditlog.filters import register_customer_lookup
     from feedback.models import Customer
 
@@ -55,3 +73,10 @@ def connect() -> None:
             Customer.objects.filter(external_id=external_id).values_list("pk", flat=True)
         )
     )
+
+    from cxloop.outbound.subscriptions import filter_choices_register
+    from feedback.models import Source
+    from innerloop.models import Priority
+
+    filter_choices_register("sources", lambda: Source.objects.order_by("name").values_list("pk", "name"))
+    filter_choices_register("case_priorities", lambda: list(Priority.choices))

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from cxloop.core.admin_labels import NamedControlsAdmin
 
 from .intake import admin as intake_admin  # noqa: F401 (registers the sources and dead letters)
-from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Touchpoint
+from .models import Category, CategoryModel, Customer, Feedback, JourneyStage, Touchpoint, anonymous_answer_q
 from .privacy import admin as privacy_admin  # noqa: F401 (registers the retention policies)
+from .surveys import admin as surveys_admin  # noqa: F401 (registers surveys and invitations)
 
 
 @admin.register(Category)
@@ -98,6 +99,10 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ("external_id",)
     show_full_result_count = False
     readonly_fields = [f.name for f in Feedback._meta.fields]
+
+    def get_queryset(self, request):
+        # Employee surveys' answers are anonymous: never listed or opened one by one, here neither.
+        return super().get_queryset(request).exclude(anonymous_answer_q())
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from cxloop.org.models import Team
 from cxloop.org.scoping import scope_queryset
 
-from .models import Feedback
+from .models import Feedback, anonymous_answer_q
 
 if TYPE_CHECKING:
     from .filters import FeedbackFilter
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 def feedback_visible_to(*, user) -> QuerySet[Feedback]:
     """Feedback of the teams the user may see (all of it for the committee and admins)."""
     return scope_queryset(Feedback.objects.all(), user)
+
+
+def feedback_items_visible_to(*, user) -> QuerySet[Feedback]:
+    """What the user may read one item at a time: employee surveys' answers never (anonymous: shown
+    only as a group's figures, feedback.surveys.employee), though aggregates still count them."""
+    return feedback_visible_to(user=user).exclude(anonymous_answer_q())
 
 
 LIST_RELATED = (
@@ -39,7 +45,7 @@ def feedback_filterset(*, user, filters: dict | None = None):
 
     from .filters import FeedbackFilter
 
-    feedback = feedback_visible_to(user=user).select_related(*LIST_RELATED).defer("search_vector")
+    feedback = feedback_items_visible_to(user=user).select_related(*LIST_RELATED).defer("search_vector")
     filterset = FeedbackFilter(filters or {}, queryset=feedback)
     # Offer (and accept) only the teams the user may see.
     filterset.filters["team"].queryset = teams_visible_to(user=user)
@@ -87,7 +93,7 @@ def feedback_list(*, user, filters: dict | None = None) -> QuerySet[Feedback]:
 def feedback_get(*, user, feedback_id: int) -> Feedback:
     """One item, or 404 when it does not exist or belongs to a team the user may not see."""
     return get_object_or_404(
-        feedback_visible_to(user=user).select_related(
+        feedback_items_visible_to(user=user).select_related(
             *LIST_RELATED,
             "confirmed_category__parent",
             "suggested_category__parent",
@@ -116,7 +122,7 @@ def customer_history(
     Tying feedback to a customer (anyone may, by external id) must not open what the customer told
     other departments: those items are only counted, so the person calling back knows there is more.
     """
-    mine = _without(feedback_visible_to(user=user).filter(customer_id=customer_id), exclude_id)
+    mine = _without(feedback_items_visible_to(user=user).filter(customer_id=customer_id), exclude_id)
     items = list(
         mine.select_related(*LIST_RELATED, "confirmed_category")
         .defer("search_vector")
@@ -131,6 +137,6 @@ def customer_timeline(*, user, customer_id: int):
     from .models import Customer
 
     customer = get_object_or_404(Customer.objects.select_related("owning_team"), pk=customer_id)
-    if not feedback_visible_to(user=user).filter(customer=customer).exists():
+    if not feedback_items_visible_to(user=user).filter(customer=customer).exists():
         raise Http404("No such customer.")
     return customer, customer_history(user=user, customer_id=customer.pk)

@@ -114,3 +114,72 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"category-{n}")
     name = factory.Sequence(lambda n: f"Category {n}")
     parent = None
+
+
+# --- surveys: definitions and invitations (helper H1) -------------------------------------------
+
+
+class InviteSurveyFactory(factory.django.DjangoModelFactory):
+    """A customer NPS survey by email, with no quiet hours, sampling or cap unless a test sets them."""
+
+    class Meta:
+        model = "feedback.Survey"
+
+    slug = factory.Sequence(lambda n: f"survey-{n}")
+    name = factory.Sequence(lambda n: f"Survey {n}")
+    source = factory.SubFactory(SourceFactory)
+    quiet_from = "00:00"
+    quiet_until = "00:00"
+
+
+class InviteSurveyTextFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.SurveyText"
+
+    survey = factory.SubFactory(InviteSurveyFactory)
+    language = "en"
+    question = "How likely are you to recommend us to a friend?"
+    email_subject = "A question about your visit"
+
+
+class InviteInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.SurveyInvitation"
+
+    survey = factory.SubFactory(InviteSurveyFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    status = "sent"
+
+
+# --- Outbound webhooks (H7) ------------------------------------------------------------------------
+
+
+class OutboundEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outbound.Endpoint"
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "http://127.0.0.1:9/hook"
+    format = "standard"
+    event_types = factory.LazyFunction(lambda: ["case.opened"])
+    feedback_filter = factory.LazyFunction(dict)
+
+
+def outbound_endpoint_with_deliveries() -> list[str]:
+    """An endpoint with a delivered, a retrying and a given-up delivery, for the page crawls; the
+    addresses of its pages."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cxloop.outbound.models import DeliveryAttempt, OutboundDelivery, OutboundEvent
+    from cxloop.outbound.services import new_event_id
+
+    endpoint = OutboundEndpointFactory(name="Data warehouse", event_types=["case.opened", "decision.taken"])
+    for state, code in (("delivered", 200), ("pending", 500), ("gave_up", 503)):
+        payload = {"case": {"id": 1}}
+        event = OutboundEvent.objects.create(id=new_event_id(), type="case.opened", payload=payload)
+        delivery = OutboundDelivery.objects.create(
+            endpoint=endpoint, event=event, state=state, attempts=1, next_attempt_at=timezone.now()
+        )
+        DeliveryAttempt.objects.create(delivery=delivery, status_code=code, duration_ms=120)
+    return [reverse("outbound:detail", args=[endpoint.pk]), reverse("outbound:edit", args=[endpoint.pk])]

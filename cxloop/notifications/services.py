@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import BadHeaderError, send_mail
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -24,22 +24,35 @@ MAX_ATTEMPTS = 5
 
 
 def email_queue(
-    *, key: str, to: str, subject: str, body: str, customer_id: int | None = None
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    customer_id: int | None = None,
+    html_body: str = "",
+    headers: dict[str, str] | None = None,
+    reply_to: str = "",
+    message_id: str = "",
 ) -> EmailMessage | None:
     """Record an email under `key` and send it after commit; None when the key was used before.
 
     An email to someone who may not be contacted (the address, or `customer_id` when the sender
     names the customer: cxloop.notifications.suppression) is recorded as suppressed and never sent;
-    the caller sees it by the status of the message returned.
+    the caller sees it by the status of the message returned. `html_body` is sent as an HTML
+    alternative, `headers` as extra headers (List-Unsubscribe...), `message_id` as the Message-ID.
     """
     from cxloop.core.tasks_util import enqueue_on_commit
 
     from .tasks import email_send as email_send_task
 
     reason = suppression_reason(to=to, customer_id=customer_id)
-    fields = {"key": key[:200], "to": to, "subject": subject[:300], "body": body, "customer_id": customer_id}
+    fields = {
+        "key": key[:200], "to": to, "subject": subject[:300], "body": body, "customer_id": customer_id,
+        "html_body": html_body, "headers": headers or {}, "reply_to": reply_to, "message_id": message_id,
+    }  # fmt: skip
     if reason:
-        fields.update(body="", status=EmailMessage.Status.SUPPRESSED, error=reason)
+        fields.update(body="", html_body="", status=EmailMessage.Status.SUPPRESSED, error=reason)
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(**fields)
@@ -65,12 +78,13 @@ def email_send(*, email_id: int) -> bool:
     reason = suppression_reason(to=message.to, customer_id=message.customer_id)
     if reason:
         EmailMessage.objects.filter(pk=email_id).update(
-            status=EmailMessage.Status.SUPPRESSED, error=reason, body=""
+            status=EmailMessage.Status.SUPPRESSED, error=reason, body="", html_body=""
         )
         logger.info("email %s not sent: %s", email_id, reason)
         return False
+    outgoing = _email_build(message)
     try:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
+        outgoing.send()
     except BadHeaderError as error:  # a line break in a header: sending again cannot help
         EmailMessage.objects.filter(pk=email_id).update(
             status=EmailMessage.Status.FAILED, attempts=message.attempts + 1, error=str(error)[:1000]
@@ -86,9 +100,40 @@ def email_send(*, email_id: int) -> bool:
         logger.warning("email %s not sent (attempt %s): %s", email_id, attempts, error)
         return False
     EmailMessage.objects.filter(pk=email_id).update(
-        status=EmailMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, error=""
+        status=EmailMessage.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+        error="",
+        message_id=_provider_message_id(outgoing) or message.message_id,
     )
     return True
+
+
+def _email_build(message: EmailMessage) -> EmailMultiAlternatives:
+    """The email as sent: the text, its HTML alternative, the stored headers, Reply-To, Message-ID."""
+    headers = {str(name): str(value) for name, value in (message.headers or {}).items()}
+    if message.message_id:
+        headers["Message-ID"] = message.message_id
+    outgoing = EmailMultiAlternatives(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.to],
+        headers=headers,
+        reply_to=[message.reply_to] if message.reply_to else None,
+    )
+    if message.html_body:
+        outgoing.attach_alternative(message.html_body, "text/html")
+    return outgoing
+
+
+def _provider_message_id(outgoing: EmailMultiAlternatives) -> str:
+    """The id a provider's API gave the message (django-anymail backends), which its delivery and
+    bounce events then carry instead of our Message-ID; blank over SMTP, where ours travels."""
+    status = getattr(outgoing, "anymail_status", None)
+    provider_id = getattr(status, "message_id", None)
+    # One recipient, one id (a set when recipients got different ones; ours have one recipient).
+    return str(provider_id)[:254] if isinstance(provider_id, str | int) else ""
 
 
 # A message still "sending" after this long was interrupted (a send takes seconds): it may or may

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # allauth's security-key pages use its filters.
     "django.contrib.humanize",
+    # Email providers (SMTP or any ESP) and their delivery and inbound webhooks.
+    "anymail",
     "cxloop.org",
     "cxloop.core",
     "cxloop.notifications",
@@ -160,68 +162,8 @@ CXLOOP_LOGIN_FAILURES_PER_USERNAME = env.int("CXLOOP_LOGIN_FAILURES_PER_USERNAME
 CXLOOP_LOGIN_FAILURE_WINDOW_SECONDS = env.int("CXLOOP_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 CXLOOP_LOGIN_COOLDOWN_SECONDS = env.int("CXLOOP_LOGIN_COOLDOWN_SECONDS", default=15 * 60)
 
-# --- Sign-in with django-allauth (cxloop/identity; README "Single sign-on and second factor") ---
-# People sign in with their username, or through the organisation's OpenID provider. Nobody signs
-# themselves up: accounts are made by admins, or just in time at a single sign-on whose groups map to
-# a role (cxloop.identity.GroupMapping).
-ACCOUNT_LOGIN_METHODS = {"username"}
-# (signup is closed; allauth derives the login form's password field from these)
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
-# A single sign-on never joins an existing account by its email; it gets an account of its own.
-ACCOUNT_UNIQUE_EMAIL = False
-ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_ADAPTER = "cxloop.identity.adapters.AccountAdapter"
-ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# django-axes and cxloop's own throttle limit failed passwords; allauth's limits on the same would only
-# answer first and differently (AccountAdapter.pre_authenticate skips them). allauth's `login_failed`
-# rate is also its only limit on guessing the second factor's code (per person): that one stays on, and
-# cxloop.org.throttle counts those failures too, towards its lock of the username and address.
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": env("CXLOOP_MFA_CODE_RATE_LIMIT", default="5/300s/key")}
-ACCOUNT_FORMS = {"login": "cxloop.identity.forms.LoginForm"}
-# Password sign-in can be switched off where everyone uses single sign-on.
-CXLOOP_PASSWORD_LOGIN = env.bool("CXLOOP_PASSWORD_LOGIN", default=True)
-
-# Single sign-on: shown on the login page only when the provider is configured.
-CXLOOP_OIDC_SERVER_URL = env("CXLOOP_OIDC_SERVER_URL", default="").rstrip("/")
-CXLOOP_OIDC_CLIENT_ID = env("CXLOOP_OIDC_CLIENT_ID", default="")
-CXLOOP_OIDC_CLIENT_SECRET = env("CXLOOP_OIDC_CLIENT_SECRET", default="")
-CXLOOP_OIDC_NAME = env("CXLOOP_OIDC_NAME", default="single sign-on")
-# offline_access: the provider issues a refresh token, which the periodic re-check needs to ask about
-# the person (without one, they are counted as unverifiable there).
-CXLOOP_OIDC_SCOPES = env.list(
-    "CXLOOP_OIDC_SCOPES", default=["openid", "profile", "email", "groups", "offline_access"]
-)
-CXLOOP_OIDC_GROUPS_CLAIM = env("CXLOOP_OIDC_GROUPS_CLAIM", default="groups")
-# The id in the redirect URI registered at the provider: <base URL>/accounts/oidc/sso/login/callback/
-CXLOOP_OIDC_PROVIDER_ID = "sso"
-SOCIALACCOUNT_ADAPTER = "cxloop.identity.adapters.SocialAccountAdapter"
-SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
-# The refresh token is kept so the periodic re-check can ask the provider whether the person still
-# exists there (cxloop.identity.services.recheck).
-SOCIALACCOUNT_STORE_TOKENS = True
-# The provider itself is built from the CXLOOP_OIDC_* settings (cxloop.identity.adapters.sso_app).
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
-
-# Second factor: TOTP, WebAuthn security keys and passkeys, recovery codes. Required for the roles
-# listed (superusers count as admins); a person holding one reaches nothing but enrolment until they
-# have a TOTP or WebAuthn factor. A single sign-on is trusted to have checked the provider's own
-# second factor unless CXLOOP_MFA_FOR_SSO is on.
-CXLOOP_MFA_REQUIRED_ROLES = env.list("CXLOOP_MFA_REQUIRED_ROLES", default=["admin", "committee"])
-CXLOOP_MFA_FOR_SSO = env.bool("CXLOOP_MFA_FOR_SSO", default=False)
-MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-# A passkey is a second factor here, not a way round the password (and its lockout).
-MFA_PASSKEY_LOGIN_ENABLED = False
-MFA_TOTP_ISSUER = env("CXLOOP_MFA_ISSUER", default="cxloop")
-# One period either side, for phones whose clock is a little off.
-MFA_TOTP_TOLERANCE = 1
-MFA_ADAPTER = "cxloop.identity.adapters.MfaAdapter"
-# The code and security-key steps of sign-in refuse a username or address the throttle has locked.
-MFA_FORMS = {
-    "authenticate": "cxloop.identity.forms.AuthenticateForm",
-    "authenticate_webauthn": "cxloop.identity.forms.AuthenticateWebAuthnForm",
-}
+# Sign-in with django-allauth: single sign-on and a second factor.
+from .signin import *  # noqa: E402, F403
 
 LANGUAGE_CODE = "en"
 # The interface speaks English and European Portuguese (the Lisbon contact centre); each person picks
@@ -254,6 +196,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cxloop <cxloop@localhost>")
 # Where links in emails point.
 CXLOOP_BASE_URL = env("CXLOOP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Any django-anymail provider instead of SMTP: EMAIL_BACKEND="anymail.backends.postmark.EmailBackend"
+# and its settings as ANYMAIL_* variables; the tracking webhooks (/hooks/email/<provider>/tracking/)
+# refuse every call until ANYMAIL_WEBHOOK_SECRET ("user:password", basic auth) is set.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value for name, value in env.ENVIRON.items() if name.startswith("ANYMAIL_")
+}
+# Surveys, replies, text messages and outbound webhooks.
+from .channels import *  # noqa: E402, F403
 
 # --- Security headers (all environments; production adds HTTPS-only ones) ---
 SESSION_COOKIE_HTTPONLY = True
@@ -347,13 +298,15 @@ _ROUTED_TO = {
     "processing": ("feedback.process", "feedback.process_many"),
     "bulk": ("feedback.process_bulk", "feedback.import_read", "feedback.import_run"),
     "alerts": ("notifications.email_send", "notifications.alert_summaries_send",
-               "innerloop.escalate_overdue"),
+               "innerloop.escalate_overdue", "surveys.invitation_send", "notifications.text_send"),
     # Everything else beat starts: sweeps, nightly jobs, huddle summaries, digests.
     "periodic": ("*",),
 }  # fmt: skip
 CELERY_TASK_ROUTES = {
     name: {"queue": CXLOOP_QUEUES[queue]} for queue, names in _ROUTED_TO.items() for name in names
 }
+# Task modules that autodiscovery (each app's tasks.py) does not find: every worker imports them.
+CELERY_IMPORTS = ("feedback.surveys.tasks", "cxloop.notifications.sms_tasks")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -10,6 +10,9 @@ SECRET_KEY = env("SECRET_KEY")
 # secrets (cxloop/identity/sealing.py) made with them keep working.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Outbound webhooks never go to loopback, private or link-local addresses here unless an operator
+# says so explicitly (a receiver on the same private network).
+CXLOOP_OUTBOUND_ALLOW_PRIVATE = env.bool("CXLOOP_OUTBOUND_ALLOW_PRIVATE", default=False)
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
 STORAGES = {

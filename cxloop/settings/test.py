@@ -32,3 +32,7 @@ CELERY_TASK_ROUTES = {}
 # The suite signs its admins and committee members in with force_login, by the hundred; the
 # second-factor tests (tests/identity, tests/e2e/test_mfa.py) switch the requirement on themselves.
 CXLOOP_MFA_REQUIRED_ROLES = []
+# Outbound webhooks: the tests' receivers listen on 127.0.0.1, which production refuses; and every
+# emit reads the endpoints afresh (each test makes its own, in a transaction rolled back after it).
+CXLOOP_OUTBOUND_ALLOW_PRIVATE = True
+CXLOOP_OUTBOUND_SUBSCRIBERS_CACHE_SECONDS = 0

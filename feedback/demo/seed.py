@@ -18,6 +18,7 @@ from . import generator as feedback_data
 from .pgcopy import copy_rows
 from .reference import JOURNEY_STAGES, SOURCES, TOUCHPOINTS, reference_create
 from .scenario import HISTORY_DAYS, Story
+from .surveys import survey_demo_create
 
 # Who calls customers back sees their contact details and what they wrote (cxloop.core.pii); managers
 # and the committee work from masked copies.
@@ -59,6 +60,7 @@ def feedback_demo_create(
     """
     _customer_contact_grant(team_ids=organisation.team_ids)
     reference = reference_create(team_ids=organisation.team_ids)
+    survey_demo_create()
     loaded = _customers_load(seed=seed, count=customers, team_ids=organisation.team_ids, end=end)
     generator = feedback_data.FeedbackGenerator(
         rng=demo_rng(seed=seed, part="feedback"),

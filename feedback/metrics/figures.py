@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from cxloop.core import stats
 from feedback import scales
+from feedback.models import employee_sources
 
 from .counts import Counts
 
@@ -125,9 +126,10 @@ METRICS = {
 
 
 def nps_counts_of(feedback: QuerySet) -> Counts:
-    """The NPS counts of any feedback queryset (a huddle's period, an impact review's window), in one
-    query: for windows the rollup's UTC days cannot express."""
-    counts = feedback.aggregate(**scales.nps_counts())
+    """The customers' NPS counts of any feedback queryset (a huddle's period, an impact review's
+    window), in one query: for windows the rollup's UTC days cannot express. Employees' scores
+    (eNPS) are not customers' and are left out, as in every customer metric."""
+    counts = feedback.exclude(source__in=employee_sources()).aggregate(**scales.nps_counts())
     return Counts(counts["n"], counts["promoters"], counts["passives"], counts["detractors"])
 
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Value
 
 from cxloop.org.models import Department, Team
 from cxloop.org.scoping import scope_queryset
-from feedback.models import JourneyStage, Source, Touchpoint
+from feedback.models import JourneyStage, Source, Touchpoint, employee_sources
 from feedback.models.metrics import FeedbackDailyRollup, FeedbackPeriodRollup, FeedbackRollupPending
 from feedback.selectors import feedback_visible_to
 
@@ -51,7 +51,8 @@ def _rollup_rows(
         rows = model.objects.filter(scale=scale, day__gte=date_from, day__lt=date_to)
     else:
         rows = model.objects.filter(grain=grain, scale=scale, start__gte=date_from, start__lt=date_to)
-    rows = scope_queryset(rows, user)
+    # Customer metrics: the employee channel's scores (an employee survey's eNPS) are not customers'.
+    rows = scope_queryset(rows, user).exclude(source__in=employee_sources())
     narrowing = {
         name: getattr(filters, name)
         for name in ("source", "touchpoint", "journey_stage", "team", "segment")
@@ -65,7 +66,9 @@ def _rollup_rows(
 
 
 def _feedback_rows(*, user, scale: str, date_from: date, date_to: date, filters: Filters) -> QuerySet:
-    rows = feedback_visible_to(user=user).filter(
+    # Customer metrics, as on the rollup path: employees' scores (eNPS) are not customers'.
+    customers = feedback_visible_to(user=user).exclude(source__in=employee_sources())
+    rows = customers.filter(
         scale=scale,
         score__isnull=False,
         occurred_at__gte=utc_start(date_from),

@@ -28,6 +28,10 @@ from feedback.models.record import (
     SourceKind,
     Touchpoint,
     ValueTier,
+    anonymous_answer_q,
+    employee_sources,
+    is_anonymous_answer,
+    without_anonymous_rows,
 )
 from feedback.models.surveys import (
     InvitationStatus,
@@ -82,4 +86,8 @@ __all__ = [
     "ValueTier",
     "WebhookDeadLetter",
     "WebhookDelivery",
+    "anonymous_answer_q",
+    "employee_sources",
+    "is_anonymous_answer",
+    "without_anonymous_rows",
 ]

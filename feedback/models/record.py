@@ -202,7 +202,46 @@ def mention_q(category_ids) -> Q:
     )
 
 
+# An employee survey's answer names its survey here, and nothing leading to a person (surveys.answers);
+# an obstacle raised on the staff form names no survey.
+SURVEY_KEY = "survey"
+
+
+def employee_sources() -> models.QuerySet:
+    """The employee channel's sources, as a subquery of ids: what staff say, never a customer's score,
+    so customer metrics (NPS, CSAT, CES) exclude them."""
+    return Source.objects.filter(kind=SourceKind.EMPLOYEE).values("pk")
+
+
+def anonymous_answer_q() -> Q:
+    """An answer to an employee survey: the one definition. Anonymous by design: no page, API,
+    export, summary or event shows one on its own (groups of answers only: feedback.surveys.employee),
+    while its themes count towards signals like anyone's."""
+    return Q(source__in=employee_sources(), metadata__has_key=SURVEY_KEY)
+
+
+def is_anonymous_answer(*, source_kind: str, metadata: dict | None) -> bool:
+    """anonymous_answer_q for one item in memory."""
+    return source_kind == SourceKind.EMPLOYEE and SURVEY_KEY in (metadata or {})
+
+
+def without_anonymous_rows(rows: list[dict], inserted: list[tuple]) -> list[tuple]:
+    """`inserted` ((id, source id, external id) of rows just stored, from `rows`, their column
+    values) less the anonymous answers: what may be announced one item at a time."""
+    naming = [row for row in rows if SURVEY_KEY in (row.get("metadata") or {})]
+    if not naming:
+        return inserted
+    ids = {row["source_id"] for row in naming}
+    employee = set(Source.objects.filter(pk__in=ids, kind=SourceKind.EMPLOYEE).values_list("pk", flat=True))
+    hidden = {(row["source_id"], row["external_id"]) for row in naming if row["source_id"] in employee}
+    return [item for item in inserted if (item[1], item[2]) not in hidden]
+
+
 class FeedbackQuerySet(models.QuerySet):
+    def without_anonymous_answers(self):
+        """What may be read one item at a time: everything but employee survey answers."""
+        return self.exclude(anonymous_answer_q())
+
     def nps(self):
         return self.filter(scales.nps_q())
 

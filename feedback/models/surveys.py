@@ -96,6 +96,20 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def source_refusal(self) -> str | None:
+        """Why this survey may not be sent with its source, or None. Employees' answers are kept
+        anonymous because they arrive as an employee source (feedback.models.anonymous_answer_q): on
+        any other source they would show one by one, with their team, like customers' feedback."""
+        if self.audience == SurveyAudience.EMPLOYEES and self.source.kind != "employee":
+            return str(_("An employee survey's answers must arrive through a source of the kind Employee."))
+        return None
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.source_id and (why := self.source_refusal()):
+            raise ValidationError({"source": why})
+
 
 class SurveyText(models.Model):
     """What a survey says in one language: the score question, the comment question, follow-ups

@@ -19,8 +19,9 @@ from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from cxloop.core.bulk import insert_absent
+from cxloop.outbound.services import feedback_received_emit
 from feedback.contract import MAX_BATCH, ContractValidator, external_id_of
-from feedback.models import Feedback
+from feedback.models import Feedback, without_anonymous_rows
 from feedback.permissions import Writer
 
 from .customers import customer_key, customer_warnings, customers_resolve
@@ -144,6 +145,7 @@ def _insert_all_absent(*, rows: list[dict]) -> dict[tuple[int, str], int]:
         conflict=("source_id", "external_id"),
         returning=("id", "source_id", "external_id"),
     )
+    feedback_received_emit(rows=rows, inserted=without_anonymous_rows(rows, inserted))  # never one by one
     return {(source_id, external_id): pk for pk, source_id, external_id in inserted}
 
 

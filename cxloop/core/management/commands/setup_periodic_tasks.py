@@ -21,6 +21,15 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     "Resume stalled file imports": ("feedback.import_sweep_stalled", {}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)
     "Send emails whose task was lost": ("notifications.email_sweep", {}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*)
+    "Send text messages whose task was lost": ("notifications.text_sweep", {}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*): invitations whose quiet hours ended, or whose task was lost.
+    "Send survey invitations that are due": ("surveys.send_due", {}),
+    # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*)
+    "Send survey reminders": ("surveys.reminders_send_due", {"minute": "*/15"}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*): webhook deliveries whose retry is due, or whose
+    # task was lost (Redis down when the event was recorded).
+    "Send outbound webhooks that are due": ("outbound.deliver_due", {}),
     # Every 2 seconds: an overdue case's escalation goes out within seconds (an indexed scan of the
     # running clocks; a run finds nothing to do almost always).
     "Escalate overdue cases": ("innerloop.escalate_overdue", {"seconds": 2}),
@@ -32,6 +41,9 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     "Daily notification digests": ("notifications.digests_send", {"minute": "0", "hour": "7"}),
     # "At every 15th minute" (crontab.guru/#*/15_*_*_*_*)
     "Schedule huddles and prepare their summaries": ("innerloop.huddles_plan", {"minute": "*/15"}),
+    # "Every minute" (crontab.guru/#*_*_*_*_*): a resolved case whose recovery check was not asked
+    # (the broker was down at the resolve) is asked within minutes.
+    "Ask recovery checks that were lost": ("innerloop.recovery_asks_sweep", {}),
     # "At 01:30 every day" (crontab.guru/#30_1_*_*_*)
     "Detect recurring root causes (signals)": ("outerloop.signals_detect", {"minute": "30", "hour": "1"}),
     # "At minute 50" (crontab.guru/#50_*_*_*_*): the nightly run, when it was missed.

@@ -157,6 +157,12 @@ class LoopClosureRowOutput(serializers.Serializer):
     pct_contacted_within_sla = serializers.FloatField(allow_null=True)
     pct_resolved_within_sla = serializers.FloatField(allow_null=True)
     recovery_checks = serializers.IntegerField()
+    recovery_customer_answers = serializers.IntegerField(
+        help_text="Recovery checks the customers answered themselves (these decide over an agent's score)."
+    )
+    recovery_agent_recorded = serializers.IntegerField(
+        help_text="Recovery checks known only from the score an agent recorded."
+    )
     recovery_rate = serializers.FloatField(allow_null=True)
 
 

@@ -61,6 +61,30 @@ def escalated_data(*, level: int, clock: str) -> Data:
     return {"level": level, "clock": clock}
 
 
+def reply_received_data(
+    *, reply: int, from_on_file: bool, kept: int, refused: int, replied_to_case: int | None = None
+) -> Data:
+    """A customer's reply (innerloop.replies): the CaseReply id, whether it came from the address on
+    file, how many attachments were kept and refused, and, on a case opened for a reply to a closed
+    one, that case's id. No text: the reply's words live on the CaseReply, erased with the case."""
+    data: Data = {"reply": reply, "from_on_file": from_on_file, "attachments": kept, "refused": refused}
+    if replied_to_case is not None:
+        data["replied_to_case"] = replied_to_case
+    return data
+
+
+def case_event_reply_received(*, case: Case, data: Data) -> CaseEvent:
+    """The customer replied (no person did it): reply_received_data(...), or, on the closed case a
+    reply was moved from, {"reply": id, "moved_to_case": id}."""
+    return _write(case=case, kind=Kind.REPLY_RECEIVED, actor=None, data=data)
+
+
+def case_event_opened_for_reply(*, case: Case, team: str, priority: str, replied_to_case: int) -> CaseEvent:
+    """A case opened because the customer replied to a case that was no longer open."""
+    data = opened_data(rule=None, team=team, priority=priority) | {"replied_to_case": replied_to_case}
+    return _write(case=case, kind=Kind.OPENED, actor=None, data=data)
+
+
 # --- Writers --------------------------------------------------------------------------------------
 
 
@@ -120,3 +144,37 @@ def case_event_reopened(*, case: Case, actor: Any, reason: str) -> CaseEvent:
 
 def case_event_recovery_checked(*, case: Case, actor: Any, score: int) -> CaseEvent:
     return _write(case=case, kind=Kind.RECOVERY_CHECKED, actor=actor, data={"score": score})
+
+
+def recovery_asked_data(
+    *, transaction_id: str, status: str, invitation: int | None, reason: str = ""
+) -> Data:
+    """The customer's own recovery check (innerloop.recovery): the invitation's outcome under the
+    contact rules ("scheduled", "suppressed", "duplicate", "error") and, when not asked, why (a
+    feedback.models.SuppressionReason value, or "error")."""
+    data: Data = {"transaction_id": transaction_id, "status": status, "invitation": invitation}
+    if reason:
+        data["reason"] = reason
+    return data
+
+
+def customer_answered_data(
+    *, invitation: int, resolved: bool | None, score: int | None, reopened: bool
+) -> Data:
+    return {"invitation": invitation, "resolved": resolved, "score": score, "reopened": reopened}
+
+
+def case_event_recovery_asked(
+    *, case: Case, transaction_id: str, status: str, invitation: int | None, reason: str = ""
+) -> CaseEvent:
+    data = recovery_asked_data(
+        transaction_id=transaction_id, status=status, invitation=invitation, reason=reason
+    )
+    return _write(case=case, kind=Kind.RECOVERY_ASKED, actor=None, data=data)
+
+
+def case_event_customer_answered(
+    *, case: Case, invitation: int, resolved: bool | None, score: int | None, reopened: bool
+) -> CaseEvent:
+    data = customer_answered_data(invitation=invitation, resolved=resolved, score=score, reopened=reopened)
+    return _write(case=case, kind=Kind.CUSTOMER_ANSWERED, actor=None, data=data)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from cxloop.core.exceptions import ApplicationError
+
 from .models import Case, MessageTemplate
 
 # The placeholders a template may use, and what each one's gap says when the case has no value.
@@ -143,3 +145,30 @@ def missing_note(filled: FilledTemplate) -> str:
 def unknown_placeholders(text: str) -> list[str]:
     """Placeholders a template's text uses that no case can fill (a typo: "{customer}")."""
     return [token for token in UNFILLED.findall(text) if token[1:-1] not in PLACEHOLDERS]
+
+
+def message_text(filled, *, subject: str | None, body: str | None) -> tuple[str, str]:
+    """The subject and body to send: the person's (read and edited on the case page) or, when they
+    give none (the API may leave them out), the filled template's. Either must be complete: no gap
+    left in brackets, no placeholder, never empty."""
+    subject = subject.strip() if subject and subject.strip() else filled.subject.strip()
+    body = body.replace("\r\n", "\n").strip() if body and body.strip() else filled.body.strip()
+    errors: dict[str, list[str]] = {}
+    for name, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
+        gaps = text_gaps(text)
+        if not text:
+            errors[name] = [gettext("Write it: a message is never sent empty.")]
+        elif len(text) > limit:
+            errors[name] = [gettext("At most %(limit)s characters.") % {"limit": f"{limit:,}"}]
+        elif gaps:
+            errors[name] = [
+                gettext("Fill in or remove %(gaps)s before sending.")
+                % {"gaps": ", ".join(dict.fromkeys(gaps))}
+            ]
+    if "\n" in subject or "\r" in subject:
+        errors.setdefault("subject", []).append(gettext("A subject is one line."))
+    if errors:
+        labels = {"subject": gettext("Subject"), "body": gettext("Message")}
+        said = " ".join(f"{labels[name]}: {' '.join(texts)}" for name, texts in errors.items())
+        raise ApplicationError(gettext("Not sent. %(reasons)s") % {"reasons": said}, errors)
+    return subject, body

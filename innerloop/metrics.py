@@ -5,7 +5,8 @@
 - % contacted within SLA and % resolved within SLA, of the cases whose deadline has passed or
   that met it (a case still inside its window is neither);
 - recovery rate: of the recovery checks made, the share where the customer came back as a
-  passive or promoter (innerloop.models.cases.RECOVERED).
+  passive or promoter (innerloop.models.cases.RECOVERED): the customer's own answer where they gave
+  one, else the score the agent recorded; both counts are reported, so the rate says whose it is.
 """
 
 from datetime import date, datetime, time
@@ -14,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from .models.cases import RECOVERED
+from .models.cases import AGENT_RECORDED, CUSTOMER_ANSWERED, RECOVERED, RECOVERY_CHECKED
 from .selectors import cases_visible_to
 
 GROUPS = {"team": "team__slug", "week": "week", "month": "month", "kind": "kind__slug"}
@@ -72,7 +73,9 @@ def _aggregates(now) -> dict:
         ),
         "resolution_measured": Count("id", filter=resolution_due),
         "resolved_in_sla": Count("id", filter=resolution_due & Q(resolved_at__lte=F("resolution_due_at"))),
-        "recovery_checks": Count("id", filter=Q(recovery_score__isnull=False)),
+        "recovery_checks": Count("id", filter=RECOVERY_CHECKED),
+        "recovery_customer_answers": Count("id", filter=CUSTOMER_ANSWERED),
+        "recovery_agent_recorded": Count("id", filter=AGENT_RECORDED),
         "recovered": Count("id", filter=RECOVERED),
     }
 
@@ -117,6 +120,8 @@ def loop_closure(
                 "pct_contacted_within_sla": _pct(row["contacted_in_sla"], row["contact_measured"]),
                 "pct_resolved_within_sla": _pct(row["resolved_in_sla"], row["resolution_measured"]),
                 "recovery_checks": row["recovery_checks"],
+                "recovery_customer_answers": row["recovery_customer_answers"],
+                "recovery_agent_recorded": row["recovery_agent_recorded"],
                 "recovery_rate": _pct(row["recovered"], row["recovery_checks"]),
             }
         )

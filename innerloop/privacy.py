@@ -20,6 +20,7 @@ from cxloop.notifications.privacy import (
 from feedback.models import Feedback
 from innerloop.models import Case, CaseEvent, Commitment, ContactAttempt, Huddle, HuddleEvent, Obstacle
 from innerloop.privacy_text import identifiers_mask
+from innerloop.replies.privacy import replies_personal_data_erase
 
 # Free text in timeline entries, by key (innerloop.events): what a person typed or sent.
 EVENT_TEXT_KEYS = ("subject", "body", "to", "text", "note", "promised", "next_step", "reason")
@@ -68,6 +69,7 @@ def cases_personal_data_erase(*, case_ids: list[int], now) -> dict[str, int]:
         "innerloop.case_emails": emails_keyed_erase(key_prefixes=prefixes),
         "innerloop.case_alerts": notifications_quote_erase(key_prefixes=prefixes),
     }
+    counts.update(replies_personal_data_erase(case_ids=case_ids, now=now))
     Case.objects.filter(pk__in=case_ids).exclude(resolution_note="").update(resolution_note=ERASED_NOTE)
     counts["innerloop.cases"] = Case.objects.filter(pk__in=case_ids).update(personal_data_erased_at=now)
     return counts

@@ -35,3 +35,21 @@ def escalate_overdue() -> int:
     from innerloop.services.escalation import cases_escalate_overdue
 
     return cases_escalate_overdue()
+
+
+@shared_task(name="innerloop.case_recovery_ask")
+def case_recovery_ask(case_id: int) -> bool:
+    """Ask the customer of a just-resolved case for their own recovery check (innerloop.recovery)."""
+    from innerloop.models import Case
+    from innerloop.recovery import case_recovery_ask as ask
+
+    case = Case.objects.filter(pk=case_id).first()
+    return case is not None and ask(case=case) is not None
+
+
+@shared_task(name="innerloop.recovery_asks_sweep")
+def recovery_asks_sweep() -> int:
+    """Ask the resolved cases whose ask was lost; returns how many."""
+    from innerloop.recovery import recovery_asks_sweep as sweep
+
+    return sweep()

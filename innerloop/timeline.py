@@ -15,18 +15,24 @@ from django.utils.translation import gettext, gettext_lazy
 
 from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Team
-from feedback.models import Category
+from feedback.models import Category, SuppressionReason
 
 from .models import Case, CaseEvent, CaseStatus, ContactAttempt
+from .recovery import CUSTOMER_UNHAPPY_REASON, recovery_answer_words
+from .replies.presenters import reply_entries_fill
 
 Kind = CaseEvent.Kind
 STATUSES = dict(CaseStatus.choices)
 CHANNELS = dict(ContactAttempt.Channel.choices)
 OUTCOMES = dict(ContactAttempt.Outcome.choices)
+SUPPRESSION_REASONS = dict(SuppressionReason.choices)
 # The notes services write on a status change they make themselves, and the escalation clocks.
 NOTES = {
     "claimed": gettext_lazy("claimed from the queue"),
     "contact logged": gettext_lazy("a contact was logged"),
+    # innerloop.replies.services: REPLY_NOTE and REPLY_REOPEN_REASON.
+    "customer replied": gettext_lazy("the customer replied"),
+    "the customer replied": gettext_lazy("The customer replied."),
 }
 CLOCKS = {"first contact": gettext_lazy("first contact"), "resolution": gettext_lazy("resolution")}
 RECOVERY_REASON = re.compile(r"still unhappy at the recovery check \((\d+)/10\)")
@@ -45,6 +51,8 @@ class Entry:
     detail: list[tuple[str, str]] = field(default_factory=list)
     # A message's address, as the viewer may see it (masked without the personal data permission).
     to: str = ""
+    # A customer's reply (innerloop.replies.presenters.ReplyShown), on "customer replied" entries.
+    reply: Any = None
 
 
 def _name_of(user: Any) -> str:
@@ -72,6 +80,10 @@ def _lookups(case: Case, events: list[CaseEvent]) -> dict[str, dict[str, str]]:
 def _opened(data: dict, names: dict) -> str:
     team = names["teams"].get(data.get("team") or "", data.get("team") or "")
     rule, why = data.get("rule"), data.get("why") or ""
+    if data.get("replied_to_case"):
+        return gettext(
+            "Opened for %(team)s when the customer replied to case %(case)s, which was no longer open."
+        ) % {"team": team, "case": data["replied_to_case"]}
     if rule is None:
         return gettext("No triage rule matched this feedback, so it went to %(team)s, the triage team.") % {
             "team": team
@@ -98,12 +110,14 @@ def _status(data: dict) -> str:
 
 def _reopened(data: dict) -> str:
     reason = data.get("reason") or ""
+    if reason == CUSTOMER_UNHAPPY_REASON:
+        return gettext("The customer said at their own recovery check that it is not resolved for them.")
     recovery = RECOVERY_REASON.fullmatch(reason)
     if recovery:
         return gettext("The customer was still unhappy at the recovery check (%(score)s out of 10).") % {
             "score": recovery.group(1)
         }
-    return reason
+    return str(NOTES.get(reason, reason))
 
 
 def _entry(event: CaseEvent, names: dict, *, personal: bool) -> Entry:
@@ -145,8 +159,28 @@ def _entry(event: CaseEvent, names: dict, *, personal: bool) -> Entry:
         entry.text = _reopened(data)
     elif kind == Kind.RECOVERY_CHECKED:
         entry.text = gettext("The customer's score now: %(score)s out of 10.") % {"score": data.get("score")}
+    elif kind in (Kind.RECOVERY_ASKED, Kind.CUSTOMER_ANSWERED):
+        entry.text = _customer_recovery(kind, data)
     entry.detail = [(label, words) for label, words in entry.detail if words]
     return entry
+
+
+def _customer_recovery(kind: str, data: dict) -> str:
+    """The customer's own recovery check (innerloop.recovery): asked, or why not; and their answer."""
+    if kind == Kind.CUSTOMER_ANSWERED:
+        words = recovery_answer_words(resolved=data.get("resolved"), score=data.get("score"))
+        if data.get("reopened"):
+            return gettext("%(answer)s. The case is reopened for its owner.") % {"answer": words}
+        return f"{words}."
+    status, reason = data.get("status"), data.get("reason") or ""
+    if status == "scheduled":
+        return gettext("The customer is asked “Is this resolved for you?” and for a score out of 10.")
+    if status == "duplicate":
+        return gettext("The customer was already asked about this resolution.")
+    if status == "suppressed":
+        label = str(SUPPRESSION_REASONS.get(reason, reason))
+        return gettext("Not asked: %(reason)s.") % {"reason": label[:1].lower() + label[1:]}
+    return gettext("Not asked: the invitation could not be made. The customer was not contacted.")
 
 
 def _escalated(data: dict) -> str:
@@ -161,4 +195,6 @@ def timeline_entries(case: Case, events: list[CaseEvent], *, user: Any) -> list[
     """The case's events (innerloop.selectors.case_timeline) as the page reads them out to `user`."""
     names = _lookups(case, events)
     personal = can_see_personal_data(user)
-    return [_entry(event, names, personal=personal) for event in events]
+    entries = [_entry(event, names, personal=personal) for event in events]
+    reply_entries_fill(entries, personal=personal)
+    return entries

@@ -14,7 +14,7 @@ from feedback.metrics.counts import EMPTY, Counts
 from feedback.metrics.figures import is_real_change, low_sample_n, nps_comparison, nps_summary
 from feedback.metrics.queries import Filters, utc_start
 from feedback.metrics.selectors import metric_report
-from feedback.models import Category
+from feedback.models import Category, employee_sources
 from feedback.selectors import feedback_list, feedback_visible_to
 from innerloop.metrics import loop_closure
 from innerloop.models import OPEN_STATUSES, Case
@@ -159,7 +159,9 @@ def category_effects(
     One pass over the period's feedback grouped by category (no category is a group too, so the
     totals come from the same rows); a window of UTC moments, so the (team, occurred_at) index serves.
     """
-    feedback = feedback_visible_to(user=user).filter(
+    # Customers' NPS: employees' scores (an employee survey's eNPS) are left out.
+    customers = feedback_visible_to(user=user).exclude(source__in=employee_sources())
+    feedback = customers.filter(
         scales.nps_q(), occurred_at__gte=utc_start(date_from), occurred_at__lt=utc_start(date_to)
     )
     if team is not None:

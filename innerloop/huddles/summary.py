@@ -131,10 +131,15 @@ def _cases(team_id: int, start: datetime, end: datetime, now: datetime) -> dict:
         ],
         "recovered": recovered.count(),
         "recovered_cases": [
-            {**_case_row(case), "recovery_score": case.recovery_score}
+            {**_case_row(case), "recovery_score": _recovery_score(case)}
             for case in recovered.order_by("-resolved_at")[:MAX_CASES]
         ],
     }
+
+
+def _recovery_score(case: Case) -> int | None:
+    """The customer's own score where they answered (innerloop.recovery), else the agent's."""
+    return case.customer_recovery_score if case.customer_recovery_score is not None else case.recovery_score
 
 
 def _last_commitments(huddle: Huddle) -> dict | None:
@@ -169,7 +174,9 @@ def huddle_summary(*, huddle: Huddle, now: datetime | None = None) -> dict:
     start, end = huddle.period_start, huddle.period_end
     previous_start = start - (end - start)
     current, previous = _nps(huddle.team_id, start, end), _nps(huddle.team_id, previous_start, start)
-    period = Feedback.objects.filter(team_id=huddle.team_id, occurred_at__gte=start, occurred_at__lt=end)
+    period = Feedback.objects.without_anonymous_answers().filter(
+        team_id=huddle.team_id, occurred_at__gte=start, occurred_at__lt=end
+    )
     names = staff_first_names(huddle.team_id)
     return {
         "version": 1,

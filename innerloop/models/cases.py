@@ -48,7 +48,32 @@ CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.REOPENED)
 # The recovery rule, its one home: a recovery check (0-10, asked as NPS) at or above this means the
 # customer came back, as a passive or a promoter (feedback.scales). Below it, the case reopens.
 RECOVERED_AT = PASSIVE_MIN
-RECOVERED = Q(recovery_score__gte=RECOVERED_AT)
+
+
+def recovery_answer_happy(*, resolved: bool | None, score: int | None) -> bool:
+    """The customer's own recovery answer says they came back: not "it is not resolved", and a score
+    at or above RECOVERED_AT (or, with no score, a plain "yes, resolved"). Anything else reopens."""
+    if resolved is False:
+        return False
+    if score is not None:
+        return score >= RECOVERED_AT
+    return resolved is True
+
+
+# The customer answered their own recovery check (innerloop.recovery): their answer, not the agent's
+# typed score, decides. The agent's score counts only for cases the customer did not answer.
+CUSTOMER_ANSWERED = Q(customer_recovery_at__isnull=False)
+CUSTOMER_RECOVERED = (
+    CUSTOMER_ANSWERED
+    & (Q(customer_resolved=True) | Q(customer_resolved__isnull=True))
+    & (
+        Q(customer_recovery_score__gte=RECOVERED_AT)
+        | Q(customer_recovery_score__isnull=True, customer_resolved=True)
+    )
+)
+AGENT_RECORDED = Q(customer_recovery_at__isnull=True, recovery_score__isnull=False)
+RECOVERY_CHECKED = CUSTOMER_ANSWERED | AGENT_RECORDED
+RECOVERED = CUSTOMER_RECOVERED | Q(customer_recovery_at__isnull=True, recovery_score__gte=RECOVERED_AT)
 
 
 def overdue_condition(now: datetime) -> Q:
@@ -196,7 +221,10 @@ class Case(models.Model):
 
     @property
     def is_recovered(self) -> bool:
-        """The recovery check says the customer came back (RECOVERED)."""
+        """The recovery check says the customer came back (RECOVERED): the customer's own answer
+        when they gave one, else the score the agent recorded."""
+        if self.customer_recovery_at is not None:
+            return recovery_answer_happy(resolved=self.customer_resolved, score=self.customer_recovery_score)
         return self.recovery_score is not None and self.recovery_score >= RECOVERED_AT
 
 

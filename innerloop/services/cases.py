@@ -14,10 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
+from cxloop.outbound.services import case_event_emit
 from feedback.contact import NOT_SENT, customer_do_not_contact
 from feedback.models import Category
-from innerloop import events
-from innerloop.message_templates import BODY_MAX, SUBJECT_MAX, template_fill, template_for_case, text_gaps
+from innerloop import events, recovery
+from innerloop.message_templates import message_text, template_fill, template_for_case
 from innerloop.models import (
     CASE_TRANSITIONS,
     CLAIMABLE_STATUSES,
@@ -227,33 +228,6 @@ def _refuse_if_do_not_contact(case: Case, message: str) -> None:
         raise StateConflict(message, {"customer": ["do not contact"]})
 
 
-def _message_text(filled, *, subject: str | None, body: str | None) -> tuple[str, str]:
-    """The subject and body to send: the person's (read and edited on the case page) or, when they
-    give none (the API may leave them out), the filled template's. Either must be complete: no gap
-    left in brackets, no placeholder, never empty."""
-    subject = subject.strip() if subject and subject.strip() else filled.subject.strip()
-    body = body.replace("\r\n", "\n").strip() if body and body.strip() else filled.body.strip()
-    errors: dict[str, list[str]] = {}
-    for name, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
-        gaps = text_gaps(text)
-        if not text:
-            errors[name] = [gettext("Write it: a message is never sent empty.")]
-        elif len(text) > limit:
-            errors[name] = [gettext("At most %(limit)s characters.") % {"limit": f"{limit:,}"}]
-        elif gaps:
-            errors[name] = [
-                gettext("Fill in or remove %(gaps)s before sending.")
-                % {"gaps": ", ".join(dict.fromkeys(gaps))}
-            ]
-    if "\n" in subject or "\r" in subject:
-        errors.setdefault("subject", []).append(gettext("A subject is one line."))
-    if errors:
-        labels = {"subject": gettext("Subject"), "body": gettext("Message")}
-        said = " ".join(f"{labels[name]}: {' '.join(texts)}" for name, texts in errors.items())
-        raise ApplicationError(gettext("Not sent. %(reasons)s") % {"reasons": said}, errors)
-    return subject, body
-
-
 @transaction.atomic
 def case_message_customer(
     *,
@@ -268,6 +242,7 @@ def case_message_customer(
     version in the customer's language is used; the subject and body sent are exactly those given
     (the text the person read and edited), or the template's filled in when none is given."""
     from cxloop.notifications.services import email_queue
+    from innerloop.replies.addresses import reply_address_for
 
     case = _locked(case, expected_version=expected_version)
     if case.customer is None or not case.customer.email:
@@ -281,9 +256,10 @@ def case_message_customer(
             raise ApplicationError(gettext("No such template."), {"template": [gettext("not available")]})
         template = found
     filled = template_fill(template, case=case, actor=actor)
-    subject, text = _message_text(filled, subject=subject, body=body)
+    subject, text = message_text(filled, subject=subject, body=body)
     key = f"case:{case.pk}:message:{uuid.uuid4()}"
-    email_queue(key=key, to=case.customer.email, subject=subject, body=text, customer_id=case.customer_id)
+    email_queue(key=key, to=case.customer.email, subject=subject, body=text, customer_id=case.customer_id,
+                reply_to=reply_address_for(case))  # fmt: skip
     event = events.case_event_message_sent(
         case=case, actor=actor, template=template.slug, subject=subject, body=text, to=case.customer.email,
         email_key=key,
@@ -348,6 +324,7 @@ def case_resolve(
     events.case_event_resolved(
         case=case, actor=actor, root_cause=root_cause.slug, note=case.resolution_note, from_status=from_status
     )
+    case_event_emit(type="case.resolved", case=case)  # other systems told (cxloop.outbound), after commit
     fields = ["status", "root_cause", "resolution_note", "resolved_at", "paused_at", "due_at"]
     if recovery_score is not None:
         case.recovery_score = recovery_score
@@ -357,6 +334,7 @@ def case_resolve(
             _reopen(case, actor=actor, reason=f"still unhappy at the recovery check ({recovery_score}/10)")
             fields += ["resolved_at"]
     _save(case, *set(fields))
+    recovery.case_recovery_ask_on_commit(case=case)  # the customer's own check, after the commit
     return case
 
 

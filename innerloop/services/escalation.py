@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from cxloop.notifications.services import notifications_create
 from cxloop.org.models import Membership, Role
+from cxloop.outbound.models import EventType
+from cxloop.outbound.payloads import case_payload
+from cxloop.outbound.services import event_emit
 from innerloop.events import case_event_escalated
 from innerloop.models import Case, CaseStatus
 
@@ -75,6 +78,8 @@ def cases_escalate_overdue(*, now=None) -> int:
                 for user in _recipients(case, level)
             ]
             case_event_escalated(case=case, level=level, clock=clock)
+            escalation = {"level": level, "clock": clock.replace(" ", "_")}
+            event_emit(type=EventType.CASE_ESCALATED, payload=case_payload(case, escalation=escalation))
             made += 1
         if target > case.escalation_level:
             Case.objects.filter(pk=case.pk, escalation_level__lt=target).update(escalation_level=target)

@@ -23,7 +23,10 @@ from django.utils import timezone
 
 from cxloop.core.bulk import insert_absent
 from cxloop.org.models import Team
-from feedback.models import Feedback, SourceKind
+from cxloop.outbound.models import EventType
+from cxloop.outbound.payloads import case_payload
+from cxloop.outbound.services import events_emit
+from feedback.models import Feedback, SourceKind, Survey, SurveyPurpose, is_anonymous_answer
 from feedback.scales import DETRACTOR_MAX_BY_SCALE
 from feedback.services.routing import TriageMark, feedback_record_triage
 from innerloop.events import case_events_opened_build, opened_data
@@ -69,6 +72,8 @@ class Decision:
     priority: str = Priority.NORMAL
     policy: SlaPolicy | None = None
     reason: str = ""
+    # The customer's own recovery check answering this case (innerloop.recovery handles it).
+    recovery_for_case: int | None = None
 
     @property
     def opens_case(self) -> bool:
@@ -98,6 +103,8 @@ class _Context:
     triage_team: Team | None
     needs_owner_kind: CaseKind
     needs_owner_policy: SlaPolicy | None
+    # The sources recovery checks' answers come in through: their cases handle them.
+    recovery_sources: frozenset[int] = frozenset()
 
 
 def _context() -> _Context:
@@ -108,11 +115,25 @@ def _context() -> _Context:
         triage_team=Team.objects.filter(is_triage_team=True).first(),
         needs_owner_kind=kind,
         needs_owner_policy=SlaPolicy.objects.filter(slug=NEEDS_OWNER_POLICY).first(),
+        recovery_sources=frozenset(
+            Survey.objects.filter(purpose=SurveyPurpose.RECOVERY).values_list("source_id", flat=True)
+        ),
     )
 
 
 def decide(item: Feedback, context: _Context) -> Decision:
     """The first matching rule's case, routed; the triage team where nothing else can take it."""
+    if is_anonymous_answer(source_kind=item.source.kind, metadata=item.metadata):
+        # An answer to an employee survey is anonymous: a case would show one person's answer to their
+        # team. Its themes reach the signals instead (feedback.surveys.employee).
+        return Decision(item, reason="an employee survey's answer: anonymous, it opens no case")
+    if item.source_id in context.recovery_sources:
+        # An answer to a recovery check opens no case of its own: it belongs to the case it answers,
+        # which innerloop.recovery updates (and reopens, when the customer is unhappy). Only the
+        # recovery survey's own source counts, so no other sender can slip past triage this way.
+        case_id = (item.metadata or {}).get("recovery_for_case")
+        return Decision(item, reason="the customer's own recovery check: its case handles the answer",
+                        recovery_for_case=case_id if isinstance(case_id, int) else None)  # fmt: skip
     rule = next((rule for rule in context.rules if rule_matches(rule, item)), None)
     triage_team = context.triage_team
     if rule is None:
@@ -181,7 +202,21 @@ def _open_cases(decisions: list[Decision], *, now: datetime) -> dict[int, int]:
     by_feedback = {decision.item.pk: decision for decision in opening}
     events = [(case_id, _opened_event(by_feedback[feedback_id])) for feedback_id, case_id in opened.items()]
     CaseEvent.objects.bulk_create(case_events_opened_build(opened=events))
+    # Told to other systems (cxloop.outbound) in this transaction; sent after commit.
+    events_emit(
+        type=EventType.CASE_OPENED,
+        payloads=[
+            _opened_case_payload(by_feedback[feedback_id], case_id) for feedback_id, case_id in opened.items()
+        ],
+    )
     return opened
+
+
+def _opened_case_payload(decision: Decision, case_id: int) -> dict:
+    """The new case as cxloop.outbound reports it, from what triage knows (no query)."""
+    case = Case(pk=case_id, feedback_id=decision.item.pk, kind=decision.kind, team=decision.team,
+                priority=decision.priority, status=CaseStatus.NEW)  # fmt: skip
+    return case_payload(case)
 
 
 def _opened_event(decision: Decision) -> dict:
@@ -198,6 +233,8 @@ def _result(decision: Decision, case_id: int | None) -> dict:
     if decision.unowned:
         # The marker the dashboards count (innerloop.dashboards.selectors.triage_queue).
         return {"case": None, "reason": decision.reason, "unowned": True}
+    if decision.recovery_for_case is not None:
+        return {"case": None, "reason": decision.reason, "recovery_for_case": decision.recovery_for_case}
     if not decision.opens_case:
         return {"case": None, "reason": decision.reason}
     assert decision.team is not None  # it opens a case

@@ -88,7 +88,9 @@ def rule_dry_run(*, rule: CaseRule, related: dict[str, set[int]], samples: int =
 
     since = timezone.now() - timedelta(days=DRY_RUN_DAYS)
     items = (
-        Feedback.objects.filter(received_at__gte=since, processed_at__isnull=False)
+        # Triage never opens a case for an employee survey's answer (anonymous): never a sample either.
+        Feedback.objects.without_anonymous_answers()
+        .filter(received_at__gte=since, processed_at__isnull=False)
         .select_related(
             "source", "customer", "confirmed_category", "suggested_category", "touchpoint", "team"
         )

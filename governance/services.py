@@ -7,6 +7,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
+from cxloop.outbound.models import EventType
+from cxloop.outbound.payloads import decision_payload
+from cxloop.outbound.services import event_emit
 from outerloop.models import Initiative, Stage
 from outerloop.services.impact import impact_reviews_mark_discussed
 from outerloop.services.initiatives import initiative_apply_decision
@@ -324,6 +327,7 @@ def _conclude_if_quorum(decision: Decision, *, committee: Committee, actor) -> N
         decision_id=decision.pk, rationale=decision.rationale, votes=votes,
     )  # fmt: skip
     events.decision_taken(decision=decision, actor=actor, votes=votes)
+    event_emit(type=EventType.DECISION_TAKEN, payload=decision_payload(decision))  # cxloop.outbound
 
 
 @transaction.atomic

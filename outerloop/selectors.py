@@ -77,7 +77,8 @@ def signal_samples(*, signal: Signal, limit: int = 5) -> QuerySet[Feedback]:
     """Recent verbatims behind a signal, pulled live (never copied into the signal)."""
     if signal.category_id is None:
         return Feedback.objects.none()
-    rows = Feedback.objects.mentioning([signal.category_id]).exclude(comment="")
+    # Employees' answers count towards the signal, but are never quoted: they are anonymous.
+    rows = Feedback.objects.mentioning([signal.category_id]).without_anonymous_answers().exclude(comment="")
     if signal.journey_stage_id:
         rows = rows.filter(journey_stage_id=signal.journey_stage_id)
     if signal.window_start:

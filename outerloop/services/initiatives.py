@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, NotPermitted, StateConflict
 from cxloop.org.models import Department
+from cxloop.outbound.models import EventType
+from cxloop.outbound.payloads import stage_change_payload
+from cxloop.outbound.services import event_emit
 from outerloop import events
 from outerloop.models import (
     DECISION_STAGES,
@@ -112,6 +115,9 @@ def _set_stage(
         initiative=initiative, actor=actor, from_stage=from_stage, to_stage=to_stage, note=note,
         decision_id=decision_id,
     )  # fmt: skip
+    # Told to other systems (cxloop.outbound) in this transaction; sent after commit.
+    payload = stage_change_payload(initiative, from_stage=from_stage)
+    event_emit(type=EventType.INITIATIVE_STAGE_CHANGED, payload=payload)
 
 
 @transaction.atomic

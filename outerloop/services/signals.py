@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.exceptions import ApplicationError, StateConflict
 from cxloop.org.models import Team
+from cxloop.outbound.models import EventType
+from cxloop.outbound.payloads import signal_payload
+from cxloop.outbound.services import events_emit
 from feedback.models import Category, JourneyStage
 from innerloop.huddles.services import RiseSeen, team_rises_record
 from outerloop import events
@@ -111,6 +114,7 @@ def _signals_create(new: dict[str, Cell], *, window: tuple[datetime, datetime]) 
         _apply(signal, cell, rising=True, start=window[0], end=window[1])
         created.append(signal)
     Signal.objects.bulk_create(created)
+    events_emit(type=EventType.SIGNAL_RAISED, payloads=[signal_payload(signal) for signal in created])
     return created
 
 
@@ -268,5 +272,8 @@ def signals_from_obstacles(*, since: datetime | None = None) -> int:
         if f"obstacle:{o.pk}" not in known
     ]
     Signal.objects.bulk_create(new, ignore_conflicts=True)
+    # Told to other systems (cxloop.outbound); read back, as ignore_conflicts leaves the ids unset.
+    raised = Signal.objects.filter(key__in=[signal.key for signal in new]) if new else []
+    events_emit(type=EventType.SIGNAL_RAISED, payloads=[signal_payload(signal) for signal in raised])
     obstacles_mark_picked_up(obstacle_ids=[o.pk for o in obstacles])
     return len(new)

@@ -178,6 +178,16 @@ def case_recovery_answered(
         )
         if case is None:
             return
+        if (
+            invitation.trigger != SurveyInvitation.Trigger.RECOVERY
+            or invitation.customer_id != case.customer_id
+        ):
+            # Only the case's own recovery check speaks for its customer: an invitation made
+            # otherwise (or for someone else) that names the case changes nothing.
+            logger.warning(
+                "answer to invitation %s ignored: not case %s's recovery check", invitation.pk, case.pk
+            )
+            return
         reopens = not recovery_answer_happy(resolved=resolved, score=score) and case.status in ASKED_AFTER
         case.customer_resolved, case.customer_recovery_score = resolved, score
         case.customer_recovery_at = timezone.now()

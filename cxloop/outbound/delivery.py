@@ -37,8 +37,10 @@ RETRY_WINDOW = timedelta(hours=24)
 # Full jitter (a wait drawn anywhere below the ceiling) spreads a burst of retries; the floor keeps an
 # unlucky draw from retrying at once.
 JITTER_FLOOR = 0.1
-# A claim older than this was a worker that died mid-send: the delivery may be claimed again.
-CLAIM_EXPIRES = timedelta(seconds=60)
+# A claim older than this was a worker that died mid-send: the delivery may be claimed again. A live
+# sender's POST ends within transport.POST_DEADLINE, far inside it, so the every-minute sweep never
+# hands a delivery still being sent to a second worker.
+CLAIM_EXPIRES = timedelta(minutes=5)
 # Waits up to this long are left to a Celery countdown; longer ones to the every-minute sweep.
 COUNTDOWN_MAX = timedelta(seconds=60)
 

@@ -3,6 +3,7 @@ invitations: what was sent, and why the others were not. Registered from feedbac
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.core.admin_labels import NamedControlsAdmin
@@ -80,7 +81,21 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "created_at"
     raw_id_fields = ("customer", "employee", "feedback")
-    readonly_fields = [f.name for f in SurveyInvitation._meta.fields]
+    readonly_fields = [f.name for f in SurveyInvitation._meta.fields] + ["answered_on"]
+    # An employee survey's invitation: not who it was, nor when it was opened or answered beyond
+    # the day (a time could be matched with an anonymous answer's), nor the transaction id (it
+    # names the person: "<survey>:<round>:<user id>").
+    EMPLOYEE_HIDDEN = ("employee", "opened_at", "answered_at", "transaction_id")
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "answered_on"]
+        if obj is not None and obj.survey.audience == Survey.Audience.EMPLOYEES:
+            return [name for name in fields if name not in self.EMPLOYEE_HIDDEN] + ["answered_on"]
+        return fields
+
+    @admin.display(description=_("Answered on"))
+    def answered_on(self, obj: SurveyInvitation):
+        return timezone.localdate(obj.answered_at) if obj.answered_at else None
 
     def has_add_permission(self, request) -> bool:
         return False

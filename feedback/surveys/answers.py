@@ -3,10 +3,12 @@
 The answer is stored by feedback.services.ingest like every other channel's (the same idempotency,
 enrichment and triage: a detractor's answer has its case within seconds), written as the survey's
 source. The first answer marks the invitation answered in the same transaction; a later one within
-`survey.answer_edit_minutes` of the first changes the same feedback; after that the answer is closed.
+`survey.answer_edit_minutes` of the first changes the same feedback; after that the answer is closed,
+and so is every answer to a survey made inactive.
 
 Employee surveys are anonymous by design: the feedback has a random external id, no customer and
-nothing naming the invitation, and the invitation keeps only the day it was answered (an exact time
+nothing naming the invitation or the person (only the round, e.g. "2026-05", to group results by),
+and the invitation keeps only the day it was answered and never when it was opened (an exact time
 would match the feedback's). Only the person's own browser can change the answer within the window,
 with the signed reference the page hands it (`answer_ref`); the server keeps no link.
 """
@@ -124,7 +126,9 @@ def _answer_slot(
     *, invitation: SurveyInvitation, answer_ref: str | None, now: datetime
 ) -> tuple[str, datetime, bool]:
     """(the feedback's external id, the first answer's time, whether this is the first answer);
-    raises _Closed past the edit window."""
+    raises _Closed past the edit window, or when the survey was made inactive."""
+    if not invitation.survey.active:
+        raise _Closed(_("This survey no longer takes answers."))
     previous = _previous_answer(invitation=invitation, answer_ref=answer_ref)
     if previous is None:
         anonymous = is_anonymous(invitation.survey)
@@ -136,11 +140,25 @@ def _answer_slot(
     return external_id, first_at, False
 
 
+def employee_round(invitation: SurveyInvitation) -> str:
+    """The round of an employee survey's invitation: `run` of the transaction id
+    f"{survey.slug}:{run}:{user id}" (feedback.surveys.employee.employee_survey_send), without the
+    person's part; "" for any other transaction id."""
+    prefix = f"{invitation.survey.slug}:"
+    transaction_id = invitation.transaction_id or ""
+    if not transaction_id.startswith(prefix) or invitation.employee_id is None:
+        return ""
+    run, _sep, person = transaction_id.removeprefix(prefix).rpartition(":")
+    return run if run and person == str(invitation.employee_id) else ""
+
+
 def _metadata(*, invitation: SurveyInvitation, follow_ups: list[dict], resolved: bool | None) -> dict:
     survey = invitation.survey
     metadata: dict = {"survey": survey.slug}
     if not is_anonymous(survey):
         metadata["invitation"] = invitation.pk
+    elif round_label := employee_round(invitation):
+        metadata["round"] = round_label
     if follow_ups:
         metadata["follow_ups"] = [
             {"question": item.get("question", ""), "answer": item.get("answer", "")} for item in follow_ups
@@ -225,8 +243,8 @@ def survey_answer_record(
         survey, now = invitation.survey, timezone.now()
         try:
             external_id, first_at, first = _answer_slot(invitation=invitation, answer_ref=answer_ref, now=now)
-        except _Closed:
-            return AnswerResult(CLOSED)
+        except _Closed as closed:
+            return AnswerResult(CLOSED, errors={"__all__": [str(closed)]} if str(closed) else {})
         stored = Feedback.objects.filter(source_id=survey.source_id, external_id=external_id).first()
         raw = _raw_item(
             invitation=invitation,
@@ -270,7 +288,11 @@ def _readable_errors(errors: dict) -> dict[str, list[str]]:
 
 
 def invitation_mark_opened(*, invitation: SurveyInvitation) -> None:
-    """The response page was opened: evidence the message was opened too (for survey metrics)."""
+    """The response page was opened: evidence the message was opened too (for survey metrics).
+    Not for employee surveys: the moment a person opened the page could be matched with the moment
+    an anonymous answer arrived."""
+    if is_anonymous(invitation.survey):
+        return
     now = timezone.now()
     SurveyInvitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
     if invitation.opened_at is None:

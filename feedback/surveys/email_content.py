@@ -2,12 +2,13 @@
 language.
 
 The HTML embeds the score scale, one link per score (links.response_url with the score: one click
-records it and opens the page for the comment); the plain-text alternative gives the response link.
-Both are rendered by Django templates with autoescaping, so a survey text with markup is shown as
-text, never run. Neither holds the customer's name or other personal data (only the address it goes
-to, which erasure empties): a stored copy of the email has nothing else to erase. The HTML is an
-accessible email: a lang attribute, layout tables marked role="presentation", a label per score
-link, dark text or white on dark blue (contrast above 7:1), no images.
+opens the page with it selected, whose script sends it; opening alone records nothing); the
+plain-text alternative gives the response link. Both are rendered by Django templates with
+autoescaping, so a survey text with markup is shown as text, never run. Neither holds the customer's
+name or other personal data (only the address it goes to, which erasure empties): a stored copy of
+the email has nothing else to erase. The HTML is an accessible email: a lang attribute, layout
+tables marked role="presentation", a label per score link, dark text or white on dark blue (contrast
+above 7:1), no images.
 """
 
 from dataclasses import dataclass

@@ -4,15 +4,16 @@ Sending: `employee_survey_send` invites the active members of chosen teams throu
 invitation machinery as customers (feedback.surveys.invitations), one invitation per person and
 round. Administrators may send to any team, managers to the teams of their own department.
 
-Results: an answer is Feedback of the survey's source (kind "employee"), tied to the team but to
-no person (feedback.surveys.answers), so it flows through enrichment, coding and signal detection
-like a customer's. What is shown is only ever a group's figure, and never for a group of fewer
-than MIN_GROUP answers, directly or by subtraction (feedback.surveys.metrics.disclosure). No page
-shows an employee's answer, comment or score on its own.
+Results: an answer is Feedback of the survey's source (kind "employee"), tied to the team and the
+round but to no person (feedback.surveys.answers), so it flows through enrichment, coding and signal
+detection like a customer's. Results are shown one round at a time (feedback.surveys.rounds). What
+is shown is only ever a group's figure, and never for a group of fewer than MIN_GROUP answers,
+directly or by subtraction (feedback.surveys.metrics.disclosure). No page shows an employee's
+answer, comment or score on its own.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, QuerySet, When
@@ -33,9 +34,12 @@ from feedback.selectors import feedback_visible_to
 from .invitations import survey_invitations_create
 from .items import MAX_BATCH
 from .metrics import Disclosure, disclosure
+from .rounds import ROUND_NAME, Round, round_transaction_id
 
 TOP_THEMES = 8
 TEAM_THEMES = 3
+# Customers' themes beside a round's: from this many days before the round was sent.
+CUSTOMER_DAYS = 90
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -77,6 +81,15 @@ def _team_members(teams: list[Team]) -> list[dict]:
     return [{"employee_id": user_id, "team_id": team_id} for user_id, team_id in seen.items()]
 
 
+def _round_name_checked(run: str) -> str:
+    if not ROUND_NAME.match(run):
+        raise ApplicationError(
+            _("Name the round with letters, digits, dots and dashes only."),
+            extra={"run": [_("Use letters, digits, dots and dashes only.")]},
+        )
+    return run
+
+
 def employee_survey_send(*, survey: Survey, teams, actor, run: str | None = None) -> StaffSendResult:
     """Invite the active members of `teams` to the employee survey, once per person and round.
 
@@ -100,20 +113,22 @@ def employee_survey_send(*, survey: Survey, teams, actor, run: str | None = None
             _("You may send surveys only to the teams of your own department."),
             extra={"teams": [_("Not your department's: %(teams)s") % {"teams": ", ".join(refused)}]},
         )
-    run = run or timezone.localdate().strftime("%Y-%m")
+    run = _round_name_checked(run or timezone.localdate().strftime("%Y-%m"))
     items = [
-        {**item, "transaction_id": f"{survey.slug}:{run}:{item['employee_id']}"}
+        {
+            **item,
+            "transaction_id": round_transaction_id(survey=survey, run=run, employee_id=item["employee_id"]),
+        }
         for item in _team_members(teams)
     ]
     with transaction.atomic():
+        # Sent as cxloop itself (actor None): only it names people by id. The person sending was
+        # checked above (teams_sendable_by) and is the one audited.
         statuses = [
             result.status
             for start in range(0, len(items), MAX_BATCH)
             for result in survey_invitations_create(
-                survey=survey,
-                items=items[start : start + MAX_BATCH],
-                trigger=InvitationTrigger.CSV,
-                actor=actor,
+                survey=survey, items=items[start : start + MAX_BATCH], trigger=InvitationTrigger.CSV
             )
         ]
         outcome = StaffSendResult(
@@ -179,13 +194,13 @@ def _mention() -> Case:
     )
 
 
-def employee_answers(*, user, survey: Survey, since: datetime | None = None) -> QuerySet[Feedback]:
-    """The survey's answers of the teams the user may see (an answer carries its team, no person)."""
+def employee_answers(*, user, survey: Survey, round_name: str) -> QuerySet[Feedback]:
+    """The answers of one round of the survey, of the teams the user may see (an answer carries
+    its team and round, no person). Answers without a round are in no round: never shown."""
     answers = feedback_visible_to(user=user).filter(source=survey.source, customer__isnull=True)
     # Each answer names its survey in its metadata (feedback.surveys.answers): a source may be shared
     # with other surveys and with the "raise an obstacle" form, whose items are not answers.
-    answers = answers.filter(metadata__survey=survey.slug)
-    return answers if since is None else answers.filter(occurred_at__gte=since)
+    return answers.filter(metadata__survey=survey.slug, metadata__round=round_name)
 
 
 def _result(label: str, subject, row: dict, *, shown: bool, scored_shown: bool, themes) -> GroupResult:
@@ -231,11 +246,13 @@ def _merge(parts: list[dict[int, int]]) -> dict[int, int]:
     return merged
 
 
-def _customer_themes(*, user, since: datetime | None) -> dict[int, int]:
-    """Customers' feedback per theme, in the same teams and period (what they say beside staff)."""
+def _customer_themes(*, user, survey_round: Round) -> dict[int, int]:
+    """Customers' feedback per theme, in the same teams, from CUSTOMER_DAYS before the round was
+    sent until the next round (what they say beside staff)."""
     feedback = feedback_visible_to(user=user).exclude(source__kind=SourceKind.EMPLOYEE)
-    if since is not None:
-        feedback = feedback.filter(occurred_at__gte=since)
+    feedback = feedback.filter(occurred_at__gte=survey_round.started - timedelta(days=CUSTOMER_DAYS))
+    if survey_round.ended is not None:
+        feedback = feedback.filter(occurred_at__lt=survey_round.ended)
     rows = feedback.annotate(theme=_mention()).exclude(theme=None).order_by().values_list("theme")
     return dict(rows.annotate(n=Count("id")).values_list("theme", "n"))
 
@@ -286,10 +303,12 @@ def _count(answers: QuerySet[Feedback], customer: dict[int, int]) -> _Counted:
     )
 
 
-def employee_results(*, user, survey: Survey, since: datetime | None = None) -> EmployeeResults:
-    """eNPS and themes of the employee survey, overall, by department and by team, as far as shown."""
-    customer = _customer_themes(user=user, since=since)
-    counted = _count(employee_answers(user=user, survey=survey, since=since), customer)
+def employee_results(*, user, survey: Survey, survey_round: Round) -> EmployeeResults:
+    """eNPS and themes of one round of the employee survey, overall, by department and by team, as
+    far as shown (feedback.surveys.rounds: one round at a time, never a total over rounds)."""
+    customer = _customer_themes(user=user, survey_round=survey_round)
+    answers = employee_answers(user=user, survey=survey, round_name=survey_round.name)
+    counted = _count(answers, customer)
     teams = list(Team.objects.select_related("department").filter(pk__in=[k for k in counted.by_team if k]))
     team_results = [
         _result(

@@ -79,7 +79,8 @@ def survey_invitations_create(
 
     Bad items are errors by field and the good ones are kept. Accepted invitations are scheduled
     (send_after: now, or the end of the customer's quiet hours) and the sender is enqueued after
-    commit; suppressed ones are stored with their reason.
+    commit; suppressed ones are stored with their reason. Only cxloop itself (actor None, or a
+    system Writer) names customers, employees and cases by id (items.INTERNAL_ONLY).
     """
     if len(items) > MAX_BATCH:
         raise ApplicationError(f"At most {MAX_BATCH:,} invitations per batch.")
@@ -92,7 +93,7 @@ def survey_invitations_create(
     results: dict[int, InvitationResult] = {}
     valid: list[tuple[int, dict]] = []
     for index, raw in enumerate(items):
-        clean, errors = item_clean(raw, survey=survey)
+        clean, errors = item_clean(raw, survey=survey, internal=writer.kind == "system")
         if clean is None:
             results[index] = InvitationResult(index, ERROR, errors=errors)
         else:

@@ -4,6 +4,11 @@ error named by its field (nested under "customer" for the customer's), nothing c
 Written by hand rather than as a DRF serializer: a batch of 1,000 items is checked in a few
 milliseconds, and the bench pushes 100,000 through it. Slugs and ids that name rows (touchpoint,
 team, customer, employee) are checked against the database by the caller, once per batch.
+
+Ids of people and cases (customer_id, employee_id, case_id) come only from cxloop itself (the
+recovery check, sending an employee survey): an id says nothing of whose it is, so a caller of the
+API or a CSV could otherwise invite another department's customer, any person as an employee, or
+tie its invitation to someone else's case. Outside callers name customers by a customer object.
 """
 
 import re
@@ -129,13 +134,26 @@ ITEM_CHECKS = {
     "transaction_id": lambda value: _text(value, max_length=200),
     "touchpoint": _slug,
     "language": _language,
-    "case_id": lambda value: None if value is None else _identifier(value),
     "team_id": lambda value: None if value is None else _identifier(value),
 }
 
 
-def item_clean(raw, *, survey: Survey) -> tuple[dict | None, dict]:
-    """(clean item, {}) or (None, errors by field) for one raw item of a batch for `survey`."""
+EMPLOYEES_BY_TEAM = (
+    "is an employee survey: employees are asked by sending it to their teams on its page, not by the "
+    "API or a list of contacts."
+)
+# The fields only cxloop itself sets, and why an outside caller may not.
+INTERNAL_ONLY = {
+    "customer_id": "is set by cxloop itself only: name the customer by a customer object (external_id).",
+    "employee_id": "is set by cxloop itself only: employees are asked by sending the survey to their "
+    "teams on its page.",
+    "case_id": "is set by cxloop itself only: the recovery check ties an invitation to its case.",
+}
+
+
+def item_clean(raw, *, survey: Survey, internal: bool = False) -> tuple[dict | None, dict]:
+    """(clean item, {}) or (None, errors by field) for one raw item of a batch for `survey`;
+    `internal`: cxloop's own item, which may name people and cases by id."""
     if not isinstance(raw, dict):
         return None, {"non_field_errors": ["each item must be a JSON object."]}
     clean: dict = {}
@@ -145,6 +163,16 @@ def item_clean(raw, *, survey: Survey) -> tuple[dict | None, dict]:
             clean[key] = check(raw.get(key))
         except _Invalid as error:
             errors[key] = [error.message]
+    if not internal:
+        if survey.audience == Survey.Audience.EMPLOYEES:
+            errors["survey"] = [EMPLOYEES_BY_TEAM]
+        errors.update({key: [why] for key, why in INTERNAL_ONLY.items() if raw.get(key) is not None})
+        if errors:
+            return None, errors
+    try:
+        clean["case_id"] = None if raw.get("case_id") is None else _identifier(raw["case_id"])
+    except _Invalid as error:
+        errors["case_id"] = [error.message]
     errors.update(_whom(raw, survey=survey, clean=clean))
     return (None, errors) if errors else (clean, {})
 

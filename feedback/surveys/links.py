@@ -60,7 +60,8 @@ def _absolute(path: str) -> str:
 
 
 def response_url(invitation: SurveyInvitation, *, score: int | None = None) -> str:
-    """The response page; with a score, the link that records it in one click (the email's scale)."""
+    """The response page; with a score, the email's one-click link (opened, it shows the score
+    ready to send; a GET never records it)."""
     url = _absolute(reverse("survey_response:respond", kwargs={"token": token_for(invitation)}))
     if score is not None:
         url += "?" + urlencode({"score": score})

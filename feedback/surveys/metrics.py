@@ -11,9 +11,10 @@ Counts come from the invitation rows (SurveyInvitation), one aggregate query per
 
 A reader sees the invitations of the teams they may see (cxloop.org.scoping): an agent or a team
 lead their team, a manager their department's teams, the committee and administrators all
-(including invitations tied to no team). Employee surveys are anonymous: a group of fewer than
-MIN_GROUP people asked shows no figures here, and their results (feedback.surveys.employee) show
-only the groups `disclosure` allows.
+(including invitations tied to no team). Employee surveys are anonymous: they are read one round at
+a time (feedback.surveys.rounds), never over periods; a group of fewer than MIN_GROUP people asked
+shows no figures here, nor one the total less the groups shown would give away (`_groups_shown`),
+and their results (feedback.surveys.employee) show only the groups `disclosure` allows.
 """
 
 from collections.abc import Iterable
@@ -77,6 +78,8 @@ class InvitationFigures:
     suppressed_by_reason: tuple[tuple[str, int], ...] = ()
     # True for a group of an employee survey with fewer than MIN_GROUP invited: nothing is shown.
     hidden: bool = False
+    # True for an employee survey in the list of surveys: read one round at a time, on its page.
+    per_round: bool = False
 
     @property
     def response_rate(self) -> float | None:
@@ -91,6 +94,8 @@ class InvitationFigures:
 
 
 NO_INVITATIONS = InvitationFigures()
+HIDDEN = InvitationFigures(hidden=True)
+PER_ROUND = InvitationFigures(per_round=True)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _figures(row: dict, *, employees: bool) -> InvitationFigures:
     )
     counts = {name: row[name] for name in _COUNTS if not name.startswith("reason_")}
     # The anonymity rule counts people asked: too few and nothing is shown, not even who answered.
-    hidden = employees and counts["invited"] - counts["suppressed"] < MIN_GROUP
+    hidden = employees and _people_asked(row) < MIN_GROUP
     if hidden:
         return InvitationFigures(hidden=True)
     return InvitationFigures(**counts, suppressed_by_reason=tuple(by_reason))
@@ -133,22 +138,38 @@ def _since(invitations: QuerySet[SurveyInvitation], since: datetime | None) -> Q
     return invitations if since is None else invitations.filter(created_at__gte=since)
 
 
+def _of_survey(
+    *, user, survey: Survey, since: datetime | None, round_name: str | None
+) -> QuerySet[SurveyInvitation]:
+    """The survey's invitations the user may see: since a moment, or of one round (employee surveys
+    are read one round at a time, feedback.surveys.rounds)."""
+    invitations = _since(invitations_visible_to(user=user).filter(survey=survey), since)
+    if round_name is not None:
+        invitations = invitations.filter(transaction_id__startswith=f"{survey.slug}:{round_name}:")
+    return invitations
+
+
 def survey_figures_by_survey(*, user, since: datetime | None = None) -> list[FiguresRow]:
     """Every survey with what became of its invitations that the user may see (two queries in all)."""
     surveys = Survey.objects.select_related("source", "touchpoint").order_by("name")
     counted = _counted(_since(invitations_visible_to(user=user), since), "survey_id")
     rows = []
     for survey in surveys:
-        employees = survey.audience == Survey.Audience.EMPLOYEES
         row = counted.get(survey.pk)
-        figures = NO_INVITATIONS if row is None else _figures(row, employees=employees)
+        if survey.audience == Survey.Audience.EMPLOYEES:
+            # Over a period, an employee survey's figures less another period's could be a few people's.
+            figures = PER_ROUND
+        else:
+            figures = NO_INVITATIONS if row is None else _figures(row, employees=False)
         rows.append(FiguresRow(subject=survey, label=survey.name, figures=figures))
     return rows
 
 
-def survey_figures(*, user, survey: Survey, since: datetime | None = None) -> InvitationFigures:
+def survey_figures(
+    *, user, survey: Survey, since: datetime | None = None, round_name: str | None = None
+) -> InvitationFigures:
     """The survey's figures over all the invitations the user may see."""
-    invitations = _since(invitations_visible_to(user=user).filter(survey=survey), since)
+    invitations = _of_survey(user=user, survey=survey, since=since, round_name=round_name)
     row = invitations.order_by().aggregate(**_COUNTS)
     if not row["invited"]:
         return NO_INVITATIONS
@@ -157,27 +178,33 @@ def survey_figures(*, user, survey: Survey, since: datetime | None = None) -> In
 
 def _rows(counted: dict, subjects: Iterable, *, none_label: str, employees: bool) -> list[FiguresRow]:
     by_id = {subject.pk: subject for subject in subjects}
+    shown = _groups_shown(counted) if employees else set(counted)
     rows = [
         FiguresRow(subject=by_id.get(key), label=str(by_id[key]) if key in by_id else none_label,
-                   figures=_figures(row, employees=employees))
+                   figures=_figures(row, employees=employees) if key in shown else HIDDEN)
         for key, row in counted.items()
     ]  # fmt: skip
     # Named groups first, by name; "none" last.
     return sorted(rows, key=lambda row: (row.subject is None, row.label))
 
 
-def survey_figures_by_touchpoint(*, user, survey: Survey, since: datetime | None = None) -> list[FiguresRow]:
+def survey_figures_by_touchpoint(
+    *, user, survey: Survey, since: datetime | None = None, round_name: str | None = None
+) -> list[FiguresRow]:
     """The survey's figures per touchpoint of the invitation (the event's, else the survey's)."""
-    invitations = _since(invitations_visible_to(user=user).filter(survey=survey), since)
+    invitations = _of_survey(user=user, survey=survey, since=since, round_name=round_name)
     counted = _counted(invitations, "group_touchpoint", Coalesce("touchpoint_id", "survey__touchpoint_id"))
     touchpoints = Touchpoint.objects.filter(pk__in=[key for key in counted if key is not None])
     employees = survey.audience == Survey.Audience.EMPLOYEES
     return _rows(counted, touchpoints, none_label=str(_("No touchpoint")), employees=employees)
 
 
-def survey_figures_by_team(*, user, survey: Survey, since: datetime | None = None) -> list[FiguresRow]:
-    """The survey's figures per team of the invitation; employee surveys hide teams under MIN_GROUP."""
-    invitations = _since(invitations_visible_to(user=user).filter(survey=survey), since)
+def survey_figures_by_team(
+    *, user, survey: Survey, since: datetime | None = None, round_name: str | None = None
+) -> list[FiguresRow]:
+    """The survey's figures per team of the invitation; employee surveys hide teams under MIN_GROUP,
+    and more, until the total less the teams shown gives no small team away (`_groups_shown`)."""
+    invitations = _of_survey(user=user, survey=survey, since=since, round_name=round_name)
     counted = _counted(invitations, "team_id")
     teams = Team.objects.select_related("department").filter(
         pk__in=[key for key in counted if key is not None]
@@ -187,6 +214,23 @@ def survey_figures_by_team(*, user, survey: Survey, since: datetime | None = Non
 
 
 # --- the anonymity rule: which groups of employees' answers may be shown ---------------------------------
+
+
+def _groups_shown(counted: dict) -> set:
+    """The rows of an employee survey's breakdown that may be shown: each of MIN_GROUP people asked
+    or more, and the rows hidden adding up to none or MIN_GROUP or more, or the survey's total less
+    the rows shown would give the hidden ones away (`disclosure`, with the rows as teams of no
+    department; the row of no team or touchpoint is a row like the others here)."""
+    keys = {key: index for index, key in enumerate(counted, start=1)}
+    people: dict[int | None, tuple[int | None, int]] = {
+        index: (None, _people_asked(counted[key])) for key, index in keys.items()
+    }
+    shown = disclosure(people).teams
+    return {key for key, index in keys.items() if index in shown}
+
+
+def _people_asked(row: dict) -> int:
+    return row["invited"] - row["suppressed"]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,21 @@
 """The hosted response page: /s/<token>/, opened from a survey's email or text message.
 
-No sign-in: the signed link is the key. The page speaks the invitation's language, works without
-JavaScript (a plain form) and records a score given in the link at once (the email's one click),
-showing it selected with the comment box. A link that does not work is refused with a page that
-says what to do, storing nothing; refused links from one address are counted and, past
-CXLOOP_SURVEY_LINK_FAILURES_PER_ADDRESS in the window, that address is paused (the tokens cannot be
-guessed; this keeps a scanner from trying). Changes to one answer are capped per link.
+No sign-in: the signed link is the key. The page speaks the invitation's language and works without
+JavaScript (a plain form). A GET never records anything: mail security scanners (Safe Links,
+Mimecast, Proofpoint) fetch every link of a message, all eleven of the scale's included. A score in
+the link (the email's one click) is shown selected with a Send button and the form marked
+`data-one-click`; static/js/survey_one_click.js sends that form once, so with JavaScript one click
+still records the score; without it the person presses Send. The answer (a POST) then redirects to
+the page without the score (?recorded=1: "recorded, you can add a comment"), so a reload sends
+nothing again. An employee's signed reference to their anonymous answer rides in a short-lived
+cookie on that redirect (never in a URL, which access logs keep).
+
+A link that does not work is refused with a page that says what to do, storing nothing; refused
+links from one address are counted and, past CXLOOP_SURVEY_LINK_FAILURES_PER_ADDRESS in the window,
+that address's invalid and expired links are paused (the tokens cannot be guessed; this keeps a
+scanner from trying). Genuine links always open: a shared address (an office, a carrier's NAT) must
+not lock out its people; changes to one answer are capped per link. A survey made inactive takes no
+more answers.
 
 Every answer keeps the token out of other sites' logs (Referrer-Policy: no-referrer) and out of
 search engines (X-Robots-Tag), and is never cached.
@@ -18,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,12 +42,18 @@ from feedback.models import Survey, SurveyInvitation, SurveyText
 from . import answers
 from .links import LinkExpired, LinkInvalid, invitation_from_token
 from .response_forms import SurveyResponseForm, initial_from
+from .response_refusals import REFUSALS
 
 logger = logging.getLogger(__name__)
 
 REFUSED_LINKS = "survey-link-address"
 ANSWERS_PER_LINK = "survey-answers-link"
 FORM_REFERRER_POLICY = "same-origin"
+# The form's hidden mark of an answer sent from the email's one click (survey_one_click.js or Send).
+ONE_CLICK_FIELD = "one_click"
+# An employee's signed reference to their anonymous answer, after a one-click send: in a cookie of
+# the link's path for the edit window, never in a URL (access logs keep URLs).
+REF_COOKIE = "survey_answer_ref"
 
 
 # --- the page's language and words ---------------------------------------------------------------
@@ -145,50 +162,6 @@ def _private(response: HttpResponse, *, language: str) -> HttpResponse:
     return response
 
 
-REFUSALS = {
-    "invalid": (
-        404,
-        lambda: _("This survey link does not work"),
-        lambda: _(
-            "Check that you opened the whole link from the message: some email programs cut long links "
-            "in two. Nothing was recorded."
-        ),
-    ),
-    "expired": (
-        410,
-        lambda: _("This survey has closed"),
-        lambda: _(
-            "The link was valid for a limited time and has expired, so nothing was recorded. Thank you "
-            "for wanting to answer: if you have something to tell us, please contact us directly."
-        ),
-    ),
-    "closed": (
-        409,
-        lambda: _("You have answered this survey already"),
-        lambda: _(
-            "Thank you: your answer is recorded. It could be changed only for a short time after you "
-            "first gave it, and that time is over, so nothing was changed."
-        ),
-    ),
-    "closed_anonymous": (
-        409,
-        lambda: _("You have answered this survey already"),
-        lambda: _(
-            "Thank you: your answer is recorded. Answers are anonymous, so it cannot be shown or "
-            "changed from a new visit, and nothing was changed."
-        ),
-    ),
-    "paused": (
-        429,
-        lambda: _("Too many tries"),
-        lambda: _(
-            "Too many survey links were tried from your connection, or one answer was changed too "
-            "often. Nothing was recorded. Please wait a few minutes, then open the link again."
-        ),
-    ),
-}
-
-
 def _refusal(request, state: str, *, invitation: SurveyInvitation | None = None) -> HttpResponse:
     language = page_language(invitation)
     status, title, reason = REFUSALS[state]
@@ -203,24 +176,37 @@ def _refusal(request, state: str, *, invitation: SurveyInvitation | None = None)
 
 
 def _open(request, token: str) -> SurveyInvitation | HttpResponse:
-    """The invitation the link opens, or the page that refuses it."""
-    if _address_paused(request):
-        return _refusal(request, "paused")
+    """The invitation the link opens, or the page that refuses it. The address pause applies to
+    refused links only: a genuine signed link always opens (it has its own cap on answers)."""
     try:
-        return invitation_from_token(token)
+        invitation = invitation_from_token(token)
     except LinkExpired as expired:
+        if _address_paused(request):
+            return _refusal(request, "paused")
         return _refusal(request, "expired", invitation=expired.invitation)
     except LinkInvalid:
+        if _address_paused(request):
+            return _refusal(request, "paused")
         _count_refused_link(request)
         return _refusal(request, "invalid")
+    if not invitation.survey.active:
+        return _refusal(request, "inactive", invitation=invitation)
+    return invitation
 
 
 def _closed(request, invitation: SurveyInvitation) -> HttpResponse:
+    if not Survey.objects.filter(pk=invitation.survey_id, active=True).exists():
+        # Made inactive while the page was open (survey_answer_record refused it as closed).
+        return _refusal(request, "inactive", invitation=invitation)
     state = "closed_anonymous" if answers.is_anonymous(invitation.survey) else "closed"
     return _refusal(request, state, invitation=invitation)
 
 
-def _form_page(request, *, invitation, text, form, status: int = 200, note: str = "") -> HttpResponse:
+def _form_page(
+    request, *, invitation, text, form, status: int = 200, note: str = "", one_click: str = ""
+) -> HttpResponse:
+    """The form; `one_click` "send" marks it for survey_one_click.js to send once, "sent" only
+    remembers it came from a one-click link (a refused send shown again is not sent again)."""
     context = {
         "invitation": invitation,
         "survey": invitation.survey,
@@ -229,6 +215,8 @@ def _form_page(request, *, invitation, text, form, status: int = 200, note: str 
         "note": note,
         "anonymous": answers.is_anonymous(invitation.survey),
         "recovery": invitation.survey.purpose == Survey.Purpose.RECOVERY,
+        "one_click": bool(one_click),
+        "auto_send": one_click == "send",
     }
     response = render(request, "surveys/respond.html", context, status=status)
     response["Referrer-Policy"] = FORM_REFERRER_POLICY
@@ -248,7 +236,7 @@ def _add_errors(form: SurveyResponseForm, errors: dict[str, list[str]]) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def respond_view(request, token: str) -> HttpResponse:
-    """The form (GET), a one-click score (GET ?score=), or an answer (POST)."""
+    """The form (GET; ?score= the email's one click, ?recorded= after it), or an answer (POST)."""
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
@@ -261,6 +249,8 @@ def respond_view(request, token: str) -> HttpResponse:
             response = _submit(request, invitation=invitation, text=text, token=token)
         elif "score" in request.GET:
             response = _one_click(request, invitation=invitation, text=text)
+        elif "recorded" in request.GET:
+            response = _recorded(request, invitation=invitation, text=text)
         else:
             response = _show(request, invitation=invitation, text=text)
     return _private(response, language=language)
@@ -278,31 +268,58 @@ def _show(request, *, invitation: SurveyInvitation, text: SurveyText) -> HttpRes
     return _form_page(request, invitation=invitation, text=text, form=form, note=note)
 
 
-def _one_click(request, *, invitation: SurveyInvitation, text: SurveyText) -> HttpResponse:
-    """Record the score the link carries, then show it selected with the comment box."""
+def _link_score(request, form: SurveyResponseForm) -> int | None:
     try:
         score = int(request.GET["score"])
     except ValueError:
-        errors = {"score": [_("Choose a score on the scale.")]}
-        return _refused_score(request, invitation=invitation, text=text, errors=errors)
-    if _too_many_answers(invitation):
-        return _refusal(request, "paused", invitation=invitation)
-    result = answers.survey_answer_record(invitation=invitation, score=score)
-    if result.status == answers.CLOSED:
-        return _closed(request, invitation)
-    if result.status == answers.INVALID:
-        return _refused_score(request, invitation=invitation, text=text, errors=result.errors)
+        return None
+    return score if form.scale_low <= score <= form.scale_high else None
+
+
+def _one_click(request, *, invitation: SurveyInvitation, text: SurveyText) -> HttpResponse:
+    """The email's one click: the score selected, ready to send. Nothing is recorded here: mail
+    security scanners fetch every link of a message. survey_one_click.js sends the form once; a
+    page of an answer already given is not sent by itself (a page reopened from history)."""
     form = SurveyResponseForm(survey=invitation.survey, text=text)
-    stored, _until = answers.answer_state(invitation=invitation, answer_ref=result.answer_ref)
-    form.initial = initial_from(
-        stored, form_questions=form.follow_up_questions, score=score, ref=result.answer_ref
+    score = _link_score(request, form)
+    if score is None:
+        low, high = form.scale_low, form.scale_high
+        errors = {"score": [_("Choose a score from %(low)s to %(high)s.") % {"low": low, "high": high}]}
+        return _refused_score(request, invitation=invitation, text=text, errors=errors)
+    if invitation.status != SurveyInvitation.Status.ANSWERED:
+        form.initial = {"score": score}
+        note = _("Press Send to record your score of %(score)s.") % {"score": score}
+        page = _form_page(request, invitation=invitation, text=text, form=form, note=note, one_click="send")
+        return page
+    stored, until = answers.answer_state(invitation=invitation)
+    if stored is None or until is None or until <= timezone.now():
+        return _closed(request, invitation)
+    form.initial = initial_from(stored, form_questions=form.follow_up_questions, score=score)
+    note = " ".join(
+        (
+            _("You have answered already."),
+            _("Press Send to change your score to %(score)s.") % {"score": score},
+            _edit_note(until),
+        )
     )
-    note = (
-        _("Thank you: your score of %(score)s is recorded.") % {"score": score}
-        + " "
-        + _edit_note(result.editable_until)
-        + " "
-        + _("You can also tell us more below.")
+    return _form_page(request, invitation=invitation, text=text, form=form, note=note, one_click="sent")
+
+
+def _recorded(request, *, invitation: SurveyInvitation, text: SurveyText) -> HttpResponse:
+    """After a one-click answer was sent (its POST redirected here): the score recorded, the
+    comment box offered. An employee's reference comes from the cookie the redirect set."""
+    ref = request.COOKIES.get(REF_COOKIE, "") if answers.is_anonymous(invitation.survey) else ""
+    stored, until = answers.answer_state(invitation=invitation, answer_ref=ref or None)
+    if stored is None or until is None or until <= timezone.now():
+        return _show(request, invitation=invitation, text=text)
+    form = SurveyResponseForm(survey=invitation.survey, text=text)
+    form.initial = initial_from(stored, form_questions=form.follow_up_questions, ref=ref)
+    note = " ".join(
+        (
+            _("Thank you: your score of %(score)s is recorded.") % {"score": stored.score},
+            _edit_note(until),
+            _("You can also tell us more below."),
+        )
     )
     return _form_page(request, invitation=invitation, text=text, form=form, note=note)
 
@@ -318,17 +335,43 @@ def _refused_score(request, *, invitation, text, errors: dict[str, list[str]]) -
 
 def _submit(request, *, invitation: SurveyInvitation, text: SurveyText, token: str) -> HttpResponse:
     form = SurveyResponseForm(request.POST, survey=invitation.survey, text=text)
+    one_click = "sent" if request.POST.get(ONE_CLICK_FIELD) else ""
+
+    def refused() -> HttpResponse:
+        return _form_page(
+            request, invitation=invitation, text=text, form=form, status=400, one_click=one_click
+        )
+
     if not form.is_valid():
-        return _form_page(request, invitation=invitation, text=text, form=form, status=400)
+        return refused()
     if _too_many_answers(invitation):
         return _refusal(request, "paused", invitation=invitation)
-    result = answers.survey_answer_record(invitation=invitation, **form.answer())
+    answer = form.answer()
+    result = answers.survey_answer_record(invitation=invitation, **answer)
     if result.status == answers.CLOSED:
         return _closed(request, invitation)
     if result.status == answers.INVALID:
         _add_errors(form, result.errors)
-        return _form_page(request, invitation=invitation, text=text, form=form, status=400)
-    return redirect("survey_response:thanks", token=token)
+        return refused()
+    if one_click and not answer["comment"] and not answer["follow_ups"]:
+        return _after_one_click(request, result=result, token=token)
+    response = redirect("survey_response:thanks", token=token)
+    if REF_COOKIE in request.COOKIES:
+        response.delete_cookie(REF_COOKIE, path=request.path, samesite="Strict")
+    return response
+
+
+def _after_one_click(request, *, result: answers.AnswerResult, token: str) -> HttpResponse:
+    """Post/redirect/get to the page without the score: a reload there sends nothing again. An
+    employee's reference goes along in a cookie of the link's path, for the edit window."""
+    response = redirect(reverse("survey_response:respond", kwargs={"token": token}) + "?recorded=1")
+    if result.answer_ref and result.editable_until:
+        seconds = max(0, int((result.editable_until - timezone.now()).total_seconds()))
+        response.set_cookie(
+            REF_COOKIE, result.answer_ref, max_age=seconds, path=request.path,
+            secure=request.is_secure(), httponly=True, samesite="Strict",
+        )  # fmt: skip
+    return response
 
 
 @login_not_required

@@ -13,10 +13,23 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from cxloop.core.models import AuditEvent
 from cxloop.notifications.models import EmailMessage, TextMessage
 from cxloop.notifications.services import email_queue
 from cxloop.notifications.sms_services import text_queue
@@ -31,7 +44,7 @@ from .email_content import (
     unsubscribe_headers,
 )
 from .rules import quiet_hours_end
-from .unsubscribe import employees_opted_out
+from .unsubscribe import EMPLOYEE_UNSUBSCRIBED, employees_opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -162,43 +175,92 @@ def _sender_domain() -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def reminders_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Send the one reminder of each sent, unanswered, unexpired invitation whose survey's reminder
-    delay has passed, outside the customer's quiet hours and never to anyone who may not be
-    contacted; how many were sent. The key f"survey:{pk}:reminder" makes each at most once."""
-    now = now or timezone.now()
+# A reminder that cannot be built now (no address, no survey text) is tried again this much later,
+# so it neither blocks the others nor is read again by every run.
+REMINDER_RETRY = timedelta(days=1)
+
+
+def _unsubscribed_employee() -> QuerySet[AuditEvent]:
+    """The audit record of the invitation's employee unsubscribing (as employees_opted_out reads it)."""
+    return AuditEvent.objects.filter(
+        verb=EMPLOYEE_UNSUBSCRIBED,
+        target_type=get_user_model()._meta.label_lower,
+        target_id=Cast(OuterRef("employee_id"), output_field=CharField()),
+    )
+
+
+def _reminders_due(now: datetime) -> QuerySet[SurveyInvitation]:
+    """Sent, unanswered, unexpired, not yet reminded invitations whose reminder delay has passed and
+    whose reminder's not-before time (send_after, see reminders_send_due) has come; never anyone
+    who may not be contacted (do-not-contact, complained, an employee who unsubscribed): those are
+    left out here, in SQL, so they never take a place in a chunk."""
     delay = ExpressionWrapper(
         F("survey__reminder_after_hours") * Value(timedelta(hours=1)), output_field=DurationField()
     )
-    due = (
+    return (
         SurveyInvitation.objects.filter(status=Status.SENT, reminded_at__isnull=True)
         .filter(survey__reminder_after_hours__isnull=False, survey__active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
         .exclude(customer__do_not_contact=True)
         .exclude(customer__email_complained_at__isnull=False)
+        .exclude(Exists(_unsubscribed_employee()))
         .alias(remind_at=F("sent_at") + delay)
         .filter(remind_at__lte=now)
     )
-    with transaction.atomic():
-        batch = list(_locked(due).order_by("sent_at", "pk")[:limit])
-        opted_out = employees_opted_out(user_ids=[i.employee_id for i in batch])
-        sent = sum(_remind(invitation, now=now, opted_out=opted_out) for invitation in batch)
-    if sent:
-        logger.info("survey reminders: %d sent", sent)
+
+
+def reminders_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Send the one reminder of each due invitation (_reminders_due), outside the customer's quiet
+    hours; how many were sent (at most `limit`). The key f"survey:{pk}:reminder" makes each at
+    most once; reminded_at means the reminder was sent.
+
+    A chunk per transaction, its rows locked with SKIP LOCKED, read in (sent_at, id) order from
+    where the last chunk ended, so a row left as it was can never hold back the rows after it. A
+    row in the customer's quiet hours gets its send_after moved to the end of them: for a sent
+    invitation send_after is the reminder's not-before time (the only message it has left to
+    send), and later runs do not read it again until then."""
+    now = now or timezone.now()
+    due = _reminders_due(now)
+    sent = read = 0
+    after: tuple[datetime, int] | None = None
+    while sent < limit:
+        with transaction.atomic():
+            page = (
+                due
+                if after is None
+                else due.filter(Q(sent_at__gt=after[0]) | Q(sent_at=after[0], pk__gt=after[1]))
+            )
+            batch = list(_locked(page).order_by("sent_at", "pk")[:CHUNK])
+            for invitation in batch:
+                if sent < limit and _remind(invitation, now=now):
+                    sent += 1
+        read += len(batch)
+        if len(batch) < CHUNK:
+            break
+        last = batch[-1]
+        after = (last.sent_at or now, last.pk)  # sent_at is set on every sent invitation
+    if read:
+        logger.info("survey reminders: %d sent of %d read", sent, read)
     return sent
 
 
-def _remind(invitation: SurveyInvitation, *, now: datetime, opted_out: set[int]) -> bool:
-    if invitation.employee_id is not None and invitation.employee_id in opted_out:
-        return False
+def _remind(invitation: SurveyInvitation, *, now: datetime) -> bool:
+    """Queue the reminder and mark it sent; or, in the customer's quiet hours, put it off to their end."""
     zone = invitation.customer.time_zone if invitation.customer is not None else ""
-    if quiet_hours_end(survey=invitation.survey, zone_name=zone, now=now) > now:
-        return False  # the customer's night: a later run sends it
+    quiet_until = quiet_hours_end(survey=invitation.survey, zone_name=zone, now=now)
+    if quiet_until > now:
+        return _remind_later(invitation, not_before=quiet_until)
     if not _address(invitation):
-        return False
+        return _remind_later(invitation, not_before=now + REMINDER_RETRY)
     try:
         message = _message_queue(invitation, kind=REMINDER)
     except NoSurveyText:
-        return False
+        return _remind_later(invitation, not_before=now + REMINDER_RETRY)
     SurveyInvitation.objects.filter(pk=invitation.pk).update(reminded_at=now)
     return message is not None and message.status not in SUPPRESSED_OUTBOX
+
+
+def _remind_later(invitation: SurveyInvitation, *, not_before: datetime) -> bool:
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(send_after=not_before)
+    return False

@@ -4,6 +4,7 @@ Items are checked by feedback.surveys.items (field by field, a batch at a time),
 serializers: they describe the contract in the OpenAPI schema and render the answers.
 """
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
@@ -105,6 +106,23 @@ class InvitationOutput(serializers.ModelSerializer):
             "status", "status_label", "reason", "reason_label", "send_after", "sent_at", "delivered_at",
             "opened_at", "answered_at", "expires_at", "created_at",
         ]  # fmt: skip
+
+    def to_representation(self, instance: SurveyInvitation) -> dict:
+        """An employee survey's invitation says on which day it was answered, never when it was
+        opened or answered to the minute: a time could be matched with an anonymous answer's."""
+        data = super().to_representation(instance)
+        if instance.survey.audience == Survey.Audience.EMPLOYEES:
+            data["opened_at"] = None
+            data["answered_at"] = answered_day(instance)
+        return data
+
+
+def answered_day(invitation: SurveyInvitation) -> str | None:
+    """The start of the local day an invitation was answered (the same shape as other times), or None."""
+    if invitation.answered_at is None:
+        return None
+    day = timezone.localtime(invitation.answered_at).replace(hour=0, minute=0, second=0, microsecond=0)
+    return serializers.DateTimeField().to_representation(day)
 
 
 class SurveyOutput(serializers.ModelSerializer):

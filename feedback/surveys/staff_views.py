@@ -1,6 +1,9 @@
 """Staff pages of the surveys cxloop sends: the list with each survey's figures, a survey's page
 with its figures by touchpoint and team, sending an employee survey to teams, and an employee
-survey's results (eNPS and themes, never for a group of fewer than 5 answers)."""
+survey's results (eNPS and themes, never for a group of fewer than 5 answers).
+
+Customer surveys are read over a period; employee surveys one round at a time (never over
+periods, which overlap and could be subtracted from each other: feedback.surveys.rounds)."""
 
 from datetime import datetime, timedelta
 
@@ -33,6 +36,7 @@ from .metrics import (
     survey_figures_by_team,
     survey_figures_by_touchpoint,
 )
+from .rounds import Round, survey_rounds
 
 # Who reads the survey pages: the people who act on the figures (agents read their team's pages).
 READERS = (Role.TEAM_LEAD, Role.MANAGER, Role.COMMITTEE)
@@ -54,6 +58,31 @@ class PeriodForm(forms.Form):
         days = self.cleaned_data.get("days") if self.is_valid() else None
         days = days or DEFAULT_DAYS
         return None if days == ALL_TIME else timezone.now() - timedelta(days=int(days))
+
+
+class RoundForm(forms.Form):
+    """One round of an employee survey, the newest by default."""
+
+    round = forms.ChoiceField(label=gettext_lazy("Round"), required=False)
+
+    def __init__(self, data, *, rounds: list[Round]):
+        super().__init__(data)
+        self.rounds = rounds
+        field = self.fields["round"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(item.name, item.name) for item in rounds]
+
+    def chosen(self) -> Round | None:
+        name = self.cleaned_data.get("round") if self.is_valid() else None
+        return next(
+            (item for item in self.rounds if item.name == name), self.rounds[0] if self.rounds else None
+        )
+
+
+def _round(request, survey: Survey) -> tuple[RoundForm, Round | None]:
+    rounds = survey_rounds(survey=survey)
+    form = RoundForm(request.GET or ({"round": rounds[0].name} if rounds else {}), rounds=rounds)
+    return form, form.chosen()
 
 
 class TeamsField(forms.ModelMultipleChoiceField):
@@ -109,15 +138,23 @@ def survey_detail(request, slug: str):
     survey = get_object_or_404(
         Survey.objects.select_related("source", "touchpoint", "journey_stage"), slug=slug
     )
-    form, since = _period(request)
     employees = survey.audience == Survey.Audience.EMPLOYEES
+    form: forms.Form
+    since, round_name = None, None
+    if employees:
+        form, survey_round = _round(request, survey)
+        # No round yet: no invitation is of a round, and an impossible name matches none.
+        round_name = survey_round.name if survey_round else ":"
+    else:
+        form, since = _period(request)
+    within = {"user": request.user, "survey": survey, "since": since, "round_name": round_name}
     context = {
         "survey": survey,
         "form": form,
         "employees": employees,
-        "figures": survey_figures(user=request.user, survey=survey, since=since),
-        "by_touchpoint": survey_figures_by_touchpoint(user=request.user, survey=survey, since=since),
-        "by_team": survey_figures_by_team(user=request.user, survey=survey, since=since),
+        "figures": survey_figures(**within),
+        "by_touchpoint": survey_figures_by_touchpoint(**within),
+        "by_team": survey_figures_by_team(**within),
         "may_send": employees and survey.active and teams_sendable_by(user=request.user).exists(),
         "may_invite_contacts": not employees and _may_invite_contacts(request.user, survey),
         "not_shown": NOT_SHOWN,
@@ -199,11 +236,15 @@ def survey_results(request, slug: str):
     survey = get_object_or_404(
         Survey.objects.select_related("source"), slug=slug, audience=Survey.Audience.EMPLOYEES
     )
-    form, since = _period(request)
+    form, survey_round = _round(request, survey)
+    results = None
+    if survey_round is not None:
+        results = employee_results(user=request.user, survey=survey, survey_round=survey_round)
     context = {
         "survey": survey,
         "form": form,
-        "results": employee_results(user=request.user, survey=survey, since=since),
+        "survey_round": survey_round,
+        "results": results,
         "not_shown": NOT_SHOWN,
         "min_group": MIN_GROUP,
         "title": _("Results: %(survey)s") % {"survey": survey.name},

@@ -94,7 +94,8 @@ def _invitation_mark(invitation_id: int, *, event_type: str, bounced: bool, at: 
     if event_type == EventType.DELIVERED:
         invitations.filter(delivered_at__isnull=True).update(delivered_at=at)
     elif event_type in (EventType.OPENED, EventType.CLICKED):
-        invitations.filter(opened_at__isnull=True).update(opened_at=at)
+        # Never for employees: the moment a person opened the survey would point at their answer.
+        invitations.filter(opened_at__isnull=True, employee__isnull=True).update(opened_at=at)
     elif bounced:
         invitations.filter(bounced_at__isnull=True).update(bounced_at=at)
         # An answered invitation stays answered: the answer came through all the same.

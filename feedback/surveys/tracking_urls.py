@@ -9,6 +9,7 @@ endpoints refuse them instead (403), since an event can mark a customer do-not-c
 
 from functools import wraps
 
+from anymail.exceptions import AnymailConfigurationError, AnymailImproperlyInstalled
 from anymail.utils import get_anymail_setting
 from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from anymail.webhooks.brevo import BrevoTrackingWebhookView
@@ -41,6 +42,21 @@ TRACKING_VIEWS = {
 }
 
 
+def provider_configured(view):
+    """Answer 403 with the reason when the provider's own settings are missing (anymail raises on
+    each call then: a Brevo webhook without its API key, Amazon SES without boto3), not a 500."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (AnymailConfigurationError, AnymailImproperlyInstalled) as why:
+            first_line = str(why).splitlines()[0]
+            return HttpResponseForbidden(f"This email provider is not configured here: {first_line}")
+
+    return checked
+
+
 def _secret_required(view):
     """Refuse every call while no webhook secret is configured (anymail would only warn)."""
 
@@ -56,6 +72,6 @@ def _secret_required(view):
 app_name = "email_tracking"
 
 urlpatterns = [
-    path(f"{esp}/tracking/", _secret_required(view.as_view()), name=f"{esp}_tracking")
+    path(f"{esp}/tracking/", _secret_required(provider_configured(view.as_view())), name=f"{esp}_tracking")
     for esp, view in TRACKING_VIEWS.items()
 ]

@@ -51,6 +51,7 @@ def reply_inbound(*, parsed: ParsedReply, channel: str, provider: str) -> ReplyR
         attachments=parsed.attachments,
         channel=channel,
         provider=provider,
+        automatic=parsed.automatic,
     )
 
 
@@ -60,7 +61,7 @@ def anymail_inbound_received(sender, event: AnymailInboundEvent, esp_name: str, 
     if message is None:
         raise ReplyRefused("the provider's event carried no message")
     envelope = [message.envelope_recipient] if message.envelope_recipient else []
-    parsed = reply_from_message(message, envelope=envelope)
+    parsed = reply_from_message(message, envelope=envelope, envelope_sender=message.envelope_sender)
     provider = provider_slug(esp_name)
     if parsed.message_id.startswith(DIGEST_ID_PREFIX) and event.event_id:
         # No Message-ID: the provider's own id for the message keeps a re-delivery from counting twice.

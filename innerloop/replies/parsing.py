@@ -19,6 +19,7 @@ from mailparser_reply import constants as reply_constants
 from mailparser_reply.parser import EmailMessage as ReplyText
 
 from .attachments import IncomingAttachment
+from .automatic import automatic_kind
 
 # Longer texts are cut before the reply parser's regular expressions run over them.
 TEXT_MAX = 100_000
@@ -53,6 +54,8 @@ class ParsedReply:
     text: str
     full_text: str
     attachments: list[IncomingAttachment] = field(default_factory=list)
+    # Why a machine wrote it (innerloop.replies.automatic: out of office, delivery report...), or "".
+    automatic: str = ""
 
 
 def _cut_portuguese(text: str) -> str:
@@ -179,9 +182,15 @@ def _message_id(message: Message, text: str) -> str:
     return f"{DIGEST_ID_PREFIX}{digest}@cxloop>"
 
 
-def reply_from_message(message: Message | EmailMessage, *, envelope: list[str] | None = None) -> ParsedReply:
+def reply_from_message(
+    message: Message | EmailMessage,
+    *,
+    envelope: list[str] | None = None,
+    envelope_sender: str | None = None,
+) -> ParsedReply:
     """Read an email (stdlib or anymail's) into a ParsedReply; `envelope` is the SMTP RCPT TO list
-    or the provider's envelope recipient."""
+    or the provider's envelope recipient, `envelope_sender` the SMTP MAIL FROM or the provider's
+    envelope sender (None when not known; "" or "<>" for a mail server's null sender)."""
     full_text = body_text(message)
     _name, from_address = parseaddr(str(message.get("From", "")))
     return ParsedReply(
@@ -192,4 +201,5 @@ def reply_from_message(message: Message | EmailMessage, *, envelope: list[str] |
         text=reply_text_extract(full_text),
         full_text=full_text[:TEXT_MAX],
         attachments=_attachments(message),
+        automatic=automatic_kind(message, envelope_sender=envelope_sender),
     )

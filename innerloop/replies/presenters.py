@@ -1,4 +1,5 @@
-"""Replies on the case timeline: each "customer replied" entry with its reply, read for the viewer."""
+"""Replies on the case timeline: each "customer replied" entry with its reply, read for the viewer;
+an automatic one (out of office, a delivery report) titled as such, saying it changed nothing."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from cxloop.core.pii import mask_personal_data
 from innerloop.models import CaseAttachment, CaseEvent, CaseReply
 
 from .attachments import refusal_words
+from .automatic import DELIVERY_REPORT, OUT_OF_OFFICE
 from .selectors import replies_by_id
 
 
@@ -46,7 +48,21 @@ def _shown(reply: CaseReply, data: dict, *, personal: bool) -> ReplyShown:
     )
 
 
+def _automatic_title(data: dict) -> str:
+    kind = data.get("automatic_kind")
+    if kind == OUT_OF_OFFICE:
+        return gettext("Automatic reply received (out of office)")
+    if kind == DELIVERY_REPORT:
+        return gettext("Automatic reply received (a mail server's delivery report)")
+    return gettext("Automatic reply received")
+
+
 def _sentence(data: dict) -> str:
+    if data.get("automatic"):
+        return gettext(
+            "Sent by a machine, not written by the customer: kept here, but the case was not "
+            "changed and nobody was notified."
+        )
     if data.get("moved_to_case"):
         return gettext("The customer replied after this case was closed; the reply is on case %(case)s.") % {
             "case": data["moved_to_case"]
@@ -68,6 +84,8 @@ def reply_entries_fill(entries: list[Any], *, personal: bool) -> None:
             continue
         data = entry.event.data or {}
         entry.text = _sentence(data)
+        if data.get("automatic"):
+            entry.title = _automatic_title(data)
         reply = replies.get(data.get("reply") or 0)
         if reply is not None and not data.get("moved_to_case"):
             entry.reply = _shown(reply, data, personal=personal)

@@ -7,6 +7,8 @@ changes nothing), with its attachments kept or refused with the reason; a case w
 customer goes back to in progress and its SLA clock resumes; a reply to a resolved or closed case
 reopens it, or (CXLOOP_REPLY_TO_CLOSED = "new_case") opens a case linked to it; the owner (the
 assignee, else the team's leads) is notified with a link. Nothing is sent to other systems here.
+An automatic reply (out of office, a delivery report: innerloop.replies.automatic) is stored and
+shown the same way, but changes nothing on any case and notifies nobody.
 """
 
 import logging
@@ -61,8 +63,13 @@ def case_reply_receive(
     attachments: list[IncomingAttachment],
     channel: str,
     provider: str,
+    automatic: str = "",
 ) -> ReplyReceived:
-    """Receive a reply sent to `case`'s reply address (the caller checked the signature)."""
+    """Receive a reply sent to `case`'s reply address (the caller checked the signature).
+
+    `automatic` (innerloop.replies.automatic: why a machine wrote it) keeps the message on the
+    addressed case as it is: no status change, no reopening, no linked case, no clock resumed,
+    nobody notified; the timeline reads it out as an automatic reply."""
     with transaction.atomic():
         # The addressed case's row is the lock: two deliveries of the same message wait in turn.
         case = (
@@ -74,7 +81,7 @@ def case_reply_receive(
         before = CaseReply.objects.filter(message_id=message_id, case__feedback_id=case.feedback_id).first()
         if before is not None:
             return ReplyReceived(reply=before, created=False)
-        target = _case_taking_reply(case)
+        target = case if automatic else _case_taking_reply(case)
         reply = CaseReply.objects.create(
             case=target, channel=channel, provider=provider[:30], message_id=message_id[:254],
             from_address=from_address[:254], subject=subject[:300], text=text, full_text=full_text,
@@ -85,6 +92,12 @@ def case_reply_receive(
             reply=reply.pk, from_on_file=_from_on_file(case, from_address), kept=kept, refused=refused,
             replied_to_case=moved_from,
         )  # fmt: skip
+        if automatic:
+            events.case_event_reply_received(case=target, data=data | automatic_data(automatic))
+            logger.info(
+                "automatic reply %s (%s) kept on case %s, nothing changed", reply.pk, automatic, case.pk
+            )
+            return ReplyReceived(reply=reply, created=True)
         events.case_event_reply_received(case=target, data=data)
         if moved_from is not None:
             events.case_event_reply_received(case=case, data={"reply": reply.pk, "moved_to_case": target.pk})
@@ -96,6 +109,11 @@ def case_reply_receive(
         _owner_notify(target, reply)
     logger.info("reply %s received on case %s (%s kept, %s refused)", reply.pk, target.pk, kept, refused)
     return ReplyReceived(reply=reply, created=True)
+
+
+def automatic_data(automatic: str) -> dict:
+    """What a REPLY_RECEIVED event of an automatic reply adds to reply_received_data(...)."""
+    return {"automatic": True, "automatic_kind": automatic}
 
 
 def _from_on_file(case: Case, from_address: str) -> bool:

@@ -37,11 +37,12 @@ def _case_exists(address: str) -> bool:
         connection.close()
 
 
-def _receive(content: bytes, recipients: list[str]) -> str:
-    """Parse and store one message; the SMTP answer."""
+def _receive(content: bytes, recipients: list[str], mail_from: str | None) -> str:
+    """Parse and store one message; the SMTP answer. `mail_from` is the envelope's sender ("<>"
+    for a mail server's notice: kept, as an automatic reply)."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(content)
-        parsed = reply_from_message(message, envelope=recipients)
+        parsed = reply_from_message(message, envelope=recipients, envelope_sender=mail_from)
         received = reply_inbound(parsed=parsed, channel=ReplyChannel.SMTP, provider=PROVIDER)
     except ReplyRefused as why:
         return f"550 5.1.1 Refused: {why}"
@@ -69,7 +70,7 @@ class ReplyHandler:
         if isinstance(content, str):
             content = content.encode("utf-8", errors="replace")
         try:
-            return await asyncio.to_thread(_receive, content, list(envelope.rcpt_tos))
+            return await asyncio.to_thread(_receive, content, list(envelope.rcpt_tos), envelope.mail_from)
         except Exception:
             # An I/O boundary: the database may be down. 451 makes the sender's server try again
             # later, where aiosmtpd's own answer (500) would make it give the message up.

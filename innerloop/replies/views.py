@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from cxloop.core.auditlog.record import audit_view
+from feedback.surveys.tracking_urls import provider_configured
 
 from . import selectors
 from .addresses import replies_enabled
@@ -62,7 +63,7 @@ def reply_webhook_view(provider: str, anymail_view: type):
     view_class: Any = type(
         f"{anymail_view.__name__}ForReplies", (ReplyWebhookMixin, anymail_view), {"provider": provider}
     )
-    return view_class.as_view()
+    return provider_configured(view_class.as_view())
 
 
 @require_GET

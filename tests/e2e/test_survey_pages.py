@@ -58,11 +58,15 @@ def surveys(people, org):
         source=SourceFactory(kind="employee", name="Staff pulse answers"),
     )  # fmt: skip
     staffing, tools = CategoryFactory(name="Staffing"), CategoryFactory(name="Broken tills")
+    # The round the answers are of, as sending it leaves it (feedback.surveys.rounds).
+    InviteInvitationFactory(survey=pulse, customer=None, employee=people["agent"], team=org["team_a1"],
+                            transaction_id=f"{pulse.slug}:2026-05:{people['agent'].pk}")  # fmt: skip
     for team, scores in ((org["team_a1"], (10, 9, 8, 6, 3, 9)), (org["team_a2"], (7, 9, 2, 9, 10)),
                          (org["team_b1"], (0, 1))):  # fmt: skip
         for i, score in enumerate(scores):
             FeedbackFactory(source=pulse.source, customer=None, team=team, score=score,
-                            metadata={"survey": pulse.slug}, confirmed_category=staffing if i % 2 else tools,
+                            metadata={"survey": pulse.slug, "round": "2026-05"},
+                            confirmed_category=staffing if i % 2 else tools,
                             comment=ONE_PERSON_WROTE if score == 0 else "")  # fmt: skip
     for _ in range(4):
         FeedbackFactory(

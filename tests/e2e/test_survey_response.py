@@ -1,5 +1,6 @@
 """A customer answers a survey on a phone (390 by 844), in English and in Portuguese, with and
-without JavaScript: the page, the one-click score from the email, the comment, the thanks. Every
+without JavaScript: the page, the one-click score from the email (sent by the page's script, or by
+Send without JavaScript: opening a link records nothing), the comment, the thanks. Every
 state passes axe-core (nothing serious or critical) and none scrolls sideways; an expired and a
 tampered link are refused with a page that says what to do.
 
@@ -38,6 +39,9 @@ QUESTIONS = {
 # The page's own words, before and after the Portuguese catalogue is merged.
 THANKS = re.compile("Thank you for your answer|Obrigado pela sua resposta")
 RECORDED = re.compile(r"score of 7 is recorded|pontuação de 7 ficou registada")
+PRESS_SEND = re.compile(
+    r"Press Send to record your score of 7|Prima Enviar para registar a sua pontuação de 7"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -133,12 +137,24 @@ def test_a_customer_answers_on_a_phone(browser, live_server, mirror, language, j
     _check(page, f"{where}-thanks", problems, **audit)
     assert Feedback.objects.get().score == 9
 
-    # the email's one click on 7: recorded at once, shown selected, with the comment box
+    # the email's one click on 7: with JavaScript the page sends it by itself; without, it waits
+    # for Send (a GET records nothing: mail scanners fetch every link)
     page.goto(_url(live_server, second, score=7))
+    if not javascript:
+        expect(page.get_by_role("status")).to_contain_text(PRESS_SEND)
+        expect(page.get_by_role("radio", name="7", exact=True)).to_be_checked()
+        assert not Feedback.objects.filter(external_id=f"invitation-{second.pk}").exists()
+        _check(page, f"{where}-one-click-ready", problems, **audit)
+        page.locator("button[type=submit]").click()
+    # then: recorded, shown selected with the comment box, on the page without the score
+    expect(page).to_have_url(re.compile(r"/\?recorded=1$"))
     expect(page.get_by_role("status")).to_contain_text(RECORDED)
     expect(page.get_by_role("radio", name="7", exact=True)).to_be_checked()
     assert Feedback.objects.get(external_id=f"invitation-{second.pk}").score == 7
     _check(page, f"{where}-one-click", problems, **audit)
+    # and a reload sends nothing again
+    page.reload()
+    expect(page.get_by_role("status")).to_contain_text(RECORDED)
     page.get_by_role("radio", name="6", exact=True).check()
     page.get_by_label(comment_question).fill("The queue was long.")
     page.locator("button[type=submit]").click()

@@ -82,10 +82,19 @@ def reply_body() -> str:
 
 
 def postmark_payload(
-    *, to: str, message_id: str | None = None, sender: str = CUSTOMER_EMAIL, attachments: list | None = None
+    *,
+    to: str,
+    message_id: str | None = None,
+    sender: str = CUSTOMER_EMAIL,
+    attachments: list | None = None,
+    headers: dict[str, str] | None = None,
+    subject: str = "Re: About your feedback",
+    return_path: str | None = None,
 ) -> dict:
-    """Postmark's inbound webhook JSON (https://postmarkapp.com/developer/webhooks/inbound-webhook)."""
+    """Postmark's inbound webhook JSON (https://postmarkapp.com/developer/webhooks/inbound-webhook);
+    `headers` are the message's further headers, `return_path` the envelope sender ("<>": null)."""
     message_id = message_id or make_msgid(domain="mail.example.test")
+    return_path = f"<{sender}>" if return_path is None else return_path
     return {
         "FromName": "Ana Silva",
         "From": sender,
@@ -95,14 +104,15 @@ def postmark_payload(
         "CcFull": [],
         "BccFull": [],
         "OriginalRecipient": to,
-        "Subject": "Re: About your feedback",
+        "Subject": subject,
         "MessageID": "22c74902-a0c1-4511-804f-341342852c90",
         "Date": "Mon, 2 Nov 2026 15:00:00 +0000",
         "TextBody": reply_body().replace("{address}", to),
         "HtmlBody": "",
         "Headers": [
-            {"Name": "Return-Path", "Value": f"<{sender}>"},
+            {"Name": "Return-Path", "Value": return_path},
             {"Name": "Message-ID", "Value": message_id},
+            *({"Name": name, "Value": value} for name, value in (headers or {}).items()),
         ],
         "Attachments": [
             {
@@ -126,13 +136,22 @@ def post_postmark(client, payload: dict, **headers):
     )
 
 
-def raw_reply(*, to: str, message_id: str | None = None, attachments: list | None = None) -> bytes:
-    """A reply as a mail client sends it: the new text above the quoted history."""
+def raw_reply(
+    *,
+    to: str,
+    message_id: str | None = None,
+    attachments: list | None = None,
+    headers: dict[str, str] | None = None,
+    subject: str = "Re: About your feedback",
+) -> bytes:
+    """A reply as a mail client sends it: the new text above the quoted history (`headers`: more)."""
     message = EmailMessage()
     message["From"] = f"Ana Silva <{CUSTOMER_EMAIL}>"
     message["To"] = to
-    message["Subject"] = "Re: About your feedback"
+    message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain="mail.example.test")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(reply_body().replace("{address}", to))
     for name, content, content_type in attachments or []:
         maintype, subtype = content_type.split("/")
@@ -159,3 +178,17 @@ def forged_address(case: Case) -> str:
     signature = local.rsplit(".", 1)[1]
     altered = ("b" if signature[0] != "b" else "c") + signature[1:]
     return f"{local.rsplit('.', 1)[0]}.{altered}@{domain}"
+
+
+def delivery_report(*, to: str) -> bytes:
+    """A mail server's bounce (RFC 3464): multipart/report from MAILER-DAEMON, sent from <>."""
+    message_id = make_msgid(domain="mx.example.test")
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.test>\r\n"
+        f"To: {to}\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: {message_id}\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n'
+        "\r\n--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.test\r\n\r\nFinal-Recipient: rfc822; someone@example.test\r\n"
+        "Action: failed\r\nStatus: 5.1.1\r\n\r\n--b1--\r\n"
+    ).encode()

@@ -18,7 +18,7 @@ from innerloop.recovery import case_recovery_answered, case_recovery_ask, recove
 from innerloop.services import cases as services
 from innerloop.services.triage import triage_pending
 from innerloop.timeline import timeline_entries
-from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory
+from tests.factories import CategoryFactory, CustomerFactory, FeedbackFactory, InviteInvitationFactory
 
 from .factories import CaseFactory
 
@@ -294,3 +294,44 @@ def test_a_second_answer_within_the_window_updates_without_reopening_twice(
     assert case.status == CaseStatus.REOPENED
     assert case.events.filter(kind=CaseEvent.Kind.REOPENED).count() == 1
     assert (case.customer_resolved, case.customer_recovery_score) == (True, 8)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {
+            "trigger": SurveyInvitation.Trigger.API,
+            "own_customer": False,
+        },  # someone's own email, the case's id
+        {
+            "trigger": SurveyInvitation.Trigger.RECOVERY,
+            "own_customer": False,
+        },  # a recovery check of another customer
+        {"trigger": SurveyInvitation.Trigger.CSV, "own_customer": True},  # not the recovery check
+    ],
+)
+def test_an_answer_to_an_invitation_that_is_not_the_cases_own_recovery_check_changes_nothing(
+    case, people, root_cause, django_capture_on_commit_callbacks, forged
+):
+    # given: the case resolved, and an invitation to the recovery survey naming the case
+    resolve(case, people, root_cause, django_capture_on_commit_callbacks)
+    customer = case.customer if forged["own_customer"] else CustomerFactory(email="me@attacker.test")
+    invitation = InviteInvitationFactory(
+        survey=recovery_survey(), customer=customer, case_id=case.pk, trigger=forged["trigger"],
+        transaction_id="forged", sent_at=timezone.now(), expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    events_before = case.events.count()
+    # when: "not resolved, 0/10"
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_answer_record(invitation=invitation, score=0, resolved=False)
+    case_recovery_answered(invitation=invitation, feedback=None, score=0, resolved=False)
+    # then
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+    assert (case.customer_resolved, case.customer_recovery_score, case.customer_recovery_at) == (
+        None,
+        None,
+        None,
+    )
+    assert case.events.count() == events_before
+    assert not Notification.objects.filter(kind="case_reopened_by_customer").exists()

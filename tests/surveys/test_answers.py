@@ -210,6 +210,49 @@ def test_an_employee_answer_is_never_linked_to_the_person(org):
     assert Feedback.objects.count() == 2
 
 
+def test_an_employee_answer_carries_its_round_never_the_person(org):
+    # given: an invitation of the round "2026-05", made as employee_survey_send makes them
+    person = UserFactory()
+    survey = InviteSurveyFactory(slug="enps", audience="employees")
+    invitation = InviteInvitationFactory(
+        survey=survey, customer=None, employee=person, transaction_id=f"enps:2026-05:{person.pk}"
+    )
+    other = InviteInvitationFactory(
+        survey=survey, customer=None, employee=UserFactory(), transaction_id="x-1"
+    )
+    # when
+    survey_answer_record(invitation=invitation, score=8)
+    survey_answer_record(invitation=other, score=2)
+    # then: the round to group results by; nothing of the person or of another transaction id
+    assert sorted(Feedback.objects.values_list("score", "metadata")) == [
+        (2, {"survey": "enps"}),
+        (8, {"survey": "enps", "round": "2026-05"}),
+    ]
+
+
+def test_opening_an_employee_survey_is_never_timed(org):
+    employee = InviteInvitationFactory(
+        survey=InviteSurveyFactory(slug="enps", audience="employees"), customer=None, employee=UserFactory()
+    )
+    customer = InviteInvitationFactory(survey=InviteSurveyFactory(slug="nps"))
+    for invitation in (employee, customer):
+        answers.invitation_mark_opened(invitation=invitation)
+        invitation.refresh_from_db()
+    assert employee.opened_at is None
+    assert customer.opened_at is not None
+
+
+def test_a_survey_made_inactive_takes_no_answer(org):
+    invitation = _invitation(org)
+    invitation.survey.active = False
+    invitation.survey.save(update_fields=["active"])
+    result = survey_answer_record(invitation=invitation, score=9)
+    assert (result.status, result.errors) == (CLOSED, {"__all__": ["This survey no longer takes answers."]})
+    assert not Feedback.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "sent"
+
+
 def test_an_employee_reference_expires_with_the_window(org, monkeypatch):
     invitation = InviteInvitationFactory(
         survey=InviteSurveyFactory(audience="employees", answer_edit_minutes=5),

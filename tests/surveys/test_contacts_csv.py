@@ -70,6 +70,7 @@ def test_every_row_is_reported_with_its_outcome(survey, people):
     ("data", "message"),
     [
         (b"id,score\nA,3\n", "Unknown columns: id, score."),
+        (b"external_id,customer_id,case_id\nA,3,9\n", "Unknown columns: case_id, customer_id."),
         (b"email,name\na@example.test,A\n", "The file needs an external_id column"),
         (b"external_id,email,email\n", "Columns named twice: email."),
         (b"", "The file is empty"),

@@ -16,12 +16,14 @@ from cxloop.org.models import Role
 from feedback.models import Feedback, Survey, SurveyInvitation
 from feedback.surveys.employee import employee_results, employee_survey_send
 from feedback.surveys.metrics import disclosure
+from feedback.surveys.rounds import survey_rounds
 from innerloop.models import Case
 from innerloop.services.triage import triage_pending
 from outerloop.services.detection import cells_count
 from tests.factories import (
     CategoryFactory,
     FeedbackFactory,
+    InviteInvitationFactory,
     InviteSurveyFactory,
     MembershipFactory,
     SourceFactory,
@@ -168,17 +170,33 @@ def test_fewer_than_five_answers_in_all_show_nothing():
 # --- results ---
 
 
+def _round_sent(survey, name, *, team=None):
+    """A round of the survey, as sending it leaves it: an employee's invitation of that round."""
+    employee = UserFactory()
+    return InviteInvitationFactory(
+        survey=survey, customer=None, employee=employee, team=team,
+        transaction_id=f"{survey.slug}:{name}:{employee.pk}",
+    )  # fmt: skip
+
+
+def _results(user, survey, name="2026-05"):
+    (survey_round,) = [item for item in survey_rounds(survey=survey) if item.name == name]
+    return employee_results(user=user, survey=survey, survey_round=survey_round)
+
+
 @pytest.fixture
 def answers(survey, org):
-    """Team A1: 6 answers (3 promoters, 1 passive, 2 detractors), team A2: 5, team B1: 3; most coded
-    "Staffing"; one comment written by only one person. Customers of team A1 mention "Delivery"."""
+    """Round 2026-05. Team A1: 6 answers (3 promoters, 1 passive, 2 detractors), team A2: 5, team B1:
+    3; most coded "Staffing"; one comment written by only one person. Customers of team A1 mention
+    "Delivery"."""
+    _round_sent(survey, "2026-05")
     staffing = CategoryFactory(name="Staffing")
     delivery = CategoryFactory(name="Delivery")
 
     def answer(team, score, **fields):
         return FeedbackFactory(
             source=survey.source, customer=None, team=team, score=score,
-            metadata={"survey": survey.slug}, confirmed_category=staffing, **fields,
+            metadata={"survey": survey.slug, "round": "2026-05"}, confirmed_category=staffing, **fields,
         )  # fmt: skip
 
     for score in (10, 9, 9, 8, 3, 5):
@@ -195,7 +213,7 @@ def answers(survey, org):
 
 def test_a_manager_sees_their_departments_enps_by_team_with_intervals(survey, answers, people):
     # when
-    results = employee_results(user=people["manager"], survey=survey)
+    results = _results(people["manager"], survey)
     # then
     teams = {group.label: group for group in results.teams}
     assert teams["Team A1"].answers == 6
@@ -210,21 +228,21 @@ def test_a_manager_sees_their_departments_enps_by_team_with_intervals(survey, an
 
 def test_the_committee_cannot_work_out_a_small_department_by_subtraction(survey, answers, people):
     # when: department B has 3 answers; the whole has 14
-    results = employee_results(user=people["committee"], survey=survey)
+    results = _results(people["committee"], survey)
     # then: department A (and its teams) is hidden too, or the whole less A would be B
     assert results.overall.answers == 14
     assert all(group.hidden for group in results.departments + results.teams)
 
 
 def test_a_lead_sees_only_their_team(survey, answers, people):
-    results = employee_results(user=people["lead"], survey=survey)
+    results = _results(people["lead"], survey)
     assert [group.label for group in results.teams] == ["Team A1"]
     assert not results.shows_departments
 
 
 def test_employee_themes_show_beside_customers(survey, answers, people):
     # when
-    results = employee_results(user=people["manager"], survey=survey)
+    results = _results(people["manager"], survey)
     # then: employees raise Staffing; customers of the same teams mostly Delivery
     assert results.themes == [("Staffing", 11, 100.0, 25.0)]
     assert results.customer_themes == [("Delivery", 3, 75.0), ("Staffing", 1, 25.0)]
@@ -233,7 +251,7 @@ def test_employee_themes_show_beside_customers(survey, answers, people):
 def test_the_results_page_shows_groups_never_a_person(client, survey, answers, people, org):
     # given: a team of 2 in department B answered too
     FeedbackFactory(source=survey.source, customer=None, team=org["team_b1"], score=0,
-                    metadata={"survey": survey.slug}, comment=SECRET_COMMENT)  # fmt: skip
+                    metadata={"survey": survey.slug, "round": "2026-05"}, comment=SECRET_COMMENT)  # fmt: skip
     client.force_login(people["manager"])
     # when
     html = client.get(reverse("surveys:results", args=[survey.slug])).content.decode()
@@ -285,3 +303,82 @@ def test_an_employees_low_score_opens_no_case(survey, org):
     # then
     assert not Case.objects.exists()
     assert Feedback.objects.get(pk=answer.pk).triage_result["case"] is None
+
+
+# --- rounds: one at a time, never a total over rounds or periods ---
+
+
+def test_results_count_only_the_rounds_answers_never_an_earlier_rounds_nor_unrounded_ones(
+    survey, org, people
+):
+    # given: round 2026-04 with 5 answers in team A1, round 2026-05 with 6, and 2 answers of no round
+    for name, count in (("2026-04", 5), ("2026-05", 6)):
+        _round_sent(survey, name)
+        for _ in range(count):
+            FeedbackFactory(source=survey.source, customer=None, team=org["team_a1"], score=9,
+                            metadata={"survey": survey.slug, "round": name})  # fmt: skip
+    for _ in range(2):
+        FeedbackFactory(source=survey.source, customer=None, team=org["team_a1"], score=0,
+                        metadata={"survey": survey.slug})  # fmt: skip
+    SurveyInvitation.objects.filter(transaction_id__contains=":2026-04:").update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    # when
+    rounds = survey_rounds(survey=survey)
+    april, may = (
+        _results(people["manager"], survey, "2026-04"),
+        _results(people["manager"], survey, "2026-05"),
+    )
+    # then: newest first, each round its own answers only
+    assert [item.name for item in rounds] == ["2026-05", "2026-04"]
+    assert rounds[1].ended == rounds[0].started
+    assert (april.overall.answers, may.overall.answers) == (5, 6)
+
+
+def test_the_results_page_shows_the_newest_round_and_offers_no_period_nor_total(client, survey, org, people):
+    # given
+    _round_sent(survey, "2026-04")
+    SurveyInvitation.objects.update(created_at=timezone.now() - timedelta(days=30))
+    _round_sent(survey, "2026-05")
+    for _ in range(5):
+        FeedbackFactory(source=survey.source, customer=None, team=org["team_a1"], score=9,
+                        metadata={"survey": survey.slug, "round": "2026-04"})  # fmt: skip
+    client.force_login(people["manager"])
+    url = reverse("surveys:results", args=[survey.slug])
+    # when
+    newest = client.get(url).content.decode()
+    april = client.get(url, {"round": "2026-04"}).content.decode()
+    forged = client.get(url, {"days": "all", "round": "no-such-round"})
+    # then
+    assert "No answers in this round." in newest
+    assert '<option value="2026-05" selected>' in newest
+    assert "any time" not in newest
+    assert "Team A1" in april
+    assert forged.status_code == 200
+    assert "Select a valid choice" in forged.content.decode()
+    assert "Team A1" not in forged.content.decode()  # the newest round, which has no answers
+
+
+def test_a_survey_never_sent_has_no_round_to_show(client, survey, people):
+    client.force_login(people["manager"])
+    html = client.get(reverse("surveys:results", args=[survey.slug])).content.decode()
+    assert "there is no round to show" in html
+
+
+def test_a_round_name_cannot_carry_the_transaction_ids_separator(survey, org, people):
+    with pytest.raises(ApplicationError):
+        employee_survey_send(survey=survey, teams=[org["team_a1"]], actor=people["manager"], run="2026:5")
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_each_person_is_invited_once_per_round_whichever_teams_the_round_is_sent_to(survey, org, people):
+    # given: a person on teams A1 and A2
+    both = _staff(org["team_a1"], 1)[0]
+    MembershipFactory(user=both, team=org["team_a2"], role=Role.AGENT)
+    # when: the round is sent to A1, then to A2, then to both again
+    for teams in ([org["team_a1"]], [org["team_a2"]], [org["team_a1"], org["team_a2"]]):
+        employee_survey_send(survey=survey, teams=teams, actor=people["manager"], run="2026-06")
+    # then
+    assert SurveyInvitation.objects.filter(employee=both).count() == 1
+    invited = SurveyInvitation.objects.values_list("employee_id", flat=True)
+    assert len(invited) == len(set(invited))

@@ -11,8 +11,10 @@ from rest_framework.test import APIClient
 from cxloop.org.services import api_token_create
 from feedback.models import Customer, SurveyInvitation
 from feedback.surveys.invitations import survey_invitations_create
+from feedback.surveys.items import EMPLOYEES_BY_TEAM, INTERNAL_ONLY
 from tests.factories import (
     CustomerFactory,
+    InviteInvitationFactory,
     InviteSurveyFactory,
     InviteSurveyTextFactory,
     SourceFactory,
@@ -111,9 +113,9 @@ def test_bad_items_are_named_and_good_ones_kept(integration):
     body = response.json()
     assert [row["status"] for row in body] == ["scheduled", "error", "error", "error", "error", "error"]
     assert body[1]["errors"] == {"customer": {"email": ["is not a valid email address."]}}
-    assert body[2]["errors"] == {"customer_id": ["must be a whole number (a JSON integer)."]}
+    assert body[2]["errors"] == {"customer_id": [INTERNAL_ONLY["customer_id"]]}
     assert body[3]["errors"] == {"touchpoint": ['unknown touchpoint "nowhere".']}
-    assert "customer" in body[4]["errors"]
+    assert body[4]["errors"] == {"customer_id": [INTERNAL_ONLY["customer_id"]]}
     assert body[5]["errors"] == {"non_field_errors": ["each item must be a JSON object."]}
     assert SurveyInvitation.objects.count() == 1
 
@@ -226,3 +228,64 @@ def test_the_admin_shows_surveys_and_invitations_read_only(admin_client, survey,
     invitation = SurveyInvitation.objects.get()
     assert admin_client.get(f"/admin/feedback/surveyinvitation/{invitation.pk}/change/").status_code == 200
     assert admin_client.get("/admin/feedback/surveyinvitation/add/").status_code == 403
+
+
+# --- ids of people and cases are cxloop's own: never taken from a caller ---
+
+
+@pytest.mark.parametrize("field", ["customer_id", "employee_id", "case_id"])
+def test_an_id_naming_a_person_or_a_case_is_refused_with_its_field(integration, people, field):
+    # given: an existing customer, a person and a case-like id the caller might name
+    ids = {"customer_id": CustomerFactory().pk, "employee_id": people["agent"].pk, "case_id": 1}
+    # when
+    single = _post(integration, {"survey": "after-purchase", **_item(1, **{field: ids[field]})})
+    batch = _post(integration, {"survey": "after-purchase", "invitations": [_item(2, **{field: ids[field]})]})
+    # then
+    assert single.status_code == 400
+    assert single.json()["errors"] == {field: [INTERNAL_ONLY[field]]}
+    assert batch.status_code == 207
+    assert batch.json()[0]["errors"] == {field: [INTERNAL_ONLY[field]]}
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_a_team_scoped_person_cannot_reach_another_departments_customer_by_id(people, org):
+    # given: a manual survey a department-A manager may invite for, and a customer of department B
+    survey = InviteSurveyFactory(slug="manual", source=SourceFactory(slug="notes", kind="store"))
+    theirs = CustomerFactory(external_id="b-secret")
+    InviteInvitationFactory(customer=theirs, team=org["team_b1"])
+    client = APIClient()
+    client.force_authenticate(people["manager"])
+    # when
+    response = _post(client, {"survey": survey.slug, "customer_id": theirs.pk, "team_id": org["team_a1"].pk})
+    # then
+    assert response.status_code == 400
+    assert "customer_id" in response.json()["errors"]
+    assert not SurveyInvitation.objects.filter(survey=survey).exists()
+    assert "b-secret" not in response.content.decode()
+
+
+def test_an_employee_survey_cannot_be_sent_through_the_api(people, org):
+    # given: an employee survey whose source the integration speaks for
+    token, key = api_token_create(created_by=people["admin"], name="hr", integration=True)
+    survey = InviteSurveyFactory(slug="pulse", audience="employees", source=SourceFactory(kind="employee"))
+    survey.source.integration_tokens.add(token)
+    # when
+    by_id = _post(_token_client(key), {"survey": "pulse", "employee_id": people["agent"].pk})
+    by_object = _post(_token_client(key), {"survey": "pulse", **_item(1)})
+    # then
+    assert (by_id.status_code, by_object.status_code) == (400, 400)
+    assert by_id.json()["errors"]["survey"] == [EMPLOYEES_BY_TEAM]
+    assert by_id.json()["errors"]["employee_id"] == [INTERNAL_ONLY["employee_id"]]
+    assert by_object.json()["errors"] == {"survey": [EMPLOYEES_BY_TEAM]}
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_cxloop_itself_still_names_customers_and_cases_by_id(survey):
+    customer = CustomerFactory(email="own@example.test")
+    (result,) = survey_invitations_create(
+        survey=survey,
+        items=[{"customer_id": customer.pk, "case_id": 7, "transaction_id": "x"}],
+        trigger="rule",
+    )
+    assert result.status == "scheduled"
+    assert SurveyInvitation.objects.get().case_id == 7

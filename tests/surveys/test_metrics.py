@@ -134,19 +134,67 @@ def test_the_period_counts_invitations_created_since(survey, people, org):
     assert (recent.sent, ever.sent) == (15, 16)
 
 
-def test_employee_survey_teams_with_fewer_than_five_people_asked_show_nothing(people, org):
-    # given: 5 people asked in team A1, 4 in team A2
-    survey = InviteSurveyFactory(audience=Survey.Audience.EMPLOYEES, source=SourceFactory(kind="employee"))
-    for team, count in ((org["team_a1"], 5), (org["team_a2"], 4)):
+def _employee_survey(org, sizes, *, round_name="2026-05"):
+    survey = InviteSurveyFactory(
+        slug="pulse", audience=Survey.Audience.EMPLOYEES, source=SourceFactory(kind="employee")
+    )
+    for team, count in sizes:
         for _ in range(count):
-            _invitation(survey, team, customer=None, employee=UserFactory(), status=Status.ANSWERED,
-                        answered_at=timezone.now())  # fmt: skip
+            employee = UserFactory()
+            transaction_id = f"pulse:{round_name}:{employee.pk}"
+            _invitation(survey, org[team], customer=None, employee=employee, status=Status.ANSWERED,
+                        answered_at=timezone.now(), transaction_id=transaction_id)  # fmt: skip
+    return survey
+
+
+def test_employee_survey_teams_with_fewer_than_five_people_asked_show_nothing(people, org):
+    # given: 6 people asked in team A1, 5 in team A2, 4 in team B1
+    survey = _employee_survey(org, [("team_a1", 6), ("team_a2", 5), ("team_b1", 4)])
     # when
     rows = {row.label: row.figures for row in survey_figures_by_team(user=people["admin"], survey=survey)}
-    # then
-    assert (rows["Team A1"].hidden, rows["Team A1"].answered) == (False, 5)
+    # then: B1 hidden, and A2 too (the total, 15, less A1 and A2 would be B1's 4); A1 shown
+    assert (rows["Team A1"].hidden, rows["Team A1"].answered) == (False, 6)
     assert rows["Team A2"].hidden
-    assert rows["Team A2"].answered == 0
+    assert rows["Team B1"].hidden
+    assert rows["Team B1"].answered == rows["Team A2"].answered == 0
+
+
+def test_the_total_less_the_teams_shown_never_gives_a_small_team_away(people, org):
+    # given: 5 asked in team A1, 4 in team A2 (the whole: 9)
+    survey = _employee_survey(org, [("team_a1", 5), ("team_a2", 4)])
+    # when
+    total = survey_figures(user=people["admin"], survey=survey)
+    rows = survey_figures_by_team(user=people["admin"], survey=survey)
+    # then: the total shows; no team does, or 9 less A1's 5 would be A2's 4
+    assert total.answered == 9
+    assert all(row.figures.hidden for row in rows)
+    shown = sum(row.figures.answered for row in rows if not row.figures.hidden)
+    hidden_people = 9 - shown
+    assert hidden_people == 0 or hidden_people >= 5
+
+
+def test_an_employee_survey_is_read_one_round_at_a_time(client, people, org):
+    # given: round 2026-05 with 6 answered in A1, and an older round 2026-04 with 5 in A1
+    survey = _employee_survey(org, [("team_a1", 6)])
+    for _ in range(5):
+        employee = UserFactory()
+        invitation = _invitation(survey, org["team_a1"], customer=None, employee=employee,
+                                 transaction_id=f"pulse:2026-04:{employee.pk}")  # fmt: skip
+        SurveyInvitation.objects.filter(pk=invitation.pk).update(
+            created_at=timezone.now() - timedelta(days=40)
+        )
+    client.force_login(people["admin"])
+    url = reverse("surveys:detail", args=[survey.slug])
+    # when
+    newest = client.get(url)
+    april = client.get(url, {"round": "2026-04"})
+    listing = client.get(reverse("surveys:list")).content.decode()
+    # then
+    assert newest.context["figures"].sent == 6
+    assert april.context["figures"].sent == 5
+    assert "the last 30 days" not in newest.content.decode()
+    assert "Anonymous: its figures are shown round by round on its page." in listing
+    assert survey_figures_by_survey(user=people["admin"])[0].figures.per_round
 
 
 def test_every_survey_is_listed_with_its_figures(survey, people):

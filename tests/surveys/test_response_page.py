@@ -1,5 +1,6 @@
 """The hosted response page /s/<token>/: no sign-in, the invitation's language, one answer per
-invitation (changeable for a while), a one-click score, and clear refusals that store nothing."""
+invitation (changeable for a while), a one-click score that a GET never records (link scanners
+fetch every link), and clear refusals that store nothing."""
 
 import re
 import time
@@ -137,25 +138,74 @@ def test_without_a_score_the_form_says_so_and_stores_nothing(client):
     assert not Feedback.objects.exists()
 
 
-def test_one_click_records_the_score_and_offers_the_comment_box(client):
+def one_click_send(client, invitation, score: int, **extra):
+    """What survey_one_click.js does on the one-click page: send its form as it stands."""
+    return client.post(path_of(invitation), {"score": str(score), "one_click": "1", **extra})
+
+
+def test_a_one_click_link_shows_the_score_ready_to_send_and_records_nothing(client):
     # given
     invitation = make_invitation()
-    # when: the 7 of the email's scale
+    # when: the 7 of the email's scale is opened
     response = client.get(path_of(invitation, score=7))
-    # then: stored at once, shown selected, and changeable
+    # then: shown selected with Send, marked for the script to send once; nothing recorded
     assert response.status_code == 200
     html = response.content.decode()
-    assert Feedback.objects.get().score == 7
     assert re.search(r'<input type="radio" name="score" value="7"[^>]*checked', html)
+    assert "Press Send to record your score of 7." in html
+    assert re.search(r"<form [^>]*data-one-click", html)
+    assert re.search(r'<script src="/static/js/survey_one_click[^"]*\.js" defer></script>', html)
+    assert ">Send</button>" in html
+    assert not Feedback.objects.exists()
+    assert SurveyInvitation.objects.get().status == "sent"
+
+
+def test_link_scanners_fetching_every_score_link_record_nothing(client):
+    # given: one invitation's email, with its eleven score links
+    invitation = make_invitation()
+    # when: a mail security scanner fetches every link of the message
+    statuses = [client.get(path_of(invitation, score=score)).status_code for score in range(11)]
+    # then
+    assert statuses == [200] * 11
+    assert not Feedback.objects.exists()
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.answered_at, invitation.feedback_id) == ("sent", None, None)
+
+
+def test_one_click_sent_records_the_score_then_offers_the_comment_box_without_sending_again(client):
+    # given
+    invitation = make_invitation()
+    client.get(path_of(invitation, score=7))
+    # when: the page's script sends the form
+    response = one_click_send(client, invitation, 7)
+    # then: recorded, and redirected to the page without the score (a reload sends nothing)
+    assert response.status_code == 302
+    assert response["Location"] == path_of(invitation) + "?recorded=1"
+    assert Feedback.objects.get().score == 7
+    html = client.get(response["Location"]).content.decode()
     assert "Thank you: your score of 7 is recorded." in html
     assert "You can change it for" in html
-    assert "What is the main reason for your score?" in html
+    assert re.search(r'<input type="radio" name="score" value="7"[^>]*checked', html)
+    assert "data-one-click" not in html
+    assert "<script" not in html
+    # and the one-click link opened again (history, a second click) is not sent by itself
+    again = client.get(path_of(invitation, score=7)).content.decode()
+    assert "data-one-click" not in again
+    assert "Press Send to change your score to 7." in again
     # when: the comment is sent with another score
     response = client.post(path_of(invitation), {"score": "6", "comment": "Queue too long"})
-    # then: the same feedback item changes
+    # then: the same feedback item changes, and the thanks page follows
     assert response.status_code == 302
+    assert response["Location"].endswith("/thanks/")
     item = Feedback.objects.get()
     assert (item.score, item.comment) == (6, "Queue too long")
+
+
+def test_a_one_click_send_with_a_comment_goes_to_the_thanks(client):
+    invitation = make_invitation()
+    response = one_click_send(client, invitation, 2, comment="Late again")
+    assert response["Location"].endswith("/thanks/")
+    assert (Feedback.objects.get().score, Feedback.objects.get().comment) == (2, "Late again")
 
 
 @pytest.mark.parametrize("score", ["eleven", "11", "-1", ""])
@@ -217,20 +267,42 @@ def test_a_tampered_link_is_refused_and_stores_nothing(client):
     assert not Feedback.objects.exists()
 
 
-def test_an_address_trying_many_bad_links_is_paused(client, settings):
+def test_an_address_trying_many_bad_links_is_paused_for_bad_links_only(client, settings):
     settings.CXLOOP_SURVEY_LINK_FAILURES_PER_ADDRESS = 3
     invitation = make_invitation()
+    expired = make_invitation(purpose="recovery", expires_at=timezone.now() - timedelta(minutes=1))
     for n in range(3):
         assert client.get(f"/s/made-up-{n}/").status_code == 404
-    # then: even a genuine link waits, from that address only
-    assert client.get(path_of(invitation)).status_code == 429
-    assert Client(REMOTE_ADDR="10.0.0.9").get(path_of(invitation)).status_code == 200
+    # then: more made-up and expired links wait, from that address only
+    assert client.get("/s/made-up-4/").status_code == 429
+    assert client.get(path_of(expired)).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.9").get("/s/made-up-4/").status_code == 404
+    # and a genuine link always opens and takes its answer (a shared office address)
+    assert client.get(path_of(invitation)).status_code == 200
+    assert client.post(path_of(invitation), {"score": "8"}).status_code == 302
+    assert Feedback.objects.get().score == 8
+
+
+def test_a_survey_made_inactive_refuses_its_links_and_stores_nothing(client):
+    invitation = make_invitation(language="pt")
+    page = client.get(path_of(invitation))  # opened before the survey was stopped
+    invitation.survey.active = False
+    invitation.survey.save(update_fields=["active"])
+    for response in (
+        client.get(path_of(invitation, score=3)),
+        client.post(path_of(invitation), {"score": "3"}),
+    ):
+        assert response.status_code == 410
+        assert '<html lang="pt">' in response.content.decode()
+    assert page.status_code == 200
+    assert not Feedback.objects.exists()
 
 
 def test_changes_to_one_answer_are_capped(client, settings):
     settings.CXLOOP_SURVEY_ANSWERS_PER_LINK = 2
     invitation = make_invitation()
-    assert client.get(path_of(invitation, score=5)).status_code == 200
+    assert client.get(path_of(invitation, score=5)).status_code == 200  # a GET is no write
+    assert one_click_send(client, invitation, 5).status_code == 302
     assert client.post(path_of(invitation), {"score": "6"}).status_code == 302
     response = client.post(path_of(invitation), {"score": "7"})
     assert response.status_code == 429
@@ -247,15 +319,22 @@ def test_the_form_needs_its_csrf_token(client):
 def test_an_employee_survey_says_it_is_anonymous_and_keeps_the_change_in_the_browser(client):
     # given
     invitation = make_invitation(audience="employees")
-    # when: a one-click score
-    html = client.get(path_of(invitation, score=3)).content.decode()
-    # then
-    assert "Your answers are anonymous" in html
+    # when: a one-click score, sent by the page
+    assert "Your answers are anonymous" in client.get(path_of(invitation, score=3)).content.decode()
+    sent = one_click_send(client, invitation, 3)
+    # then: the reference to the anonymous answer rides in a cookie of the link's path, not the URL
+    cookie = sent.cookies["survey_answer_ref"]
+    assert (cookie["path"], cookie["httponly"], cookie["samesite"]) == (path_of(invitation), True, "Strict")
+    assert cookie.value not in sent["Location"]
+    html = client.get(sent["Location"]).content.decode()
+    assert "Thank you: your score of 3 is recorded." in html
     ref = re.search(r'name="ref" value="([^"]+)"', html).group(1)
+    assert ref == cookie.value
     # when: the comment, from the same page
     response = client.post(path_of(invitation), {"score": "4", "comment": "Tools", "ref": ref})
-    # then
+    # then: the cookie is dropped with the last answer
     assert response.status_code == 302
+    assert response.cookies["survey_answer_ref"].value == ""
     item = Feedback.objects.get()
     assert (item.score, item.comment, item.customer) == (4, "Tools", None)
     thanks = client.get(response["Location"]).content.decode()
@@ -265,6 +344,8 @@ def test_an_employee_survey_says_it_is_anonymous_and_keeps_the_change_in_the_bro
     revisit = client.get(path_of(invitation))
     assert revisit.status_code == 409
     assert "Answers are anonymous, so it cannot be shown" in revisit.content.decode()
+    # and no moment of opening is kept for it
+    assert SurveyInvitation.objects.get().opened_at is None
 
 
 def test_the_recovery_check_asks_whether_it_is_resolved(client):

@@ -18,6 +18,7 @@ from tests.factories import (
     InviteInvitationFactory,
     InviteSurveyFactory,
     InviteSurveyTextFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +260,7 @@ def test_the_sender_is_not_asked_when_nothing_is_due(django_capture_on_commit_ca
 
 def test_an_employee_survey_invites_people_by_their_user_id(people):
     # given
-    survey = InviteSurveyFactory(audience=Survey.Audience.EMPLOYEES)
+    survey = InviteSurveyFactory(audience=Survey.Audience.EMPLOYEES, source=SourceFactory(kind="employee"))
     people["agent"].email = "agent@example.test"
     people["agent"].save(update_fields=["email"])
     people["agent_b"].is_active = False

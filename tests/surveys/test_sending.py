@@ -2,7 +2,7 @@
 anyone who may not be contacted, and not in the customer's night."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_string, policy
 from zoneinfo import ZoneInfo
 
@@ -244,3 +244,70 @@ def test_no_reminder_in_the_customers_quiet_hours_then_after_them():
     in_the_morning = reminders_send_due(now=now + timedelta(hours=1, minutes=5))
     # then
     assert (at_night, in_the_morning) == (0, 1)
+
+
+# --- reminders that may not go now never hold back those that may ------------------------------
+
+NOON_UTC = datetime(2026, 11, 2, 12, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def _bulk_sent(survey, count: int, *, hours_ago: int, **fields) -> None:
+    """`count` sent invitations from `hours_ago` before NOON_UTC, older ones first, in one insert."""
+    SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(
+            survey=survey,
+            status=Status.SENT,
+            sent_at=NOON_UTC - timedelta(hours=hours_ago, seconds=count - n),
+            expires_at=NOON_UTC + timedelta(days=20),
+            **fields,
+        )
+        for n in range(count)
+    )
+
+
+def test_reminders_in_quiet_hours_do_not_hold_back_a_due_one():
+    # given: quiet hours 21:00-08:00; at noon UTC it is 02:00 in Kiritimati and noon in Lisbon
+    survey = InviteSurveyTextFactory(
+        survey=InviteSurveyFactory(reminder_after_hours=72, quiet_from="21:00", quiet_until="08:00")
+    ).survey
+    asleep = CustomerFactory(time_zone="Pacific/Kiritimati")
+    _bulk_sent(survey, 1001, hours_ago=90, customer=asleep)
+    awake = sent_before(0, survey=survey, customer=CustomerFactory(time_zone="Europe/Lisbon"))
+    SurveyInvitation.objects.filter(pk=awake.pk).update(
+        sent_at=NOON_UTC - timedelta(hours=73), expires_at=NOON_UTC + timedelta(days=20)
+    )
+    # when: one run
+    sent = reminders_send_due(now=NOON_UTC)
+    # then: the due one went; the night's are put off to 08:00 their time, not marked reminded
+    assert sent == 1
+    assert EmailMessage.objects.filter(key=f"survey:{awake.pk}:reminder").exists()
+    night = SurveyInvitation.objects.filter(customer=asleep)
+    morning = datetime(2026, 11, 3, 8, 0, tzinfo=ZoneInfo("Pacific/Kiritimati"))
+    assert night.filter(reminded_at__isnull=True, send_after=morning).count() == 1001
+    # and a later run, still in their night, does not read them again
+    assert reminders_send_due(now=NOON_UTC + timedelta(hours=1)) == 0
+
+
+def test_opted_out_employees_do_not_hold_back_a_due_reminder():
+    # given: more unsubscribed employees' invitations than fit in a chunk, before a due one
+    survey = InviteSurveyTextFactory(
+        survey=InviteSurveyFactory(audience="employees", reminder_after_hours=72)
+    ).survey
+    gone = UserFactory(email="gone@example.test")
+    first = InviteInvitationFactory(survey=survey, customer=None, employee=gone)
+    invitation_unsubscribe(invitation=first)
+    _bulk_sent(survey, 250, hours_ago=90, employee=gone, customer=None)
+    staying = UserFactory(email="staying@example.test")
+    due = InviteInvitationFactory(
+        survey=survey,
+        customer=None,
+        employee=staying,
+        sent_at=NOON_UTC - timedelta(hours=73),
+        expires_at=NOON_UTC + timedelta(days=20),
+    )
+    # when
+    sent = reminders_send_due(now=NOON_UTC, limit=1)
+    # then
+    assert sent == 1
+    assert EmailMessage.objects.filter(key=f"survey:{due.pk}:reminder").exists()
+    assert not EmailMessage.objects.filter(key__endswith=":reminder", to="gone@example.test").exists()

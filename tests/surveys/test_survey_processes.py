@@ -3,10 +3,10 @@ on loopback (aiosmtpd).
 
 1,000 invitations for 800 customers, some surveyed 10 days ago, one marked do-not-contact, some in
 their quiet hours: the emails received are exactly those the contact rules allow, and each
-suppressed invitation says why; a one-click score from a received email and a comment on the page
-make one feedback item per invitation, and the detractor's has its case within 10 s; the reminder
-goes once; the unsubscribe header's one-click POST stops every later message to that customer; the
-quiet-hours invitations go when their night ends.
+suppressed invitation says why; a one-click score from a received email (the page, then its form
+sent as its script sends it) and a comment on the page make one feedback item per invitation, and
+the detractor's has its case within 10 s; the reminder goes once; the unsubscribe header's one-click
+POST stops every later message to that customer; the quiet-hours invitations go when their night ends.
 
 Beat runs the survey jobs every 2 s here instead of every minute and quarter hour: the schedule is
 data (django_celery_beat), so the test shortens it rather than faking the clock across processes.
@@ -128,6 +128,22 @@ def path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def one_click(browser: Client, url: str):
+    """A click on a score link: the page (which records nothing by itself), then its form sent as
+    static/js/survey_one_click.js sends it, following the redirect; (the page, the page after)."""
+    page = browser.get(path_of(url))
+    assert b"data-one-click" in page.content
+    fields = dict(re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.content))
+    score = re.search(rb'<input type="radio" name="score" value="(\d+)"[^>]*checked', page.content)
+    assert score is not None
+    data = {name.decode(): value.decode() for name, value in fields.items()} | {
+        "score": score.group(1).decode()
+    }
+    after = browser.post(path_of(url).split("?")[0], data, follow=True)
+    assert after.redirect_chain[-1][0].endswith("/?recorded=1")
+    return page, after
+
+
 def invitation_of(survey, n: int) -> SurveyInvitation:
     return SurveyInvitation.objects.get(survey=survey, transaction_id=f"order-{n}")
 
@@ -156,20 +172,21 @@ def test_surveys_go_out_by_the_contact_rules_and_the_loop_closes(survey, smtp_se
     assert set(inbox) == allowed_now
     assert all(len(messages) == 1 for messages in inbox.values())
 
-    # when: customer 300 clicks 3 in the email, then adds a comment on the page; customer 301 clicks 10
+    # when: customer 300 clicks 3 in the email (the page opens; its script sends the form), then adds
+    # a comment on the page it lands on; customer 301 clicks 10
     browser = Client()
     clicked_at = time.monotonic()
-    page = browser.get(path_of(one_click_links(inbox[email_of(300)][0])[3]))
-    ref = re.search(rb'name="ref" value="([^"]*)"', page.content)
+    page, recorded = one_click(browser, one_click_links(inbox[email_of(300)][0])[3])
+    ref = re.search(rb'name="ref" value="([^"]*)"', recorded.content)
     comment = browser.post(
-        path_of(one_click_links(inbox[email_of(300)][0])[3]).split("?")[0],
+        recorded.request["PATH_INFO"],
         {
             "score": 3,
             "comment": "The parcel came two days late.",
             "ref": ref.group(1).decode() if ref else "",
         },
     )
-    browser.get(path_of(one_click_links(inbox[email_of(301)][0])[10]))
+    one_click(browser, one_click_links(inbox[email_of(301)][0])[10])
     # then: one feedback item per invitation, the comment on the first; the detractor's case in 10 s
     detractor, promoter = invitation_of(survey, 300), invitation_of(survey, 301)
     assert page.status_code == 200

@@ -72,6 +72,19 @@ def test_delivery_and_open_are_marked_once(client, sent):
     assert invitation.status == SurveyInvitation.Status.SENT
 
 
+def test_an_employees_open_is_not_recorded(client, sent, people):
+    # given: the same sent email, now an employee's invitation (the moment they opened it would
+    # point at their anonymous answer)
+    invitation, message = sent
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(customer=None, employee=people["agent"])
+    # when
+    answer = post(client, record("Open", message, ReceivedAt="2026-03-02T10:05:00Z"))
+    # then
+    invitation.refresh_from_db()
+    assert answer.status_code == 200
+    assert invitation.opened_at is None
+
+
 def test_a_hard_bounce_marks_the_invitation_and_the_customers_address(client, sent):
     # given
     invitation, message = sent

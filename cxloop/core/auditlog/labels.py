@@ -67,6 +67,18 @@ VERB_LABELS = {
     "retention.applied": gettext_lazy("Applied a retention policy"),
     "customer.do_not_contact_set": gettext_lazy("Changed do-not-contact"),
     "feedback.categorized": gettext_lazy("Set a feedback item's category"),
+    # Surveys cxloop sends
+    "survey.contacts_invited": gettext_lazy("Invited contacts from a file to a survey"),
+    "survey.sent_to_staff": gettext_lazy("Sent an employee survey to staff"),
+    "survey.employee_unsubscribed": gettext_lazy("Unsubscribed from employee surveys"),
+    # Outbound webhooks
+    "webhook.created": gettext_lazy("Created a webhook"),
+    "webhook.changed": gettext_lazy("Changed a webhook"),
+    "webhook.disabled": gettext_lazy("Disabled a webhook"),
+    "webhook.enabled": gettext_lazy("Enabled a webhook"),
+    "webhook.secret_rotated": gettext_lazy("Rotated a webhook's signing secret"),
+    "webhook.retried": gettext_lazy("Retried a webhook delivery"),
+    "webhook.tested": gettext_lazy("Sent a test event to a webhook"),
     # The outer loop and governance
     "signal.dismissed": gettext_lazy("Dismissed a signal"),
     "signal.merged": gettext_lazy("Merged a signal"),

@@ -7,7 +7,7 @@ a session or with a personal token. Who may invite for which survey is the feedb
 
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,12 +45,12 @@ class _InvitationApi(APIView):
 
 
 def _survey_for(*, slug, writer: Writer) -> Survey:
-    """The survey the body names: 400 when there is none, 403 when the caller may not invite for it."""
+    """The survey the body names: 404 when there is none, 403 when the caller may not invite for it."""
     if not isinstance(slug, str) or not slug or "\x00" in slug:
         raise ValidationError({"survey": ["name the survey by its slug (a string)."]})
     survey = Survey.objects.select_related("source", "touchpoint").filter(slug=slug[:50]).first()
     if survey is None:
-        raise ValidationError({"survey": [f'unknown survey "{slug[:100]}".']})
+        raise NotFound(f'No survey "{slug[:100]}".')
     if refusal := writer.source_refusal(survey.source):
         raise PermissionDenied(refusal.replace("send feedback for", "invite for"))
     return survey
@@ -79,9 +79,10 @@ class SurveyInvitationCollectionApi(_InvitationApi):
                     resource_type_field_name=None,
                     many=False,
                 ),
-                description=f"An unknown survey, an empty batch or one of more than {MAX_BATCH:,}; "
+                description=f"An empty batch or one of more than {MAX_BATCH:,}; "
                 "one object that is invalid gets its result, with its errors.",
             ),
+            404: OpenApiResponse(ErrorSerializer, description="no survey of that slug"),
         },
         description="Send one invitation ({survey, customer, transaction_id, ...}) or a batch "
         f"({{survey, invitations: [...]}}, up to {MAX_BATCH:,}). Each item is scheduled, suppressed by "

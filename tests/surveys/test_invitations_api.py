@@ -134,7 +134,6 @@ def test_a_suppressed_item_says_why(integration):
     [
         ({"survey": "after-purchase", "invitations": [_item(n) for n in range(1001)]}, "invitations"),
         ({"survey": "after-purchase", "invitations": []}, "invitations"),
-        ({"survey": "nope", **_item(1)}, "survey"),
         ({"survey": 7, **_item(1)}, "survey"),
     ],
 )
@@ -142,6 +141,12 @@ def test_a_refused_request_names_its_reason(integration, body, field):
     response = _post(integration, body)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_an_unknown_survey_is_not_found(integration):
+    response = _post(integration, {"survey": "nope", **_item(1)})
+    assert response.status_code == 404
+    assert "nope" in response.json()["detail"]
 
 
 def test_a_batch_takes_a_constant_number_of_queries(integration, django_assert_max_num_queries):

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Concat
 
-from .models import EmailMessage, Notification
+from .models import EmailMessage, Notification, TextMessage
 
 ERASED_SUBJECT = "(erased)"
 
@@ -32,10 +32,23 @@ def _emails_empty(emails) -> int:
     deleted, _ = emails.exclude(status=EmailMessage.Status.SENT).delete()
     emptied = (
         emails.filter(status=EmailMessage.Status.SENT)
-        .exclude(to="", subject=ERASED_SUBJECT, body="", error="")
-        .update(to="", subject=ERASED_SUBJECT, body="", error="")
+        .exclude(to="", subject=ERASED_SUBJECT, body="", html_body="", error="")
+        .update(to="", subject=ERASED_SUBJECT, body="", html_body="", error="")
     )
     return deleted + emptied
+
+
+def texts_to_erase(*, phones, customer_ids, count_only: bool = False) -> int:
+    """Every text message to these customers (or to these numbers): unsent ones deleted, sent ones
+    emptied of number and text, as emails are."""
+    if not phones and not customer_ids:
+        return 0
+    texts = TextMessage.objects.filter(Q(customer_id__in=list(customer_ids)) | Q(to__in=list(phones)))
+    if count_only:
+        return texts.count()
+    deleted, _ = texts.exclude(status=TextMessage.Status.SENT).delete()
+    emptied = texts.filter(status=TextMessage.Status.SENT).exclude(to="", body="", error="")
+    return deleted + emptied.update(to="", body="", error="")
 
 
 def emails_to_erase(*, addresses, customer_ids, count_only: bool = False) -> int:
@@ -87,5 +100,9 @@ def notifications_eraser(scope) -> dict[str, int]:
     return {
         "notifications.emails_to_customer": emails_to_erase(
             addresses=scope.addresses, customer_ids=scope.customer_ids, count_only=scope.count_only
-        )
+        ),
+        # Phone numbers are among the identifiers (as they were stored, lowercased).
+        "notifications.texts_to_customer": texts_to_erase(
+            phones=scope.identifiers, customer_ids=scope.customer_ids, count_only=scope.count_only
+        ),
     }

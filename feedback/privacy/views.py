@@ -41,6 +41,7 @@ KIND_LABELS = {
         "email, phone or id"
     ),
     "notifications.emails_to_customer": "emails to the customer",
+    "notifications.texts_to_customer": "text messages to the customer",
 }
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -16,11 +16,13 @@ from cxloop.core.pii import mask_personal_data
 from cxloop.org.language import language_of
 
 from .models import EmailMessage, Notification, NotificationPreference
-from .suppression import suppression_reason
+from .outbox import outbox_claim, outbox_queue
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# What a suppressed email keeps blank: its text (the address stays, to show who was not written to).
+EMAIL_TEXT = {"body": "", "html_body": ""}
 
 
 def email_queue(
@@ -42,45 +44,27 @@ def email_queue(
     the caller sees it by the status of the message returned. `html_body` is sent as an HTML
     alternative, `headers` as extra headers (List-Unsubscribe...), `message_id` as the Message-ID.
     """
-    from cxloop.core.tasks_util import enqueue_on_commit
-
     from .tasks import email_send as email_send_task
 
-    reason = suppression_reason(to=to, customer_id=customer_id)
     fields = {
         "key": key[:200], "to": to, "subject": subject[:300], "body": body, "customer_id": customer_id,
         "html_body": html_body, "headers": headers or {}, "reply_to": reply_to, "message_id": message_id,
     }  # fmt: skip
-    if reason:
-        fields.update(body="", html_body="", status=EmailMessage.Status.SUPPRESSED, error=reason)
-    try:
-        with transaction.atomic():
-            message = EmailMessage.objects.create(**fields)
-    except IntegrityError:
-        return None  # queued before under this key: never twice
-    if reason:
-        logger.info("email %s not queued: %s", message.pk, reason)
-    else:
-        enqueue_on_commit(email_send_task, email_id=message.pk)
-    return message
+    return outbox_queue(
+        EmailMessage,
+        fields=fields,
+        emptied=EMAIL_TEXT,
+        task=email_send_task,
+        task_kwarg="email_id",
+        what="email",
+    )
 
 
 def email_send(*, email_id: int) -> bool:
     """Send one pending email; False when it is not pending (already sent, or being sent), or when its
     recipient may no longer be contacted (then it is kept as suppressed)."""
-    claimed = EmailMessage.objects.filter(pk=email_id, status=EmailMessage.Status.PENDING).update(
-        status=EmailMessage.Status.SENDING, sending_since=timezone.now()
-    )
-    if not claimed:
-        return False
-    message = EmailMessage.objects.get(pk=email_id)
-    # Asked again at the last step: the customer may have asked not to be contacted since it was queued.
-    reason = suppression_reason(to=message.to, customer_id=message.customer_id)
-    if reason:
-        EmailMessage.objects.filter(pk=email_id).update(
-            status=EmailMessage.Status.SUPPRESSED, error=reason, body="", html_body=""
-        )
-        logger.info("email %s not sent: %s", email_id, reason)
+    message = outbox_claim(EmailMessage, email_id, emptied=EMAIL_TEXT, what="email")
+    if message is None:
         return False
     outgoing = _email_build(message)
     try:

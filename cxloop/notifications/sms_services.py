@@ -13,18 +13,19 @@ import enum
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import TextMessage
+from .outbox import outbox_claim, outbox_queue
 from .sms import SmsPermanent, SmsRetryable, sms_provider
-from .suppression import suppression_reason
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # A message still pending this long after it was queued lost its task (Redis down): the sweep sends it.
 TEXT_LOST_AFTER = timedelta(minutes=10)
+# What a suppressed text message keeps blank.
+TEXT = {"body": ""}
 NOT_CONFIGURED = "Text messages are not set up (CXLOOP_SMS_PROVIDER)."
 
 
@@ -40,41 +41,25 @@ def text_queue(*, key: str, to: str, body: str, customer_id: int | None = None) 
 
     To someone who may not be contacted it is recorded as suppressed (without its body) and never sent.
     """
-    from cxloop.core.tasks_util import enqueue_on_commit
-
     from .sms_tasks import text_send as text_send_task
 
-    reason = suppression_reason(to=to, customer_id=customer_id)
     fields = {"key": key[:200], "to": to[:32], "body": body, "customer_id": customer_id}
-    if reason:
-        fields.update(body="", status=TextMessage.Status.SUPPRESSED, error=reason)
-    try:
-        with transaction.atomic():
-            message = TextMessage.objects.create(**fields)
-    except IntegrityError:
-        return None  # queued before under this key: never twice
-    if reason:
-        logger.info("text message %s not queued: %s", message.pk, reason)
-    else:
-        enqueue_on_commit(text_send_task, text_id=message.pk)
-    return message
+    return outbox_queue(
+        TextMessage,
+        fields=fields,
+        emptied=TEXT,
+        task=text_send_task,
+        task_kwarg="text_id",
+        what="text message",
+    )
 
 
 def text_send(*, text_id: int) -> TextOutcome:
     """Send one pending text message through the configured provider."""
-    claimed = TextMessage.objects.filter(pk=text_id, status=TextMessage.Status.PENDING).update(
-        status=TextMessage.Status.SENDING, sending_since=timezone.now()
-    )
-    if not claimed:
+    message = outbox_claim(TextMessage, text_id, emptied=TEXT, what="text message")
+    if message is None:
         return TextOutcome.SKIPPED
-    message = TextMessage.objects.get(pk=text_id)
     mine = TextMessage.objects.filter(pk=text_id)
-    # Asked again at the last step: the customer may have asked not to be contacted since.
-    reason = suppression_reason(to=message.to, customer_id=message.customer_id)
-    if reason:
-        mine.update(status=TextMessage.Status.SUPPRESSED, error=reason, body="")
-        logger.info("text message %s not sent: %s", text_id, reason)
-        return TextOutcome.SKIPPED
     attempts = message.attempts + 1
     provider = sms_provider()
     if provider is None:

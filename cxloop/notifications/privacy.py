@@ -29,12 +29,15 @@ def _admin_log_rename(email_ids: list[int]) -> int:
 def _emails_empty(emails) -> int:
     """Delete the unsent ones, empty the sent ones (address too); returns how many changed."""
     _admin_log_rename(list(emails.values_list("pk", flat=True)))
-    deleted, _ = emails.exclude(status=EmailMessage.Status.SENT).delete()
-    emptied = (
-        emails.filter(status=EmailMessage.Status.SENT)
-        .exclude(to="", subject=ERASED_SUBJECT, body="", html_body="", error="")
-        .update(to="", subject=ERASED_SUBJECT, body="", html_body="", error="")
+    return _outbox_empty(
+        emails, blank={"to": "", "subject": ERASED_SUBJECT, "body": "", "html_body": "", "error": ""}
     )
+
+
+def _outbox_empty(messages, *, blank: dict) -> int:
+    """Either outbox (emails, text messages): delete the unsent, set the sent ones' `blank` fields."""
+    deleted, _ = messages.exclude(status=EmailMessage.Status.SENT).delete()
+    emptied = messages.filter(status=EmailMessage.Status.SENT).exclude(**blank).update(**blank)
     return deleted + emptied
 
 
@@ -46,9 +49,7 @@ def texts_to_erase(*, phones, customer_ids, count_only: bool = False) -> int:
     texts = TextMessage.objects.filter(Q(customer_id__in=list(customer_ids)) | Q(to__in=list(phones)))
     if count_only:
         return texts.count()
-    deleted, _ = texts.exclude(status=TextMessage.Status.SENT).delete()
-    emptied = texts.filter(status=TextMessage.Status.SENT).exclude(to="", body="", error="")
-    return deleted + emptied.update(to="", body="", error="")
+    return _outbox_empty(texts, blank={"to": "", "body": "", "error": ""})
 
 
 def emails_to_erase(*, addresses, customer_ids, count_only: bool = False) -> int:

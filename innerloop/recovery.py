@@ -72,14 +72,17 @@ def recovery_survey() -> Survey:
     survey = Survey.objects.filter(slug=RECOVERY_SLUG).first()
     if survey is not None:
         return survey
+    # Named once, in the site's language: a record every user sees, renamed by an admin at will.
+    with translation.override(settings.LANGUAGE_CODE):
+        name = gettext("Recovery check")
     with transaction.atomic():
         source, _ = Source.objects.get_or_create(
-            slug=RECOVERY_SLUG, defaults={"name": "Recovery check", "kind": SourceKind.SURVEY}
+            slug=RECOVERY_SLUG, defaults={"name": name, "kind": SourceKind.SURVEY}
         )
         survey, created = Survey.objects.get_or_create(
             slug=RECOVERY_SLUG,
             defaults={
-                "name": "Recovery check",
+                "name": name,
                 "purpose": SurveyPurpose.RECOVERY,
                 "scale": Scale.NPS,
                 "source": source,

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cxloop.org.models import Department, Membership, Preference, Role, Team
-from feedback.models import Category, Customer, Touchpoint
+from feedback.models import Category, Customer, Source, Survey, Touchpoint
 from feedback.services.processing import feedback_sweep
 from innerloop.models import Case, CaseStatus
 from tests.core.test_translations import po_entries
@@ -67,7 +67,7 @@ def english_only() -> set[str]:
 def data_names() -> set[str]:
     """Names people gave things (teams, categories, touchpoints...): data, shown as written."""
     names: set[str] = set()
-    for model in (Team, Department, Category, Touchpoint):
+    for model in (Team, Department, Category, Touchpoint, Source, Survey):
         names |= set(model.objects.values_list("name", flat=True))
     # Languages go by their own names in the language picker ("English", "Português").
     languages = {name for _code, name in settings.LANGUAGES}

@@ -44,6 +44,8 @@ from feedback.models.surveys import (
     SurveyPurpose,
     SurveyText,
 )
+from feedback.models.themes import ThemeProposal, ThemeRun, ThemeStatus
+from feedback.models.value import CustomerTransaction, TransactionKind
 from feedback.models.webhooks import MAX_BODY_BYTES, DeadLetterStatus, WebhookDeadLetter
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "CategoryModel",
     "CellCounts",
     "Customer",
+    "CustomerTransaction",
     "DeadLetterStatus",
     "DeliveryStatus",
     "ErasedCustomerKey",
@@ -82,7 +85,11 @@ __all__ = [
     "SurveyInvitation",
     "SurveyPurpose",
     "SurveyText",
+    "ThemeProposal",
+    "ThemeRun",
+    "ThemeStatus",
     "Touchpoint",
+    "TransactionKind",
     "ValueTier",
     "WebhookDeadLetter",
     "WebhookDelivery",

@@ -12,6 +12,7 @@ from innerloop.models.cases import (
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
+    Disposition,
     MessageTemplate,
     overdue_condition,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ContactAttempt",
     "ContactChannel",
     "ContactOutcome",
+    "Disposition",
     "Huddle",
     "HuddleCadence",
     "HuddleEvent",

@@ -31,6 +31,13 @@ class CaseStatus(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
+class Disposition(models.TextChoices):
+    """ "Customer not a fit": a person's judgement, always with a written justification."""
+
+    CUSTOMER_WRONG = "customer_wrong", _("Customer not a fit: the customer was wrong")
+    UNPROFITABLE = "unprofitable", _("Customer not a fit: unprofitable to serve")
+
+
 # Which status may follow which (helpdesk's TICKET_STATUS_CHOICES_FLOW); only services apply it.
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CUSTOMER, CaseStatus.RESOLVED}),
@@ -143,6 +150,19 @@ class Case(models.Model):
     # erased: the customer was erased, or the source's retention period passed. Status, dates and
     # root cause stay, so loop-closure metrics do not move.
     personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+    # Both sides of the story: the employee's account beside the customer's, and, justified by a
+    # person, "customer not a fit" (detection and impact reviews weigh or leave out such cases).
+    employee_account = models.TextField(blank=True)
+    employee_account_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    employee_account_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
+    disposition_justification = models.TextField(blank=True)
+    disposition_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disposition_at = models.DateTimeField(null=True, blank=True)
 
     # Optimistic concurrency: every change bumps it; an edit made on an older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -162,6 +182,11 @@ class Case(models.Model):
                 name="case_resolved_has_root_cause_and_note",
             ),
             models.CheckConstraint(condition=Q(escalation_level__lte=2), name="case_escalation_level_valid"),
+            models.CheckConstraint(
+                condition=Q(disposition="")
+                | (Q(disposition__in=Disposition.values) & ~Q(disposition_justification="")),
+                name="case_disposition_justified",
+            ),
         ]
         indexes = [
             # Claim next: the team's unassigned claimable cases by urgency, then due time.
@@ -245,6 +270,8 @@ class CaseEvent(TimelineEvent):
         RECOVERY_ASKED = "recovery_asked", _("Recovery check sent to the customer")
         CUSTOMER_ANSWERED = "customer_answered", _("Customer answered the recovery check")
         REPLY_RECEIVED = "reply_received", _("Customer replied")
+        EMPLOYEE_ACCOUNT = "employee_account", _("Employee's account recorded")
+        DISPOSITION = "disposition", _("Disposition recorded")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

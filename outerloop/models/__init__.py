@@ -151,6 +151,20 @@ ACTIVE_STAGES = (
 )  # fmt: skip
 
 
+class ForecastMetric(models.TextChoices):
+    """What a forecast predicts: the NPS of the initiative's scope, in points, or its root cause's
+    mentions per 1,000 feedback (a fall is a negative change)."""
+
+    NPS = "nps", _("NPS")
+    RECURRENCE = "recurrence", _("Mentions per 1,000 feedback")
+
+
+class ForecastOutcome(models.TextChoices):
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    UNCERTAIN = "uncertain", _("Too uncertain to say")
+
+
 class Initiative(models.Model):
     Stage = Stage
 
@@ -170,6 +184,14 @@ class Initiative(models.Model):
     stage_changed_at = models.DateTimeField()
     rolled_out_at = models.DateTimeField(null=True, blank=True)
     what_changed = models.TextField(blank=True, help_text=_("For customers and staff: what we did."))
+    # The committee's forecast, recorded at approval; the impact review scores the result against it.
+    forecast_metric = models.CharField(max_length=12, choices=ForecastMetric.choices, blank=True)
+    forecast_change = models.FloatField(null=True, blank=True)
+    forecast_by = models.DateField(null=True, blank=True)
+    forecast_recorded_at = models.DateTimeField(null=True, blank=True)
+    forecast_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -182,6 +204,14 @@ class Initiative(models.Model):
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="initiative_stage_valid"),
             models.CheckConstraint(
                 condition=Q(priority_score__gte=0), name="initiative_priority_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(forecast_metric="", forecast_change__isnull=True, forecast_by__isnull=True)
+                | (
+                    Q(forecast_metric__in=ForecastMetric.values)
+                    & Q(forecast_change__isnull=False, forecast_by__isnull=False)
+                ),
+                name="initiative_forecast_whole",
             ),
         ]
 
@@ -282,6 +312,18 @@ class ImpactReview(models.Model):
     recurrence_after = models.FloatField(null=True, blank=True, help_text=_("mentions per 1,000 feedback"))
     mentions_before = models.PositiveIntegerField(default=0)
     mentions_after = models.PositiveIntegerField(default=0)
+    # With a pilot: the difference-in-differences of NPS (pilot's change minus the controls'
+    # change) and its 95 % interval; `did_detail` holds each arm's NPS and n per period.
+    did_effect = models.FloatField(null=True, blank=True)
+    did_low = models.FloatField(null=True, blank=True)
+    did_high = models.FloatField(null=True, blank=True)
+    did_p_value = models.FloatField(null=True, blank=True)
+    did_detail = models.JSONField(default=dict, blank=True)
+    # Scored against the initiative's forecast, when it had one.
+    forecast_outcome = models.CharField(max_length=10, choices=ForecastOutcome.choices, blank=True)
+    forecast_achieved = models.FloatField(
+        null=True, blank=True, help_text=_("share of the forecast achieved")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     discussed_at = models.DateTimeField(null=True, blank=True)
 
@@ -290,3 +332,29 @@ class ImpactReview(models.Model):
 
     def __str__(self) -> str:
         return f"Impact of {self.initiative}"
+
+
+from outerloop.models.pilots import Pilot, PilotArm, PilotDimension, PilotUnit  # noqa: E402
+
+__all__ = [
+    "ACTIVE_STAGES",
+    "DECISION_STAGES",
+    "INITIATIVE_TRANSITIONS",
+    "SIGNAL_TRANSITIONS",
+    "DetectionRun",
+    "ForecastMetric",
+    "ForecastOutcome",
+    "ImpactReview",
+    "Initiative",
+    "InitiativeComment",
+    "InitiativeEvent",
+    "Milestone",
+    "Pilot",
+    "PilotArm",
+    "PilotDimension",
+    "PilotUnit",
+    "Signal",
+    "SignalKind",
+    "SignalStatus",
+    "Stage",
+]

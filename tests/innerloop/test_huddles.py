@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import factory
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from cxloop.notifications.models import EmailMessage
 from cxloop.org.models import Role
@@ -243,11 +244,18 @@ def test_review_board_shows_each_teams_last_huddle_held_or_missed(org, people):
     assert board["team-a2"].last is None
 
 
+# A Wednesday: planning on a Monday morning prepares that day's huddle, which then keeps its time
+# (test_a_prepared_huddle_keeps_its_time_when_the_cadence_changes), so "the next one follows" would
+# depend on the day the suite runs. Two weeks clear of a daylight-saving change, too.
+MIDWEEK = "2026-12-02 12:00:00+00:00"
+
+
 def cadence_post(client, team, **fields):
     data = {"weekday": 3, "local_time": "14:00", "every_weeks": 2, "active": "on", **fields}
     return client.post(f"/huddles/cadence/{team.pk}/", {f"cadence-{team.pk}-{k}": v for k, v in data.items()})
 
 
+@freeze_time(MIDWEEK)
 def test_a_lead_moves_the_teams_huddles_and_the_next_one_follows(client, org, people):
     # given: the weekly default, Mondays at 09:30, and the next huddle scheduled by it
     team = org["team_a1"]
@@ -296,6 +304,7 @@ def test_only_the_teams_lead_sets_when_it_meets(client, org, people):
     assert not HuddleCadence.objects.exists()
 
 
+@freeze_time(MIDWEEK)
 def test_an_admin_sets_a_teams_cadence_and_the_next_huddle_follows(admin_client, org):
     # given: planning gave every team the default cadence
     team = org["team_a1"]

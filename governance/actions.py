@@ -17,6 +17,7 @@ from cxloop.core.api import StringField, WholeNumberField
 from cxloop.org.models import Department
 from outerloop import selectors as outer
 from outerloop.forms import staff_who_own_initiatives
+from outerloop.models import ForecastMetric
 
 from . import permissions, services
 from .models import Committee, CommitteeSeat, Decision, Meeting, MeetingProxy, Outcome, Vote, person_name
@@ -32,6 +33,15 @@ class DecisionOpenInput(serializers.Serializer):
     )
     initiative = WholeNumberField(help_text=_("A proposed initiative's id (404 if you may not see it)."))
     rationale = StringField()
+    # The forecast that approving records: all three, or none (outerloop.services.forecasts).
+    forecast_metric = serializers.ChoiceField(
+        choices=ForecastMetric.choices, required=False, allow_blank=True, default=""
+    )
+    forecast_change = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=-1000, max_value=1000,
+        help_text=_("The expected change: NPS points, or mentions per 1,000 feedback (a fall is negative)."),
+    )  # fmt: skip
+    forecast_by = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class DecisionVoteInput(serializers.Serializer):
@@ -88,9 +98,13 @@ class SystemReviewInput(serializers.Serializer):
 def _decide(user: Any, meeting: Meeting | None, data: dict[str, Any]) -> Decision:
     """The meeting is the input's: the page sends its own, the API names one."""
     initiative = outer.initiative_get(user=user, initiative_id=data["initiative"])
+    forecast = {
+        "metric": data["forecast_metric"], "change": data["forecast_change"], "by": data["forecast_by"],
+    }  # fmt: skip
     return services.decision_open(
-        meeting=data["meeting"], initiative=initiative, rationale=data["rationale"], actor=user
-    )
+        meeting=data["meeting"], initiative=initiative, rationale=data["rationale"], actor=user,
+        forecast=forecast,
+    )  # fmt: skip
 
 
 def _proxy(user: Any, meeting: Meeting, data: dict[str, Any]) -> MeetingProxy:

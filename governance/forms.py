@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cxloop.org.models import Department
 from outerloop.forms import staff_who_own_initiatives
-from outerloop.models import Initiative, Stage
+from outerloop.models import ForecastMetric, Initiative, Stage
 
 from .models import CommitteeSeat, Outcome, person_name
 
@@ -23,6 +23,23 @@ class DecisionOpenForm(forms.Form):
         label=_("Initiative"), queryset=Initiative.objects.filter(stage=Stage.PROPOSED)
     )
     rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    # The committee's forecast, recorded if the vote approves: all three, or none.
+    forecast_metric = forms.ChoiceField(
+        label=_("Forecast: metric"),
+        choices=[("", _("No forecast")), *ForecastMetric.choices],
+        required=False,
+        help_text=_("What approving it should change. Give the metric, the change and the date, or none."),
+    )
+    forecast_change = forms.FloatField(
+        label=_("Forecast: expected change"),
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+        help_text=_("NPS points, or mentions per 1,000 feedback (a fall is negative)."),
+    )
+    forecast_by = forms.DateField(
+        label=_("Forecast: by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -74,6 +74,8 @@ class InitiativeOutput(serializers.ModelSerializer):
             "id", "title", "problem", "stage", "stage_changed_at", "owner", "departments", "signals",
             "target_metric", "target_touchpoint", "priority_score", "rolled_out_at", "what_changed",
             "created_at", "updated_at",
+            # The committee's forecast (recorded at approval; read-only here: governance records it).
+            "forecast_metric", "forecast_change", "forecast_by", "forecast_recorded_at",
         ]  # fmt: skip
 
 

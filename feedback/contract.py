@@ -22,6 +22,10 @@ MAX_BATCH = 1000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 EARLIEST_OCCURRED = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
+# The staff form's signature (feedback.intake.forms.EmployeeFeedbackForm): who raised an item. Only
+# the form's own validator (ContractValidator(signed_by=...)) may write it, and only as its author;
+# from the API, webhooks and imports it is refused, else anyone could sign for someone else.
+RAISED_BY = "raised_by"
 
 
 def _reject_nul(value: str) -> str:
@@ -179,6 +183,11 @@ class FeedbackInput(serializers.Serializer):
 
     def validate_metadata(self, value):
         _check_json_strings(value)
+        signer = self.context.get("signed_by")
+        if RAISED_BY in value and (signer is None or value[RAISED_BY] != signer):
+            raise serializers.ValidationError(
+                f"metadata.{RAISED_BY} is reserved: only the staff form records who raised an item."
+            )
         return value
 
     def validate(self, attrs):
@@ -204,8 +213,9 @@ class ContractValidator:
     which alone words the errors. tests/feedback/test_contract_fast.py holds the two paths equal.
     """
 
-    def __init__(self) -> None:
-        self._serializer = FeedbackInput(context={"lookups": {}})
+    def __init__(self, *, signed_by: str | None = None) -> None:
+        """`signed_by`: the staff form's author, the only value metadata.raised_by may then take."""
+        self._serializer = FeedbackInput(context={"lookups": {}, "signed_by": signed_by})
 
     def validate(self, raw) -> tuple[dict | None, dict | None]:
         """(clean data, None) for a valid item, or (None, errors by field)."""

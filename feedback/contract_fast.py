@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from rest_framework import serializers
 
-from .contract import _SURROGATE, FeedbackInput, _check_json_strings, normalized_phone
+from .contract import _SURROGATE, RAISED_BY, FeedbackInput, _check_json_strings, normalized_phone
 from .models import Feedback, Scale
 
 
@@ -115,8 +115,8 @@ def validate_fast(serializer: FeedbackInput, raw) -> dict:
                 raw["customer"], cast(serializers.Serializer, fields["customer"]).fields
             )
         if "metadata" in raw:
-            if type(raw["metadata"]) is not dict:
-                raise Unsure
+            if type(raw["metadata"]) is not dict or RAISED_BY in raw["metadata"]:
+                raise Unsure  # the reserved signature: the serializer checks who may write it
             _check_json_strings(raw["metadata"])
             out["metadata"] = dict(raw["metadata"])
     except serializers.ValidationError:

@@ -11,6 +11,8 @@ from cxloop.outbound.models import EventType
 from cxloop.outbound.payloads import decision_payload
 from cxloop.outbound.services import event_emit
 from outerloop.models import Initiative, Stage
+from outerloop.outcomes.tell import initiative_decision_tell
+from outerloop.services.forecasts import initiative_forecast_propose, initiative_forecast_record
 from outerloop.services.impact import impact_reviews_mark_discussed
 from outerloop.services.initiatives import initiative_apply_decision
 
@@ -99,8 +101,11 @@ def meeting_hold(*, meeting: Meeting, actor, notes: str = "") -> Meeting:
 
 
 @transaction.atomic
-def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, actor) -> Decision:
-    """Put a proposed initiative to the vote at a meeting."""
+def decision_open(
+    *, meeting: Meeting, initiative: Initiative, rationale: str, actor, forecast: dict | None = None
+) -> Decision:
+    """Put a proposed initiative to the vote at a meeting, with the forecast (`metric`, `change`, `by`)
+    that approving it records (outerloop.services.forecasts: optional, but all or nothing)."""
     if not rationale.strip():
         raise ApplicationError(gettext_lazy("A decision needs a rationale."), {"rationale": ["required"]})
     if meeting.held_at is not None:
@@ -129,6 +134,7 @@ def decision_open(*, meeting: Meeting, initiative: Initiative, rationale: str, a
             % {"date": date_format(timezone.localtime(already.meeting.scheduled_for), "DATE_FORMAT")},
             {"initiative": ["decision open"]},
         ) from error
+    initiative_forecast_propose(initiative=initiative, actor=actor, **(forecast or {}))
     events.decision_opened(decision=decision, actor=actor, initiative_id=initiative.pk)
     return decision
 
@@ -325,6 +331,12 @@ def _conclude_if_quorum(decision: Decision, *, committee: Committee, actor) -> N
     initiative_apply_decision(
         initiative=decision.initiative, outcome=decision.outcome, actor=actor,
         decision_id=decision.pk, rationale=decision.rationale, votes=votes,
+    )  # fmt: skip
+    if decision.outcome == Outcome.APPROVED:  # the forecast put with the decision is recorded
+        initiative_forecast_record(initiative=decision.initiative, actor=actor, decision_id=decision.pk)
+    initiative_decision_tell(  # deferred or rejected: whoever fed it gets the rationale
+        initiative=decision.initiative, outcome=decision.outcome, decision_id=decision.pk,
+        rationale=decision.rationale,
     )  # fmt: skip
     events.decision_taken(decision=decision, actor=actor, votes=votes)
     event_emit(type=EventType.DECISION_TAKEN, payload=decision_payload(decision))  # cxloop.outbound

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from cxloop.org.models import Role
 from cxloop.org.permissions import role_required
 from feedback import selectors
+from feedback.contract import ContractValidator
 from feedback.models import Source
 from feedback.permissions import Writer
 from feedback.services.ingest import ERROR, feedback_ingest
@@ -22,8 +23,10 @@ def _form_teams(user) -> dict:
     return {"teams": under.teams, "team_required": under.required}
 
 
-def _store_from_form(request, form, item: dict, *, template: str, success: str):
-    result = feedback_ingest(raw=item, writer=Writer.for_person(request.user))
+def _store_from_form(request, form, item: dict, *, template: str, success: str, signed: bool = False):
+    """`signed`: the staff form, whose item carries its author (metadata.raised_by), reserved to it."""
+    validator = ContractValidator(signed_by=request.user.get_username() if signed else None)
+    result = feedback_ingest(raw=item, writer=Writer.for_person(request.user), validator=validator)
     if result.status == ERROR:
         # The form checked the shape; what is left names a field of the contract.
         for field, reasons in result.errors.items():
@@ -69,6 +72,7 @@ def employee_feedback(request):
             item,
             template="feedback/employee_feedback.html",
             success="Thank you for raising it.",
+            signed=True,
         )
     context = {"form": form, "unavailable": source is None}
     status = 400 if form.errors or (source is None and request.method == "POST") else 200

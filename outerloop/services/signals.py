@@ -18,6 +18,7 @@ from feedback.models import Category, JourneyStage
 from innerloop.huddles.services import RiseSeen, team_rises_record
 from outerloop import events
 from outerloop.models import SIGNAL_TRANSITIONS, DetectionRun, Signal, SignalKind, SignalStatus
+from outerloop.outcomes.tell import signal_outcome_tell
 from outerloop.selectors import DETECTION_MISSED_AFTER, detection_missed
 
 # A read, kept here for the hourly task and `manage.py` callers: see outerloop.selectors.
@@ -213,6 +214,7 @@ def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
     signal.dismissed_reason = reason.strip()
     signal.save(update_fields=["status", "dismissed_reason", "updated_at"])
     events.signal_dismissed(signal=signal, actor=actor)
+    signal_outcome_tell(signal=signal)  # the raisers get the reason (outerloop.outcomes)
     return signal
 
 
@@ -228,6 +230,7 @@ def signal_merge(*, signal: Signal, into: Signal, actor) -> Signal:
     signal.merged_into = into
     signal.save(update_fields=["status", "merged_into", "updated_at"])
     events.signal_merged(signal=signal, actor=actor, into_id=into.pk)
+    signal_outcome_tell(signal=signal)
     return signal
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
+from cxloop.org.models import Membership, Role
 from feedback.models import Feedback, Scale
 from feedback.scales import CSAT_DETRACTOR_MAX, DETRACTOR_MAX
 
@@ -34,7 +35,8 @@ def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
             INSERT INTO {Case._meta.db_table} (feedback_id, kind_id, customer_id, team_id, status, priority,
                 priority_rank, sla_policy_id, first_contact_due_at, resolution_due_at, due_at,
                 first_contacted_at, resolved_at, closed_at, escalation_level, root_cause_id,
-                resolution_note, recovery_score, version, created_at, updated_at)
+                resolution_note, recovery_score, version, created_at, updated_at,
+                employee_account, disposition, disposition_justification, assignee_id)
             SELECT f.id, %(kind)s, f.customer_id, f.team_id, %(closed)s, 'high', 1, %(policy)s,
                 f.received_at + interval '24 hours', f.received_at + interval '5 days', NULL,
                 f.received_at + contact.delay, f.received_at + contact.delay + fix.delay,
@@ -45,7 +47,15 @@ def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
                     CASE WHEN random() < 0.62 THEN 7 + floor(random() * 4)::int
                          ELSE floor(random() * 7)::int END
                 END,
-                3, f.received_at, f.received_at + contact.delay + fix.delay
+                3, f.received_at, f.received_at + contact.delay + fix.delay,
+                '', '', '',
+                -- One of the team's agents, in turn (no random(): the draws above stay as they were),
+                -- so the fair rankings of people have someone to rank.
+                (SELECT m.user_id FROM {Membership._meta.db_table} m
+                 WHERE m.team_id = f.team_id AND m.role = %(agent)s ORDER BY m.user_id
+                 OFFSET f.id %% GREATEST(1, (SELECT count(*) FROM {Membership._meta.db_table} a
+                                            WHERE a.team_id = f.team_id AND a.role = %(agent)s))
+                 LIMIT 1)
             FROM {Feedback._meta.db_table} f
             -- Each delay names f.id (times 0): a subquery that does not mention the row is run
             -- once for all rows, and every case would get the same delays.
@@ -64,6 +74,7 @@ def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
                 "kind": kind.pk,
                 "policy": policy.pk,
                 "closed": CaseStatus.CLOSED,
+                "agent": Role.AGENT,
                 "live": end - timedelta(days=live_days),
                 "nps": Scale.NPS.value,
                 "nps_detractor_max": DETRACTOR_MAX,

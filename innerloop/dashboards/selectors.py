@@ -18,6 +18,7 @@ from feedback.models import Category, employee_sources
 from feedback.selectors import feedback_list, feedback_visible_to
 from innerloop.metrics import loop_closure
 from innerloop.models import OPEN_STATUSES, Case
+from innerloop.rankings import agent_scores, rank_team_rows
 
 from .chart import Point, count_bar, nps_bar, nps_trend_svg
 from .links import Links, scope_params
@@ -66,6 +67,10 @@ def dashboard(
         "closure": closure[0] if closure else None,
         "changed": [row for row in stage_rows + touchpoint_rows if row["real"]],
         "low_sample_n": low_sample_n(),
+        # A team's people, ranked fairly: for its lead and its department's manager only (else None).
+        "agents": agent_scores(user=user, team=team, date_from=date_from, date_to=date_to)
+        if team is not None
+        else None,
         **_breakdowns(user=user, team=team, department=department, window=window, links=links),
     }
 
@@ -124,7 +129,10 @@ def _breakdowns(*, user, team, department, window: dict, links: Links) -> dict:
     }
     listed = list(departments)
     return {
-        "teams": _every_row(teams, metric_report(**base, group_by=("team",)), dimension="team", links=links),
+        # Ranked by NPS shrunk toward each team's department's (innerloop.rankings): fair to small teams.
+        "teams": rank_team_rows(
+            _every_row(teams, metric_report(**base, group_by=("team",)), dimension="team", links=links)
+        ),
         "departments": _every_row(
             listed,
             metric_report(**base, group_by=("department",)),

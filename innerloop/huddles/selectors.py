@@ -82,6 +82,8 @@ class TeamReview:
     open_commitments: int = 0
     overdue_commitments: int = 0
     escalations: list[Obstacle] = field(default_factory=list)
+    # Its place in the fair ranking of the board (innerloop.rankings): rank, shrunken NPS, P(beats next).
+    fair: dict | None = None
 
     @property
     def figures(self) -> dict | None:
@@ -155,7 +157,10 @@ def review_board(*, user, now: datetime | None = None) -> list[TeamReview]:
         .order_by("escalated_at")
     ):
         waiting.setdefault(obstacle.team_id, []).append(obstacle)
-    return [
+    from innerloop.rankings import rank_review_board
+
+    # Best first by the shrunken NPS of the last huddle's period: no query, the summaries hold the counts.
+    reviews = [
         TeamReview(
             team=team,
             last=last_by_team.get(team.pk),
@@ -165,6 +170,7 @@ def review_board(*, user, now: datetime | None = None) -> list[TeamReview]:
         )
         for team in teams
     ]
+    return rank_review_board(reviews)
 
 
 def obstacles_escalated(since: datetime | None = None) -> QuerySet[Obstacle]:

@@ -23,7 +23,7 @@ HISTORY_DAYS = 730
 # 200,000 cases beside 1,000,000 feedback rows, as the inner-loop and outer-loop targets are stated for.
 CASES_PER_FEEDBACK = 0.2
 SCENARIO_KEYS = (
-    "pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed", "surveys",
+    "pages", "ingest", "nps", "inner", "signals", "drain", "latency", "senders", "mixed", "surveys", "themes",
 )  # fmt: skip
 # Scenarios of bench/pipeline/: real processes on a database of their own, in a process of its own.
 PIPELINE_KEYS = ("drain", "latency", "senders", "mixed")
@@ -153,6 +153,22 @@ def _pipeline(args) -> list:
         return [Result(**row) for row in json.loads(Path(out.name).read_text())]
 
 
+def _themes_only(args) -> int:
+    """`--only themes`: the theme clustering bench (bench/themes.py) on a migrated, unseeded database."""
+    from django.core.management import call_command
+
+    from bench.harness import print_table, write_results
+    from bench.themes import theme_clustering
+
+    call_command("migrate", verbosity=0)
+    results = [theme_clustering()]
+    print()
+    print_table(results)
+    path = write_results(results, meta={"only": ["themes"]}, path=args.results_file or None)
+    print(f"\n[bench] results written to {path}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _arguments(argv)
     pipeline = _pipeline(args) if args.only & set(PIPELINE_KEYS) and not args.prepare else []
@@ -173,6 +189,9 @@ def main(argv=None) -> int:
 
     ensure_database(bench_name)
     django.setup()
+    if args.only == {"themes"}:
+        # Generated comments in memory and a temporary table: no need for the seeded data set.
+        return _themes_only(args)
 
     from bench.harness import print_table, write_results
     from bench.scenarios import run_all

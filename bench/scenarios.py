@@ -286,6 +286,10 @@ def run_all(*, repeat: int, only: set[str], days: int) -> list[Result]:
         from bench.surveys import survey_invitations
 
         results.append(survey_invitations(repeat=repeat))
+    if "themes" in only:
+        from bench.themes import theme_clustering
+
+        results.append(theme_clustering())
     # Last, and vacuumed after: its rolled-back rows are dead tuples the other scenarios would read.
     if "ingest" in only:
         results.append(ingestion(client=_admin_client(), repeat=repeat))

@@ -56,3 +56,12 @@ def retention_apply() -> dict:
 
     webhook_deliveries_prune()
     return retention_apply_service(dry_run=False)
+
+
+@shared_task(name="feedback.themes_run", time_limit=30 * 60, soft_time_limit=25 * 60)
+def themes_run() -> int | None:
+    """The nightly theme job (feedback.themes.job) over the last 30 days; returns the ThemeRun id."""
+    from feedback.themes.job import themes_run as run_themes
+
+    run = run_themes()
+    return run.pk if run else None

@@ -14,6 +14,7 @@ from cxloop.org.models import Membership, Role
 from feedback.models import Customer, Feedback, Source
 
 from . import customers as customer_data
+from . import emerging
 from . import generator as feedback_data
 from .pgcopy import copy_rows
 from .reference import JOURNEY_STAGES, SOURCES, TOUCHPOINTS, reference_create
@@ -73,13 +74,27 @@ def feedback_demo_create(
         days=days,
         story=story,
     )
+    rows = copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows())
+    # The planted emerging theme (emerging.py), from a generator of its own: the rows above stay the same.
+    rows += copy_rows(
+        model=Feedback,
+        fields=feedback_data.COLUMNS,
+        rows=emerging.emerging_rows(
+            rng=demo_rng(seed=seed, part="emerging"),
+            organisation=organisation,
+            reference=reference,
+            customer_ids=[pk for pk, _ in loaded],
+            count=emerging.emerging_count(feedback=feedback),
+            end=end,
+        ),
+    )
     return FeedbackDemo(
         sources=len(SOURCES),
         touchpoints=len(TOUCHPOINTS),
         journey_stages=len(JOURNEY_STAGES),
         categories=len(reference.categories),
         customers=len(loaded),
-        feedback=copy_rows(model=Feedback, fields=feedback_data.COLUMNS, rows=generator.rows()),
+        feedback=rows,
     )
 
 

@@ -17,6 +17,8 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str | int]]] = {
     "Apply retention policies": ("feedback.retention_apply", {"minute": "10", "hour": "2"}),
     # "At 02:40 every day" (crontab.guru/#40_2_*_*_*)
     "Retrain the category classifier": ("feedback.category_model_train", {"minute": "40", "hour": "2"}),
+    # "At 03:25 every day" (crontab.guru/#25_3_*_*_*): after the retraining, on the night's comments.
+    "Find themes nobody has coded yet": ("feedback.themes_run", {"minute": "25", "hour": "3"}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)
     "Resume stalled file imports": ("feedback.import_sweep_stalled", {}),
     # "Every minute" (crontab.guru/#*_*_*_*_*)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from cxloop.core.exceptions import ApplicationError
 from cxloop.core.models import audit
 from feedback.models import Customer
+from feedback.transactions.services import customer_transactions_erase
 
 from .anonymise import classifier_forget, comments_anonymise, customer_anonymise
 from .logs import logs_erase
@@ -130,5 +131,6 @@ def _erase_one(*, customer: Customer, now, lock_copies: bool = True) -> Counts:
     # After the erasers: an object they renamed by id is already out of the admin's history.
     counts |= logs_erase(identifiers=masked)
     counts["feedback.comments"] = comments_anonymise(feedback_ids=feedback_ids, now=now)
+    counts["feedback.transactions"] = customer_transactions_erase(customer_ids=[customer.pk])
     counts |= customer_anonymise(customer=customer, now=now)
     return counts

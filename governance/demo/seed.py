@@ -21,8 +21,10 @@ from feedback.demo.generator import LIVE_DAYS
 from feedback.demo.scenario import HISTORY_DAYS, Story, customers_for, feedback_for
 from feedback.demo.seed import feedback_demo_create, feedback_demo_present
 from feedback.models import Customer, Feedback
+from feedback.themes.job import themes_run
 from innerloop.demo import seed_case_history, seed_huddle_history
 from innerloop.models import Case
+from innerloop.recovery_value.demo import seed_customer_transactions
 from outerloop.demo import detect_signals, seed_initiatives
 
 from .committee import seed_committee
@@ -47,9 +49,23 @@ class SeedResult:
     feedback: int = 0
 
 
+def _nightly_jobs(*, end: datetime) -> None:
+    """The nightly jobs once, so the first `make run` shows what they find: the planted signals, and
+    the planted emerging theme (feedback.demo.emerging) as a proposed theme."""
+    detect_signals(end=end)
+    themes_run(end=end)
+
+
 def demo_data_present() -> bool:
     """Whether an earlier run already seeded this database (its `agent` login or its NPS source exists)."""
     return organisation_present() or feedback_demo_present()
+
+
+def _seed_cases_and_their_value(*, seed: int, end: datetime, days: int) -> None:
+    """The cases' history, then what their customers bought, renewed and left (the recovery-value
+    comparison reads both)."""
+    seed_case_history(seed=seed, end=end, live_days=LIVE_DAYS)
+    seed_customer_transactions(seed=seed, end=end, days=days)
 
 
 def demo_seed(
@@ -87,7 +103,7 @@ def demo_seed(
             days=days,
             story=story,
         )
-        seed_case_history(seed=seed, end=end, live_days=LIVE_DAYS)
+        _seed_cases_and_their_value(seed=seed, end=end, days=days)
         with connection.cursor() as cursor:
             # Fresh statistics, so the first queries on a million rows get sensible plans (the
             # huddle summaries and impact reviews below among them).
@@ -95,7 +111,7 @@ def demo_seed(
                 f"ANALYZE {Customer._meta.db_table}, {Feedback._meta.db_table}, {Case._meta.db_table}"
             )
         seed_huddle_history(seed=seed, end=end)
-        detect_signals(end=end)
+        _nightly_jobs(end=end)
         seeded = seed_initiatives(end=end)
         committee = seed_committee(end=end)
         seed_committee_history(committee=committee, end=end, seeded=seeded)

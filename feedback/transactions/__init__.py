@@ -1,0 +1,1 @@
+"""Customers as assets: orders, renewals, refunds and churn per customer, through the API and files."""

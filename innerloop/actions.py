@@ -21,8 +21,10 @@ from cxloop.org.scoping import scope_for, scope_queryset
 from feedback.models import Category
 
 from . import permissions
+from .both_sides import DispositionClearInput, DispositionInput, EmployeeAccountInput
 from .message_templates import BODY_MAX, SUBJECT_MAX, text_gaps
 from .models import Case, CaseStatus, ContactAttempt, MessageTemplate
+from .services import both_sides as both_sides_services
 from .services import cases as services
 from .services import claim as claim_services
 
@@ -214,6 +216,38 @@ CASE_ACTIONS: ActionTable[Case] = ActionTable(
         message=_done(gettext_lazy("Note added.")),
         allowed=permissions.can_note_case,
     ),
+    # Both sides of the story (innerloop.both_sides).
+    Action(
+        name="employee-account",
+        input=EmployeeAccountInput,
+        perform=lambda user, case, data: both_sides_services.case_employee_account_record(
+            case=case, actor=user, account=data["account"], expected_version=_v(data)
+        ),
+        message=_done(gettext_lazy("The employee's account is recorded beside the customer's.")),
+        allowed=permissions.can_record_employee_account,
+        denied=gettext_lazy("Only people on the case's team record the employee's account."),
+    ),
+    Action(
+        name="disposition",
+        input=DispositionInput,
+        perform=lambda user, case, data: both_sides_services.case_disposition_set(
+            case=case, actor=user, disposition=data["disposition"], justification=data["justification"],
+            expected_version=_v(data),
+        ),
+        message=_done(gettext_lazy("Marked “customer not a fit”: no longer evidence for a change.")),
+        allowed=permissions.can_set_disposition,
+        denied=gettext_lazy("Only the team's lead or the department's manager judges a customer not a fit."),
+    ),
+    Action(
+        name="disposition-clear",
+        input=DispositionClearInput,
+        perform=lambda user, case, data: both_sides_services.case_disposition_clear(
+            case=case, actor=user, reason=data["reason"], expected_version=_v(data)
+        ),
+        message=_done(gettext_lazy("“Customer not a fit” cleared: the case counts as evidence again.")),
+        allowed=permissions.can_clear_disposition,
+        denied=gettext_lazy("Only the team's lead or the department's manager clears “customer not a fit”."),
+    ),
 )  # fmt: skip
 
 
@@ -329,5 +363,23 @@ CASE_API_ROUTES: dict[str, ApiRoute] = {
     ),
     "note": ApiRoute(
         "note", "case-note", "CaseNoteApi", "Add a note to the case's timeline (no change of status).", None
+    ),
+    "employee-account": ApiRoute(
+        "employee-account", "case-employee-account", "CaseEmployeeAccountApi",
+        "Record (or replace) the employee's account of what happened, shown beside the customer's "
+        "(people on the case's team).",
+        f"the case's personal data was erased, {STALE}",
+    ),
+    "disposition": ApiRoute(
+        "disposition", "case-disposition", "CaseDispositionApi",
+        "Judge the customer not a fit (`customer_wrong` or `unprofitable`) with a `justification` "
+        "(required): the case is then left out of signal detection and impact reviews (the case's team "
+        "lead or its department's manager).",
+        f"the case's personal data was erased, {STALE}",
+    ),
+    "disposition-clear": ApiRoute(
+        "disposition-clear", "case-disposition-clear", "CaseDispositionClearApi",
+        "Clear “customer not a fit”, saying why (`reason`): the case counts as evidence again.",
+        f"the case is not marked not a fit, its personal data was erased, {STALE}",
     ),
 }  # fmt: skip

@@ -15,6 +15,7 @@ from cxloop.core.actions import ActionApi
 from cxloop.core.api import EARLIEST_DAY, LATEST_DAY, KeywordNames, filter_parameters, refusal, report_days
 from cxloop.core.auditlog.record import audit_view
 from cxloop.core.pagination import page_parameters, paged, paginated_response
+from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Team
 from cxloop.org.permissions import HasRole
 from feedback.models import Category, Customer
@@ -26,8 +27,15 @@ from .metrics import loop_closure
 from .models import Case, CaseKind
 from .permissions import CASE_ROLES, CLAIM_ROLES
 
+# What people wrote about the customer that the case page masks (customer_words) for a viewer without
+# the personal data permission. The resolution note is shown as written on the page, and so here.
+MASKED_FIELDS = ("employee_account", "disposition_justification")
+
 
 class CaseOutput(serializers.ModelSerializer):
+    """A case; emails, card and phone numbers in the employee's account and the justification are
+    masked, as on the case page, unless the context's `personal_data` says the caller may see them."""
+
     kind: serializers.SlugRelatedField[CaseKind] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -53,11 +61,23 @@ class CaseOutput(serializers.ModelSerializer):
             "first_contact_due_at", "resolution_due_at", "due_at", "overdue", "paused_at",
             "first_contacted_at", "resolved_at", "closed_at", "escalation_level",
             "root_cause", "resolution_note", "recovery_score", "version", "created_at", "updated_at",
-            "do_not_contact",
+            "do_not_contact", "employee_account", "disposition", "disposition_justification",
         ]  # fmt: skip
 
     def get_do_not_contact(self, case: Case) -> bool:
         return case.customer is not None and case.customer.do_not_contact
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("personal_data", False):
+            for name in MASKED_FIELDS:
+                if data.get(name):
+                    data[name] = mask_personal_data(data[name])
+        return data
+
+
+def _output_context(request: Request) -> dict[str, bool]:
+    return {"personal_data": can_see_personal_data(request.user)}
 
 
 class CaseListApi(APIView):
@@ -77,7 +97,9 @@ class CaseListApi(APIView):
             raise serializers.ValidationError(filterset.errors)
         # Root causes by a second query: a fifth join would cost more planning time than it saves.
         cases = cases.select_related("kind", "team", "assignee", "customer").prefetch_related("root_cause")
-        return paginated_response(request=request, view=self, queryset=cases, output=CaseOutput)
+        return paginated_response(
+            request=request, view=self, queryset=cases, output=CaseOutput, context=_output_context(request)
+        )
 
 
 class CaseDetailApi(APIView):
@@ -90,7 +112,7 @@ class CaseDetailApi(APIView):
     def get(self, request, pk: int):
         case = selectors.case_get(user=request.user, case_id=pk)
         audit_view(request, case)
-        return Response(CaseOutput(case).data)
+        return Response(CaseOutput(case, context=_output_context(request)).data)
 
 
 class CaseClaimNextApi(APIView):
@@ -105,7 +127,8 @@ class CaseClaimNextApi(APIView):
         case = QUEUE_ACTIONS["claim-next"].run(user=request.user, target=None, data={})
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(CaseOutput(selectors.case_get(user=request.user, case_id=case.pk)).data)
+        case = selectors.case_get(user=request.user, case_id=case.pk)
+        return Response(CaseOutput(case, context=_output_context(request)).data)
 
 
 class CaseActionApi(ActionApi):
@@ -123,6 +146,16 @@ class CaseActionApi(ActionApi):
     def present(self, result: Any, target: Case) -> Case:
         target.refresh_from_db()
         return target
+
+    def run_action(self, request: Request, **kwargs: Any) -> Response:
+        """ActionApi's, with the case serialized as the caller may see it (ActionApi gives `output`
+        no context, and CaseOutput masks without one)."""
+        target = self.get_target(request, **kwargs)
+        result = self.entry.run(
+            user=request.user, target=target, data=self.get_input(request, target, **kwargs)
+        )
+        case = self.present(result, target)
+        return Response(CaseOutput(case, context=_output_context(request)).data, status=self.success_status)
 
 
 def _case_action_api(name: str, route: ApiRoute) -> type[CaseActionApi]:

@@ -84,3 +84,34 @@ def can_review_huddle(user: Any, huddle: Huddle) -> bool:
 def can_set_cadence(user: Any, team: Team) -> bool:
     """A team's lead sets when it meets."""
     return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team=team).exists()
+
+
+def can_see_individual_scores(user: Any, team: Team) -> bool:
+    """A person's own NPS (innerloop.rankings) is for their team lead and their department's manager
+    only: not for colleagues, and not across the organisation."""
+    if team.department_id in scope_for(user).department_ids:  # a manager's departments
+        return True
+    return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team=team).exists()
+
+
+# --- Both sides of the story (innerloop.both_sides) ---
+
+
+def can_record_employee_account(user: Any, case: Case) -> bool:
+    """The employee's side is told by the people on the case's team (the one involved, or their lead)."""
+    return case.team_id in scope_for(user).team_ids
+
+
+def can_set_disposition(user: Any, case: Case) -> bool:
+    """ "Customer not a fit" is a judgement on a customer that takes the case out of the evidence for
+    changing a policy: the case's team lead or its department's manager makes it (and clears it),
+    never the agent alone, whose own conduct may be what the customer complained of."""
+    scope = scope_for(user)
+    if case.team.department_id in scope.department_ids:  # managers' departments only
+        return True
+    if not scope.has_role(Role.TEAM_LEAD) or case.team_id not in scope.team_ids:
+        return False
+    return Membership.objects.filter(user=user, role=Role.TEAM_LEAD, team_id=case.team_id).exists()
+
+
+can_clear_disposition = can_set_disposition

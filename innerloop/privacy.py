@@ -18,6 +18,7 @@ from cxloop.notifications.privacy import (
     notifications_quote_erase,
 )
 from feedback.models import Feedback
+from innerloop.both_sides import cases_both_sides_erase
 from innerloop.models import Case, CaseEvent, Commitment, ContactAttempt, Huddle, HuddleEvent, Obstacle
 from innerloop.privacy_text import identifiers_mask
 from innerloop.replies.privacy import replies_personal_data_erase
@@ -71,6 +72,7 @@ def cases_personal_data_erase(*, case_ids: list[int], now) -> dict[str, int]:
     }
     counts.update(replies_personal_data_erase(case_ids=case_ids, now=now))
     Case.objects.filter(pk__in=case_ids).exclude(resolution_note="").update(resolution_note=ERASED_NOTE)
+    cases_both_sides_erase(case_ids=case_ids)  # counted with the cases below ("innerloop.cases")
     counts["innerloop.cases"] = Case.objects.filter(pk__in=case_ids).update(personal_data_erased_at=now)
     return counts
 
@@ -125,6 +127,7 @@ def staff_text_erase(identifiers) -> int:
             (Commitment, ("text",), ()),
             (HuddleEvent, (), ("data",)),
             (CaseEvent, (), ("data",)),
+            (Case, ("employee_account", "disposition_justification"), ()),
         )
     )
 

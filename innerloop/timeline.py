@@ -17,6 +17,7 @@ from cxloop.core.pii import can_see_personal_data, mask_personal_data
 from cxloop.org.models import Team
 from feedback.models import Category, SuppressionReason
 
+from .both_sides import both_sides_words
 from .models import Case, CaseEvent, CaseStatus, ContactAttempt
 from .recovery import CUSTOMER_UNHAPPY_REASON, recovery_answer_words
 from .replies.presenters import reply_entries_fill
@@ -161,6 +162,8 @@ def _entry(event: CaseEvent, names: dict, *, personal: bool) -> Entry:
         entry.text = gettext("The customer's score now: %(score)s out of 10.") % {"score": data.get("score")}
     elif kind in (Kind.RECOVERY_ASKED, Kind.CUSTOMER_ANSWERED):
         entry.text = _customer_recovery(kind, data)
+    elif kind in (Kind.EMPLOYEE_ACCOUNT, Kind.DISPOSITION):
+        entry.text, entry.detail = both_sides_words(kind, data, personal=personal)
     entry.detail = [(label, words) for label, words in entry.detail if words]
     return entry
 

@@ -15,6 +15,8 @@ from cxloop.core.auditlog.record import audit_view
 
 from . import permissions, selectors
 from .actions import CASE_ACTIONS
+from .both_sides import both_sides_may
+from .both_sides_forms import DispositionClearForm, DispositionForm, EmployeeAccountForm
 from .forms import (
     AllowContactForm,
     ContactForm,
@@ -43,6 +45,9 @@ HTML_ACTIONS: dict[str, tuple[type[forms.Form], str]] = {
     "note": (NoteForm, "note_form"),
     "do-not-contact": (DoNotContactForm, "do_not_contact_form"),
     "allow-contact": (AllowContactForm, "allow_contact_form"),
+    "employee-account": (EmployeeAccountForm, "employee_account_form"),
+    "disposition": (DispositionForm, "disposition_form"),
+    "disposition-clear": (DispositionClearForm, "disposition_clear_form"),
 }
 # The close action is a button with its hidden version: the page shows no form for it.
 _NO_PAGE_FORM = {"close"}
@@ -62,6 +67,7 @@ def _case_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str, A
         "do_not_contact": contact,
         "customer_card": customer_card(case, user=request.user),
         "can_allow_contact": permissions.can_allow_contact(request.user, case),
+        "both_sides": both_sides_may(request.user, case),
         "timeline": timeline_entries(case, selectors.case_timeline(case=case), user=request.user),
         "history": selectors.customer_history(case=case, user=request.user),
         "can_write": can_write,

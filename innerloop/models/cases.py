@@ -153,13 +153,15 @@ class Case(models.Model):
     # Both sides of the story: the employee's account beside the customer's, and, justified by a
     # person, "customer not a fit" (detection and impact reviews weigh or leave out such cases).
     # Defaults in the database too: the demo and the bench insert cases with raw SQL.
-    employee_account = models.TextField(blank=True, db_default="")
+    employee_account = models.TextField(blank=True, default="", db_default="")
     employee_account_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     employee_account_at = models.DateTimeField(null=True, blank=True)
-    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True, db_default="")
-    disposition_justification = models.TextField(blank=True, db_default="")
+    disposition = models.CharField(
+        max_length=16, choices=Disposition.choices, blank=True, default="", db_default=""
+    )
+    disposition_justification = models.TextField(blank=True, default="", db_default="")
     disposition_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

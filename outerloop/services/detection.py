@@ -3,7 +3,8 @@
 A mention is one feedback row about a category: its confirmed category (or a suggested one the
 classifier is sure of), or the root cause coded on a case opened for it. The two sources are
 unioned and de-duplicated per (feedback, category), so a case coded with the same category the
-feedback already carried counts once.
+feedback already carried counts once. Feedback whose case a person judged "customer not a fit"
+(#18, item 9) is no mention at all: it is left out, not weighed down (_not_a_fit_cte).
 
 The model. A cell is a category x journey stage (the signal's key). What could have mentioned the
 category is the feedback of the same journey stage, touchpoint, source and team (a stratum). The
@@ -108,12 +109,24 @@ def _mentions_cte() -> str:
         WHERE f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
           AND (f.confirmed_category_id IS NOT NULL
                OR (f.suggested_category_id IS NOT NULL AND f.suggested_confidence >= %(confident)s))
+          AND f.id NOT IN (SELECT feedback_id FROM not_a_fit)
         UNION ALL
         SELECT f.id, c.root_cause_id, f.journey_stage_id, f.touchpoint_id, f.source_id, f.team_id,
                f.occurred_at, COALESCE(c.customer_id, f.customer_id), c.team_id, TRUE
         FROM {case} c JOIN {feedback} f ON f.id = c.feedback_id
         WHERE c.root_cause_id IS NOT NULL
           AND f.occurred_at >= %(baseline_start)s AND f.occurred_at < %(end)s
+          AND f.id NOT IN (SELECT feedback_id FROM not_a_fit)
+    )"""  # noqa: S608
+
+
+def _not_a_fit_cte() -> str:
+    """The feedback a person judged "customer not a fit" on its case (innerloop.both_sides.NOT_A_FIT):
+    left out of the mentions, kept in the volume (it still is feedback that could have mentioned the
+    category), so such a complaint neither raises a share nor stands behind a signal."""
+    case = Case._meta.db_table
+    return f"""not_a_fit AS (
+        SELECT DISTINCT feedback_id FROM {case} WHERE disposition <> ''
     )"""  # noqa: S608
 
 
@@ -234,6 +247,7 @@ def _sql() -> str:
     start at 1).
     """
     ctes = (
+        _not_a_fit_cte(),
         _mentions_cte(),
         _per_feedback_cte(),
         _volume_cte(),

@@ -30,8 +30,11 @@ urlpatterns = [
     path("", include("innerloop.huddles.urls")),
     path("imports/", include("feedback.intake.imports.urls")),
     path("privacy/", include("feedback.privacy.urls")),
+    path("customers/transactions/", include("feedback.transactions.urls")),
+    path("insights/recovery-value/", include("innerloop.recovery_value.urls")),
     path("settings/triage-rules/", include("innerloop.rules_admin.urls")),
     path("settings/sources/", include("feedback.intake.sources.urls")),
+    path("settings/themes/", include("feedback.themes.urls")),
     path("settings/webhooks/", include("cxloop.outbound.urls")),
     # Surveys: the public response and unsubscribe pages (signed links, no sign-in), staff pages.
     path("s/", include("feedback.surveys.response_urls")),

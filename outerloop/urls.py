@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import pilot_views, views
+from .outcomes import views as outcome_views
 
 app_name = "outerloop"
 
@@ -17,6 +18,13 @@ urlpatterns = [
         name="milestone-done",
     ),
     path("initiatives/<int:pk>/tell-customers/", views.tell_customers, name="tell-customers"),
+    path("initiatives/<int:pk>/pilots/create/", pilot_views.pilot_create, name="pilot-create"),
+    path(
+        "initiatives/<int:pk>/pilots/<int:pilot_id>/<slug:action>/",
+        pilot_views.pilot_action,
+        name="pilot-action",
+    ),
     path("initiatives/<int:pk>/<slug:action>/", views.initiative_action, name="initiative-action"),
     path("you-said-we-did/", views.you_said_we_did, name="you-said-we-did"),
+    path("raised/", outcome_views.raised_list, name="raised"),
 ]

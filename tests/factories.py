@@ -183,3 +183,16 @@ def outbound_endpoint_with_deliveries() -> list[str]:
         )
         DeliveryAttempt.objects.create(delivery=delivery, status_code=code, duration_ms=120)
     return [reverse("outbound:detail", args=[endpoint.pk]), reverse("outbound:edit", args=[endpoint.pk])]
+
+
+class CustomerTransactionFactory(factory.django.DjangoModelFactory):
+    """An order of a customer (#18 item 8); pass kind="churn", amount=None for a churn."""
+
+    class Meta:
+        model = "feedback.CustomerTransaction"
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "order"
+    external_id = factory.Sequence(lambda n: f"txn-{n}")
+    amount = "100.00"  # the column reads the text; refresh_from_db gives a Decimal
+    occurred_at = factory.LazyFunction(lambda: datetime.now(UTC))

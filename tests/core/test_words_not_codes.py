@@ -44,8 +44,9 @@ PAGES = {
     "innerloop:queue", "innerloop:queue-counts", "innerloop:case",
     "dashboards:overview", "dashboards:team", "dashboards:department",
     "outerloop:signals", "outerloop:signal", "outerloop:initiatives", "outerloop:initiative",
-    "outerloop:tell-customers", "outerloop:you-said-we-did",
+    "outerloop:tell-customers", "outerloop:you-said-we-did", "outerloop:raised",
     "governance:committee", "governance:accountability", "governance:meeting",
+    "governance:review-pack",
     "huddles:list", "huddles:review", "huddles:detail",
     "imports:upload", "imports:detail", "imports:map",
     "privacy:erase", "privacy:retention",
@@ -54,6 +55,8 @@ PAGES = {
     "outbound:list", "outbound:create", "outbound:detail", "outbound:edit",
     "surveys:list", "surveys:detail", "surveys:send-to-staff", "surveys:results",
     "survey_contacts:upload",
+    "transactions:import", "recovery_value:page",
+    "themes:list",
 }  # fmt: skip
 
 # Addresses that are not a page: actions (POST only), files, machine endpoints.
@@ -68,7 +71,9 @@ NOT_PAGES = {
     "org:api-token-rotate": "POST action",
     "notifications:mark-read": "POST action",
     "audit:csv": "a CSV file",
+    "governance:review-pack-pdf": "a PDF file (the system-review pack; its page is governance:review-pack)",
     "feedback:categorize": "POST action",
+    "themes:decide": "POST action (accept, merge or reject a theme; its confirmation page)",
     "innerloop:claim-next": "POST action",
     "innerloop:bulk-assign": "POST action",
     "innerloop:claim": "POST action",
@@ -88,6 +93,8 @@ NOT_PAGES = {
     "outerloop:signal-action": "POST action",
     "outerloop:milestone-done": "POST action",
     "outerloop:initiative-action": "POST action",
+    "outerloop:pilot-create": "POST action",
+    "outerloop:pilot-action": "POST action",
     "governance:meeting-action": "POST action",
     "governance:committee-action": "POST action",
     "huddles:cadence": "POST action",

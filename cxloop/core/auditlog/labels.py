@@ -61,12 +61,19 @@ VERB_LABELS = {
     "saved_view.created": gettext_lazy("Saved a view of the case queue"),
     "saved_view.renamed": gettext_lazy("Renamed a saved view"),
     "saved_view.deleted": gettext_lazy("Deleted a saved view"),
+    # Both sides of the story (innerloop.both_sides)
+    "case.employee_account_recorded": gettext_lazy("Recorded the employee's account of a case"),
+    "case.disposition_set": gettext_lazy("Judged a case's customer not a fit"),
+    "case.disposition_cleared": gettext_lazy("Cleared “customer not a fit” on a case"),
     # Customers and feedback
     "customer.updated": gettext_lazy("Updated a customer"),
     "customer.erased": gettext_lazy("Erased a customer"),
     "retention.applied": gettext_lazy("Applied a retention policy"),
     "customer.do_not_contact_set": gettext_lazy("Changed do-not-contact"),
     "feedback.categorized": gettext_lazy("Set a feedback item's category"),
+    "theme.accepted": gettext_lazy("Accepted a proposed theme as a new category"),
+    "theme.merged": gettext_lazy("Merged a proposed theme into a category"),
+    "theme.rejected": gettext_lazy("Rejected a proposed theme"),
     # Surveys cxloop sends
     "survey.contacts_invited": gettext_lazy("Invited contacts from a file to a survey"),
     "survey.sent_to_staff": gettext_lazy("Sent an employee survey to staff"),

@@ -22,6 +22,15 @@ from .models import Case, CaseKind, CaseStatus, SlaPolicy
 __all__ = ["ensure_defaults", "seed_case_history", "seed_huddle_history"]
 
 
+# One of the team's agents, in turn (no random(): the delays and scores drawn beside it stay as they
+# were), so the fair rankings of people have someone to rank.
+AGENT_IN_TURN = f"""(SELECT m.user_id FROM {Membership._meta.db_table} m
+    WHERE m.team_id = f.team_id AND m.role = %(agent)s ORDER BY m.user_id
+    OFFSET f.id %% GREATEST(1, (SELECT count(*) FROM {Membership._meta.db_table} a
+                               WHERE a.team_id = f.team_id AND a.role = %(agent)s))
+    LIMIT 1)"""  # noqa: S608 (a table name from the model; values are parameters)
+
+
 def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
     """Create the closed cases of the demo history; returns how many."""
     ensure_defaults()
@@ -49,13 +58,7 @@ def seed_case_history(*, seed: int, end: datetime, live_days: int) -> int:
                 END,
                 3, f.received_at, f.received_at + contact.delay + fix.delay,
                 '', '', '',
-                -- One of the team's agents, in turn (no random(): the draws above stay as they were),
-                -- so the fair rankings of people have someone to rank.
-                (SELECT m.user_id FROM {Membership._meta.db_table} m
-                 WHERE m.team_id = f.team_id AND m.role = %(agent)s ORDER BY m.user_id
-                 OFFSET f.id %% GREATEST(1, (SELECT count(*) FROM {Membership._meta.db_table} a
-                                            WHERE a.team_id = f.team_id AND a.role = %(agent)s))
-                 LIMIT 1)
+                {AGENT_IN_TURN}
             FROM {Feedback._meta.db_table} f
             -- Each delay names f.id (times 0): a subquery that does not mention the row is run
             -- once for all rows, and every case would get the same delays.

@@ -133,8 +133,11 @@ INVALID = re.compile(r"\[invalid name\]")
 UNGROUPED = re.compile(r"(?<![\w.,+#:/-])\d{5,}(?![\w,]|\.\d)")
 # A record's number after its name ("Feedback 19122", "Case 10450") is an identifier, not an amount:
 # grouping it would make it unlike the number people quote and search for.
+# Lower case too: "Select case 24901" (a checkbox's name), "customer 5" (the audit log's object).
 RECORD_NUMBER = re.compile(
-    r"\b(?:Feedback|Case|Caso|Invitation|Convite|Initiative|Iniciativa|Signal|Sinal|Import|Reply)\s+\d+"
+    r"\b(?:Feedback|Case|Caso|Invitation|Convite|Initiative|Iniciativa|Signal|Sinal|Import|Reply|Customer"
+    r"|Cliente)\s+\d+",
+    re.IGNORECASE,
 )
 
 

@@ -34,4 +34,6 @@ def axe_violations(page, *, impacts: tuple[str, ...] = BLOCKING) -> list[str]:
 
 def horizontal_overflow(page) -> int:
     """How many pixels the page is wider than the window (0: no horizontal scrolling)."""
+    # Right after a click that navigates, the old document may be gone and the new one not there.
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -1,5 +1,7 @@
 """The feedback API (DESIGN.md section 5, a contract): ingestion, sources, and scoped reads."""
 
+from collections.abc import Callable
+
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
@@ -117,6 +119,30 @@ class FeedbackIngestExtension(OpenApiSerializerExtension):
         return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_BATCH}]}
 
 
+def one_or_array_response(data, *, max_batch: int, one: Callable, many: Callable) -> Response:
+    """The answer of an ingestion endpoint that takes one object or an array (DESIGN.md section 5):
+    an array gets one result per item, 201 when all were created, else 207; one object gets its
+    result, 201 created, 200 a duplicate or an update, 400 an error. `one` and `many` store them."""
+    if isinstance(data, list):
+        if len(data) > max_batch:
+            raise ValidationError({"non_field_errors": [f"At most {max_batch:,} items per request."]})
+        if not data:
+            raise ValidationError({"non_field_errors": ["The array is empty."]})
+        results = many(data)
+        all_created = all(result.status == CREATED for result in results)
+        return Response(
+            [result.as_dict() for result in results],
+            status=status.HTTP_201_CREATED if all_created else status.HTTP_207_MULTI_STATUS,
+        )
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["Send a JSON object or an array of objects."]})
+    result = one(data)
+    if result.status == ERROR:
+        return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
+    return Response(result.as_dict(), status=code)
+
+
 def _output_context(request) -> dict:
     return {"personal_data": can_see_personal_data(request.user)}
 
@@ -158,25 +184,13 @@ class FeedbackCollectionApi(APIView):
         extensions={BODY_REQUIRED: True},
     )
     def post(self, request):
-        data = request.data
-        if isinstance(data, list):
-            if len(data) > MAX_BATCH:
-                raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH:,} items per request."]})
-            if not data:
-                raise ValidationError({"non_field_errors": ["The array is empty."]})
-            results = feedback_ingest_many(items=data, writer=Writer.for_request(request))
-            all_created = all(result.status == CREATED for result in results)
-            return Response(
-                [result.as_dict() for result in results],
-                status=status.HTTP_201_CREATED if all_created else status.HTTP_207_MULTI_STATUS,
-            )
-        if not isinstance(data, dict):
-            raise ValidationError({"non_field_errors": ["Send a JSON object or an array of objects."]})
-        result = feedback_ingest(raw=data, writer=Writer.for_request(request))
-        if result.status == ERROR:
-            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
-        return Response(result.as_dict(), status=code)
+        writer = Writer.for_request(request)
+        return one_or_array_response(
+            request.data,
+            max_batch=MAX_BATCH,
+            one=lambda item: feedback_ingest(raw=item, writer=writer),
+            many=lambda items: feedback_ingest_many(items=items, writer=writer),
+        )
 
     @extend_schema(
         parameters=[*filter_parameters(FeedbackFilter), *page_parameters()],

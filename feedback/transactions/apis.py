@@ -2,18 +2,16 @@
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.response import Response
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from cxloop.core.api import BODY_REQUIRED, ErrorSerializer, filter_parameters
 from cxloop.core.pagination import page_parameters, paged, paginated_response
 from cxloop.org.models import Role
 from cxloop.org.permissions import HasRole
-from feedback.apis import IngestResultSerializer
+from feedback.apis import IngestResultSerializer, one_or_array_response
 from feedback.permissions import Writer
-from feedback.services.ingest import CREATED, ERROR
 
 from .contract import MAX_BATCH, TransactionInput, TransactionOutput
 from .permissions import transaction_writer_refusal
@@ -72,25 +70,12 @@ class CustomerTransactionCollectionApi(APIView):
         refusal = transaction_writer_refusal(writer)
         if refusal is not None:
             raise PermissionDenied(refusal)
-        data = request.data
-        if isinstance(data, list):
-            if len(data) > MAX_BATCH:
-                raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH:,} items per request."]})
-            if not data:
-                raise ValidationError({"non_field_errors": ["The array is empty."]})
-            results = customer_transactions_record(items=data, writer=writer)
-            all_created = all(result.status == CREATED for result in results)
-            return Response(
-                [result.as_dict() for result in results],
-                status=status.HTTP_201_CREATED if all_created else status.HTTP_207_MULTI_STATUS,
-            )
-        if not isinstance(data, dict):
-            raise ValidationError({"non_field_errors": ["Send a JSON object or an array of objects."]})
-        (result,) = customer_transactions_record(items=[data], writer=writer)
-        if result.status == ERROR:
-            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_201_CREATED if result.status == CREATED else status.HTTP_200_OK
-        return Response(result.as_dict(), status=code)
+        return one_or_array_response(
+            request.data,
+            max_batch=MAX_BATCH,
+            one=lambda item: customer_transactions_record(items=[item], writer=writer)[0],
+            many=lambda items: customer_transactions_record(items=items, writer=writer),
+        )
 
     @extend_schema(
         parameters=[*filter_parameters(TransactionFilter), *page_parameters()],
